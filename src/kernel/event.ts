@@ -1,0 +1,126 @@
+import type { Time } from '../util/time.js';
+import type { Process } from './process.js';
+import type { Simulation } from './simulation.js';
+import type { Bucket } from './time-queue.js';
+
+/** Pending-notification states of an event. */
+export const NOTIFY_NONE = 0;
+export const NOTIFY_DELTA = 1;
+export const NOTIFY_TIMED = 2;
+
+/**
+ * A kernel event (SystemC `sc_event`): something processes wait on or are sensitive to.
+ *
+ * Notification follows IEEE 1666:
+ * - `notify()` (immediate) triggers sensitive and waiting processes now, in the current
+ *   evaluation phase, and cancels a pending delta or timed notification. It is not remembered:
+ *   a process that starts waiting afterwards misses it.
+ * - `notifyDelta()` (= `notify(SC_ZERO_TIME)`) triggers in the delta-notification phase of the
+ *   current delta cycle.
+ * - `notifyAfter(t)` triggers `t` picoseconds from now (`t = 0` is a delta notification).
+ * - At most one notification is pending; a new one replaces it only if it is strictly earlier.
+ * - `cancel()` removes a pending delta or timed notification.
+ *
+ * Events belong to one {@link Simulation}; notifying an event of another simulation from a
+ * running process is an error (`cross-simulation`).
+ */
+export class SimEvent {
+  /** Owning simulation. */
+  readonly sim: Simulation;
+  /** Instance path, e.g. `top.done`. */
+  readonly path: string;
+  /** @internal Processes statically sensitive to this event. */
+  staticProcs: Process[] = [];
+  /** @internal Processes dynamically waiting (wait / next_trigger); first `nDyn` are live. */
+  dyn: Process[] = [];
+  /** @internal */
+  nDyn = 0;
+  /** @internal NOTIFY_NONE | NOTIFY_DELTA | NOTIFY_TIMED */
+  pending = NOTIFY_NONE;
+  /** @internal Generation of the timed notification, to detect stale queue entries. */
+  gen = 0;
+  /** @internal Absolute time of the pending timed notification. */
+  when = 0;
+  /** @internal Bucket holding the pending timed notification. */
+  bucket: Bucket | null = null;
+
+  /** @internal Use {@link Simulation.event}. */
+  constructor(sim: Simulation, path: string) {
+    this.sim = sim;
+    this.path = path;
+  }
+
+  /** Immediate notification (SystemC `e.notify()`). Not allowed in the update phase. */
+  notify(): void {
+    this.sim.notifyImmediate(this);
+  }
+
+  /** Delta notification (SystemC `e.notify(SC_ZERO_TIME)`). */
+  notifyDelta(): void {
+    this.sim.notifyDelta(this);
+  }
+
+  /**
+   * Timed notification `delay` picoseconds from now; `0` is a delta notification.
+   * Replaces a pending notification only if strictly earlier.
+   */
+  notifyAfter(delay: Time): void {
+    if (delay === 0) this.sim.notifyDelta(this);
+    else this.sim.notifyTimed(this, delay);
+  }
+
+  /** Cancels a pending delta or timed notification; no effect if none is pending. */
+  cancel(): void {
+    this.sim.cancelNotification(this);
+  }
+
+  /** True if a delta or timed notification is pending. */
+  get isPending(): boolean {
+    return this.pending !== NOTIFY_NONE;
+  }
+
+  /** Absolute time of the pending notification, or undefined if none is pending. */
+  get pendingAt(): Time | undefined {
+    if (this.pending === NOTIFY_DELTA) return this.sim.now;
+    if (this.pending === NOTIFY_TIMED) return this.when;
+    return undefined;
+  }
+
+  /** @internal Adds a dynamic waiter. */
+  addDyn(p: Process): void {
+    this.dyn[this.nDyn++] = p;
+  }
+
+  /** @internal Removes a dynamic waiter; returns false if it was not waiting here. */
+  removeDyn(p: Process): boolean {
+    const d = this.dyn;
+    const n = this.nDyn;
+    for (let i = 0; i < n; i++) {
+      if (d[i] === p) {
+        d[i] = d[n - 1]!;
+        this.nDyn = n - 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  toString(): string {
+    return this.path;
+  }
+}
+
+/**
+ * A reference to an event that does not exist yet when a process declares its sensitivity,
+ * such as the positive edge of a port that is bound later (SystemC event finders,
+ * `sensitive << clk.pos()`). Resolved once at the end of elaboration.
+ */
+export interface EventFinder {
+  /** Description for error messages, e.g. `top.clk.pos()`. */
+  readonly description: string;
+  /** Returns the event; called after all ports are bound. */
+  resolve(): SimEvent;
+}
+
+/** What a process may be statically sensitive to. */
+export type Sensitivity = SimEvent | EventFinder;

@@ -1,0 +1,118 @@
+import { SimError } from '../util/errors.js';
+import { PrimitiveChannel } from './channel.js';
+import type { SimEvent } from './event.js';
+import type { Wait } from './process.js';
+import type { Simulation } from './simulation.js';
+
+/**
+ * A bounded FIFO (SystemC `sc_fifo<T>`) with sc_fifo's visibility rules: items written in a
+ * delta become readable only after that delta's update phase, and slots freed by reads become
+ * writable only after it. In the update phase `dataWrittenEvent` / `dataReadEvent` are
+ * delta-notified if anything was written / read in that delta.
+ *
+ * Hot loops should use the non-blocking calls and block only when needed, which allocates
+ * nothing per item:
+ * ```ts
+ * while (!fifo.nbWrite(v)) yield fifo.dataReadEvent;
+ * while (fifo.numAvailable === 0) yield fifo.dataWrittenEvent; const x = fifo.nbRead();
+ * ```
+ * The blocking `yield* fifo.write(v)` / `yield* fifo.read()` do the same with one generator
+ * object per call.
+ */
+export class Fifo<T> extends PrimitiveChannel {
+  /** Capacity in items. */
+  readonly capacity: number;
+  /** Delta-notified after a delta in which items were written. */
+  readonly dataWrittenEvent: SimEvent;
+  /** Delta-notified after a delta in which items were read. */
+  readonly dataReadEvent: SimEvent;
+  private readonly buf: (T | undefined)[];
+  private head = 0; // index of the oldest item
+  private count = 0; // items physically held
+  private readable = 0; // items committed at the last update
+  private nRead = 0; // read this delta
+  private nWritten = 0; // written this delta
+
+  constructor(sim: Simulation, path: string, capacity = 16) {
+    super(sim, path);
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new SimError('bad-fifo', `fifo '${path}': capacity ${capacity} must be a positive integer`, { path });
+    }
+    this.capacity = capacity;
+    this.buf = new Array<T | undefined>(capacity).fill(undefined);
+    this.dataWrittenEvent = sim.event(`${path}.data_written_event`);
+    this.dataReadEvent = sim.event(`${path}.data_read_event`);
+  }
+
+  /** Items a reader can take now (SystemC `num_available()`). */
+  get numAvailable(): number {
+    return this.readable - this.nRead;
+  }
+  /** Slots a writer can fill now (SystemC `num_free()`). */
+  get numFree(): number {
+    return this.capacity - this.readable - this.nWritten;
+  }
+
+  /** Writes if a slot is free; returns false otherwise (SystemC `nb_write`). */
+  nbWrite(v: T): boolean {
+    if (this.capacity - this.readable - this.nWritten === 0) return false;
+    let i = this.head + this.count;
+    if (i >= this.capacity) i -= this.capacity;
+    this.buf[i] = v;
+    this.count++;
+    this.nWritten++;
+    if (!this.updateRequested) this.requestUpdate();
+    return true;
+  }
+
+  /**
+   * Takes the oldest readable item, or returns undefined if none is readable
+   * (SystemC `nb_read`). Check {@link numAvailable} first if `T` itself admits undefined.
+   */
+  nbRead(): T | undefined {
+    if (this.readable - this.nRead === 0) return undefined;
+    const h = this.head;
+    const v = this.buf[h];
+    this.buf[h] = undefined;
+    this.head = h + 1 === this.capacity ? 0 : h + 1;
+    this.count--;
+    this.nRead++;
+    if (!this.updateRequested) this.requestUpdate();
+    return v;
+  }
+
+  /** The oldest readable item without removing it, or undefined (SystemC `peek` without blocking). */
+  peek(): T | undefined {
+    return this.readable - this.nRead === 0 ? undefined : this.buf[this.head];
+  }
+
+  /** Blocking write: `yield* fifo.write(v)` in a thread. */
+  write(v: T): Generator<Wait, void, unknown> {
+    this.sim.assertInThread(`fifo '${this.path}'.write()`);
+    return this.writeGen(v);
+  }
+
+  /** Blocking read: `const v = yield* fifo.read()` in a thread. */
+  read(): Generator<Wait, T, unknown> {
+    this.sim.assertInThread(`fifo '${this.path}'.read()`);
+    return this.readGen();
+  }
+
+  private *writeGen(v: T): Generator<Wait, void, unknown> {
+    while (!this.nbWrite(v)) yield this.dataReadEvent;
+  }
+
+  private *readGen(): Generator<Wait, T, unknown> {
+    while (this.readable - this.nRead === 0) yield this.dataWrittenEvent;
+    return this.nbRead() as T;
+  }
+
+  /** @internal */
+  update(): void {
+    if (this.nRead > 0) this.sim.notifyDelta(this.dataReadEvent);
+    if (this.nWritten > 0) this.sim.notifyDelta(this.dataWrittenEvent);
+    this.readable = this.count;
+    this.nRead = 0;
+    this.nWritten = 0;
+  }
+}

@@ -1,0 +1,147 @@
+import { SimError } from '../util/errors.js';
+import { PrimitiveChannel } from './channel.js';
+import type { SimEvent } from './event.js';
+import type { Process } from './process.js';
+import type { Simulation } from './simulation.js';
+
+/**
+ * Who may write a signal (SystemC `sc_writer_policy`):
+ * - `one` (default, `SC_ONE_WRITER`): only one process may ever write it; writes from outside
+ *   any process (the test bench before or between runs) are always allowed;
+ * - `many` (`SC_MANY_WRITERS`): several processes may write it, but not two different ones in
+ *   the same delta cycle;
+ * - `unchecked` (`SC_UNCHECKED_WRITERS`): anything goes, the last write of a delta wins.
+ */
+export type WriterPolicy = 'one' | 'many' | 'unchecked';
+
+/** Options of a {@link Signal}. */
+export interface SignalOptions<T> {
+  readonly writerPolicy?: WriterPolicy;
+  /** Value equality used to decide whether a write changes the value. Default `===`. */
+  readonly equals?: (a: T, b: T) => boolean;
+}
+
+interface ResetHook {
+  readonly process: Process;
+  readonly active: boolean;
+  readonly isAsync: boolean;
+}
+
+/**
+ * A signal (SystemC `sc_signal<T>`): a write becomes visible only after the update phase of the
+ * delta in which it was written; if the value changed, `valueChangedEvent` is delta-notified
+ * (and, for booleans, `posedgeEvent` or `negedgeEvent`). Several writes in one delta: the last
+ * one wins. Widths are not modelled here: store a number (up to 53 bits exact) or a bigint.
+ */
+export class Signal<T> extends PrimitiveChannel {
+  /** @internal */
+  cur: T;
+  /** @internal */
+  next: T;
+  private readonly policy: WriterPolicy;
+  private readonly equals: ((a: T, b: T) => boolean) | null;
+  private writer: Process | null = null;
+  private changedAt = 0;
+  private changedEv: SimEvent | null = null;
+  private posEv: SimEvent | null = null;
+  private negEv: SimEvent | null = null;
+  private resetHooks: ResetHook[] | null = null;
+
+  constructor(sim: Simulation, path: string, initial: T, opts: SignalOptions<T> = {}) {
+    super(sim, path);
+    this.cur = initial;
+    this.next = initial;
+    this.policy = opts.writerPolicy ?? 'one';
+    this.equals = opts.equals ?? null;
+  }
+
+  /** Current (committed) value. */
+  read(): T {
+    return this.cur;
+  }
+
+  /** Schedules `v` to become the value in the next update phase. */
+  write(v: T): void {
+    if (this.policy !== 'unchecked') this.checkWriter();
+    const same = this.equals === null ? v === this.cur : this.equals(v, this.cur);
+    this.next = v;
+    if (!same || this.policy === 'many') this.requestUpdate();
+  }
+
+  private checkWriter(): void {
+    const p = this.sim.current;
+    if (p === null) return;
+    const w = this.writer;
+    if (w === null) this.writer = p;
+    else if (w !== p) {
+      const why =
+        this.policy === 'one'
+          ? `signal '${this.path}' is written by '${w.path}' and '${p.path}'; with writer policy 'one' only one process may write it (use writerPolicy 'many' for several writers in different deltas)`
+          : `signal '${this.path}' is written by '${w.path}' and '${p.path}' in the same delta cycle; with writer policy 'many' writers must not conflict within one delta`;
+      throw new SimError(this.policy === 'one' ? 'multiple-writers' : 'conflicting-write', why, { path: this.path, time: this.sim.now });
+    }
+  }
+
+  /** @internal */
+  update(): void {
+    if (this.policy === 'many') this.writer = null;
+    const nv = this.next;
+    const old = this.cur;
+    if (this.equals === null ? nv === old : this.equals(nv, old)) return;
+    this.cur = nv;
+    this.changedAt = this.sim.changeStamp;
+    if (this.changedEv !== null) this.sim.notifyDelta(this.changedEv);
+    if (nv === true) {
+      if (this.posEv !== null) this.sim.notifyDelta(this.posEv);
+    } else if (nv === false) {
+      if (this.negEv !== null) this.sim.notifyDelta(this.negEv);
+    }
+    if (this.resetHooks !== null) this.fireResetHooks(nv, old);
+  }
+
+  private fireResetHooks(nv: T, old: T): void {
+    for (const h of this.resetHooks!) {
+      if ((nv as unknown) === h.active) {
+        h.process.resetLevel++;
+        if (h.isAsync) this.sim.asyncResetAsserted(h.process);
+      } else if ((old as unknown) === h.active) {
+        h.process.resetLevel--;
+      }
+    }
+  }
+
+  /** True if the value changed in the update phase just before this evaluation phase (SystemC `event()`). */
+  event(): boolean {
+    return this.changedAt === this.sim.changeStamp;
+  }
+  /** True if the value just changed to true (SystemC `posedge()`). */
+  posedge(): boolean {
+    return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === true;
+  }
+  /** True if the value just changed to false (SystemC `negedge()`). */
+  negedge(): boolean {
+    return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === false;
+  }
+
+  /** Delta-notified whenever the committed value changes. */
+  get valueChangedEvent(): SimEvent {
+    return (this.changedEv ??= this.sim.event(`${this.path}.value_changed_event`));
+  }
+  /** Delta-notified when the value changes to true (boolean signals). */
+  get posedgeEvent(): SimEvent {
+    return (this.posEv ??= this.sim.event(`${this.path}.posedge_event`));
+  }
+  /** Delta-notified when the value changes to false (boolean signals). */
+  get negedgeEvent(): SimEvent {
+    return (this.negEv ??= this.sim.event(`${this.path}.negedge_event`));
+  }
+
+  /**
+   * @internal Makes `process` reset while this signal equals `active`
+   * (SystemC `reset_signal_is` / `async_reset_signal_is`).
+   */
+  addResetHook(process: Process, active: boolean, isAsync: boolean): void {
+    (this.resetHooks ??= []).push({ process, active, isAsync });
+    if ((this.cur as unknown) === active) process.resetLevel++;
+  }
+}

@@ -1,0 +1,1048 @@
+import { EventEmitter } from 'eventemitter3';
+import { SimError } from '../util/errors.js';
+import { Rng, deriveRng } from '../util/rng.js';
+import { MAX_TIME, formatTime, type Time } from '../util/time.js';
+import type { PrimitiveChannel } from './channel.js';
+import { NOTIFY_DELTA, NOTIFY_NONE, NOTIFY_TIMED, SimEvent } from './event.js';
+import type { Inspector } from './inspect.js';
+import {
+  C_DISABLED,
+  C_SUSPENDED,
+  C_TERMINATED,
+  Process,
+  ProcessUnwind,
+  SPEC_ALL,
+  W_ALL,
+  W_ALL_TO,
+  W_ANY,
+  W_ANY_TO,
+  W_EVENT,
+  W_EVENT_TO,
+  W_NONE,
+  W_RUNNING,
+  W_STATIC,
+  W_TIME,
+  WaitSpec,
+  type MethodBody,
+  type ProcessOptions,
+  type ThreadBody,
+  type Wait,
+} from './process.js';
+import { TimeQueue, type Bucket } from './time-queue.js';
+
+/** Options of a {@link Simulation}. */
+export interface SimulationOptions {
+  /** Root seed for every random stream of this simulation. Default 1. */
+  readonly seed?: number;
+  /** Maximum number of delta cycles at one simulated time before `delta-limit`. Default 100000. */
+  readonly deltaLimit?: number;
+  /**
+   * Test aid: pick runnable processes in a random (seeded) order inside each evaluation phase,
+   * to show that a model does not depend on that order. IEEE 1666 leaves it unspecified.
+   */
+  readonly shuffleSeed?: number;
+}
+
+/** How {@link Simulation.run} returned. */
+export type RunResult =
+  /** Reached the requested time (events due exactly then are triggered but not run). */
+  | 'time-limit'
+  /** Nothing left to do. */
+  | 'starved'
+  /** `stop()` was called; the simulation cannot run again. */
+  | 'stopped';
+
+/** Behaviour of `run(duration)` when nothing is left to do before `duration` elapses. */
+export type StarvationPolicy = 'run-to-time' | 'exit-on-starvation';
+
+/** Lifecycle events (SystemC's elaboration and simulation callbacks), in the order they fire. */
+export interface LifecycleEvents {
+  'before-end-of-elaboration': () => void;
+  'end-of-elaboration': () => void;
+  'start-of-simulation': () => void;
+  'end-of-simulation': () => void;
+}
+
+/** Something with an instance path that must be checked or resolved at the end of elaboration. */
+export interface Elaboratable {
+  readonly path: string;
+  /** Called once at the end of elaboration; throws SimError on a binding problem. */
+  completeBinding(): void;
+}
+
+/** Phase of the kernel. */
+export type SimPhase = 'elaboration' | 'evaluate' | 'update' | 'notify' | 'paused' | 'stopped';
+
+const EXECUTING: { sim: Simulation | null } = { sim: null };
+
+/**
+ * The root object of one simulation run: the scheduler, the timed queue, the name registry and
+ * the random-stream root. There is no global simulation; any number can live in one process.
+ *
+ * Scheduling follows IEEE 1666 (SystemC 2.3.4):
+ * 1. Evaluate: run every runnable process once (methods to completion, threads up to their next
+ *    `yield`); immediate notifications add runnables to the same phase.
+ * 2. Update: commit the channels that called `requestUpdate()`.
+ * 3. Delta notify: trigger delta-notified events and one-delta waits. If that made processes
+ *    runnable, the delta count grows (only if step 1 ran a process) and step 1 repeats.
+ * 4. Advance time to the earliest live timed entry and trigger everything due then.
+ *
+ * The delta counter follows SystemC: it counts delta cycles whose evaluation phase ran a process,
+ * including the initialization phase; a delta cut short by `stop()` is not counted.
+ *
+ * @example
+ * const sim = new Simulation();
+ * const e = sim.event('e');
+ * sim.thread('t', function* () { yield ns(10); e.notify(); });
+ * sim.method('m', () => console.log(formatTime(sim.now)), { sensitive: [e], dontInitialize: true });
+ * sim.run();
+ */
+export class Simulation {
+  /** Coarse lifecycle events (never per delta). */
+  readonly lifecycle = new EventEmitter<LifecycleEvents>();
+  /** Root seed. */
+  readonly seed: number;
+  private readonly deltaLimit: number;
+  private readonly shuffleRng: Rng | null;
+
+  private _now = 0;
+  private _delta = 0;
+  /** @internal Bumped at every update phase and time advance; signals use it for `event()`. */
+  changeStamp = 1;
+  private deltasHere = 0;
+  private phase: SimPhase = 'elaboration';
+  private elaborated = false;
+  private stopRequested = false;
+  private running = false;
+
+  /** @internal The process now running, or null. */
+  current: Process | null = null;
+  private rq: Process[] = [];
+  private rqHead = 0;
+  private rqTail = 0;
+
+  private deltaEvs: SimEvent[] = [];
+  private nDeltaEvs = 0;
+  private deltaProcs: Process[] = [];
+  private deltaSeqs: number[] = [];
+  private nDeltaProcs = 0;
+
+  private upd: PrimitiveChannel[] = [];
+  private nUpd = 0;
+
+  private readonly tq = new TimeQueue();
+  private readonly names = new Map<string, unknown>();
+  private readonly processes: Process[] = [];
+  private readonly elaboratables: Elaboratable[] = [];
+  /** @internal */
+  inspector: Inspector | null = null;
+
+  constructor(options: SimulationOptions = {}) {
+    this.seed = options.seed ?? 1;
+    this.deltaLimit = options.deltaLimit ?? 100_000;
+    this.shuffleRng = options.shuffleSeed === undefined ? null : new Rng(options.shuffleSeed);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Current simulated time in ps (SystemC `sc_time_stamp()`). */
+  get now(): Time {
+    return this._now;
+  }
+  /** Delta cycles completed so far (SystemC `sc_delta_count()`). */
+  get deltaCount(): number {
+    return this._delta;
+  }
+  /** Current kernel phase. */
+  get currentPhase(): SimPhase {
+    return this.phase;
+  }
+  /** True while `run()` is executing (SystemC `sc_is_running()`). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+  /** True once `stop()` took effect (SystemC status `SC_STOPPED`). */
+  get isStopped(): boolean {
+    return this.phase === 'stopped';
+  }
+  /** The running process (SystemC `sc_get_current_process_handle()`), or null. */
+  get currentProcess(): Process | null {
+    return this.current;
+  }
+  /** All processes created so far, in creation order. */
+  get allProcesses(): readonly Process[] {
+    return this.processes;
+  }
+
+  /** A random stream for (this simulation's seed, path, purpose). */
+  rng(path: string, purpose: string): Rng {
+    return deriveRng(this.seed, path, purpose);
+  }
+
+  /** True if anything can happen at the current time (SystemC `sc_pending_activity_at_current_time`). */
+  pendingActivityAtCurrentTime(): boolean {
+    if (this.rqTail > this.rqHead || this.nUpd > 0 || this.nDeltaProcs > 0) return true;
+    for (let i = 0; i < this.nDeltaEvs; i++) if (this.deltaEvs[i]!.pending === NOTIFY_DELTA) return true;
+    return this.tq.peekTime() === this._now;
+  }
+
+  /** True if anything is pending now or later (SystemC `sc_pending_activity`). */
+  pendingActivity(): boolean {
+    return this.pendingActivityAtCurrentTime() || this.tq.peekTime() >= 0;
+  }
+
+  /**
+   * Time until the next activity: 0 if something is pending now, else the distance to the
+   * earliest timed entry, or `MAX_TIME - now` if nothing is pending (as SystemC).
+   */
+  timeToPendingActivity(): Time {
+    if (this.pendingActivityAtCurrentTime()) return 0;
+    const t = this.tq.peekTime();
+    return t < 0 ? MAX_TIME - this._now : t - this._now;
+  }
+
+  // ---------------------------------------------------------------- construction
+
+  /** @internal Registers a unique instance path. */
+  registerName(path: string, obj: unknown): void {
+    if (path.length === 0) throw new SimError('bad-name', 'an instance path must not be empty');
+    if (this.names.has(path)) {
+      throw new SimError('duplicate-name', `the instance path '${path}' is already used in this simulation; choose a unique name`, { path });
+    }
+    this.names.set(path, obj);
+  }
+
+  /** Looks up an object by instance path. */
+  find(path: string): unknown {
+    return this.names.get(path);
+  }
+
+  /** Creates an event. */
+  event(path: string): SimEvent {
+    const e = new SimEvent(this, path);
+    this.registerName(path, e);
+    return e;
+  }
+
+  /**
+   * Creates a method process: `body` runs to completion each time the process is triggered.
+   * Created during simulation it is a dynamically spawned process (SystemC `sc_spawn` with
+   * `spawn_method`) and becomes runnable at once unless `dontInitialize`.
+   */
+  method(path: string, body: MethodBody, opts: ProcessOptions = {}, data?: unknown): Process {
+    return this.addProcess(new Process(this, path, null, body, opts, data));
+  }
+
+  /**
+   * Creates a thread process from a generator function. Inside, `yield e` waits for an event,
+   * `yield ns(5)` for a time, `yield 0` for one delta, `yield` for the static sensitivity, and
+   * `yield anyOf(...)`, `allOf(...)`, `timeout(t, ...)` for the rest.
+   */
+  thread(path: string, body: ThreadBody, opts: ProcessOptions = {}, data?: unknown): Process {
+    return this.addProcess(new Process(this, path, body, null, opts, data));
+  }
+
+  private addProcess(p: Process): Process {
+    if (this.phase === 'stopped') {
+      throw new SimError('simulation-finished', `cannot create process '${p.path}': the simulation has stopped`, { path: p.path, time: this._now });
+    }
+    this.registerName(p.path, p);
+    this.processes.push(p);
+    if (this.elaborated) {
+      // Dynamic spawn: resolve sensitivity now, run in the current or next evaluation phase.
+      this.resolveSensitivity(p);
+      if (!p.dontInitialize) this.makeRunnable(p);
+      else p.waitKind = W_STATIC;
+    }
+    return p;
+  }
+
+  /** @internal Ports and sockets register here to be checked at the end of elaboration. */
+  registerElaboratable(x: Elaboratable): void {
+    this.elaboratables.push(x);
+    if (this.elaborated) x.completeBinding();
+  }
+
+  /** Attaches an inspector (one at a time); returns a function that detaches it. */
+  inspect(inspector: Inspector): () => void {
+    this.inspector = inspector;
+    return () => {
+      if (this.inspector === inspector) this.inspector = null;
+    };
+  }
+
+  // ---------------------------------------------------------------- notification
+
+  private checkOwner(e: SimEvent): void {
+    const ex = EXECUTING.sim;
+    if (ex !== null && ex !== this) {
+      throw new SimError('cross-simulation', `event '${e.path}' belongs to another simulation than the one running; events cannot be shared between simulations`, { path: e.path, time: ex._now });
+    }
+  }
+
+  /** @internal */
+  notifyImmediate(e: SimEvent): void {
+    if (EXECUTING.sim !== this) this.checkOwner(e);
+    if (this.phase === 'update') {
+      throw new SimError('immediate-notify-in-update', `immediate notification of '${e.path}' in the update phase is not allowed; use notifyDelta()`, { path: e.path, time: this._now });
+    }
+    if (e.pending !== NOTIFY_NONE) this.cancelNotification(e);
+    this.trigger(e);
+  }
+
+  /** @internal */
+  notifyDelta(e: SimEvent): void {
+    if (EXECUTING.sim !== this) this.checkOwner(e);
+    const st = e.pending;
+    if (st === NOTIFY_DELTA) return;
+    if (st === NOTIFY_TIMED) {
+      e.bucket!.live--;
+      e.gen++;
+      e.bucket = null;
+    }
+    e.pending = NOTIFY_DELTA;
+    this.deltaEvs[this.nDeltaEvs++] = e;
+  }
+
+  /** @internal */
+  notifyTimed(e: SimEvent, delay: Time): void {
+    if (EXECUTING.sim !== this) this.checkOwner(e);
+    const when = this._now + delay;
+    if (!(delay > 0) || delay !== Math.floor(delay) || when > MAX_TIME) this.badDelay(delay, `${e.path}.notifyAfter`);
+    const st = e.pending;
+    if (st !== NOTIFY_NONE) {
+      if (st === NOTIFY_DELTA || e.when <= when) return;
+      e.bucket!.live--;
+    }
+    const b = this.tq.bucketAt(when);
+    const i = b.nEv++;
+    b.evs[i] = e;
+    b.gens[i] = ++e.gen;
+    b.live++;
+    e.bucket = b;
+    e.when = when;
+    e.pending = NOTIFY_TIMED;
+  }
+
+  /** @internal */
+  cancelNotification(e: SimEvent): void {
+    if (e.pending === NOTIFY_TIMED) {
+      e.bucket!.live--;
+      e.bucket = null;
+      e.gen++;
+    }
+    e.pending = NOTIFY_NONE;
+  }
+
+  private badDelay(delay: number, what: string): never {
+    if (delay < 0 || !Number.isFinite(delay) || delay !== Math.floor(delay)) {
+      throw new SimError('bad-time', `${what}: ${delay} is not a delay (delays are non-negative integer picoseconds; build them with ns(), ps(), ...)`, this.where());
+    }
+    throw new SimError('time-overflow', `${what}: now (${this._now} ps) + ${delay} ps exceeds the largest time ${MAX_TIME} ps`, this.where());
+  }
+
+  private where(): { path?: string; time: number } {
+    return this.current ? { path: this.current.path, time: this._now } : { time: this._now };
+  }
+
+  /** @internal Triggers an event now: static sensitivity and dynamic waiters. */
+  trigger(e: SimEvent): void {
+    const st = e.staticProcs;
+    for (let i = 0; i < st.length; i++) {
+      const p = st[i]!;
+      if (p.waitKind === W_STATIC) this.triggerStatic(p);
+    }
+    const n = e.nDyn;
+    if (n === 0) return;
+    const d = e.dyn;
+    e.nDyn = 0;
+    let keep = 0;
+    for (let i = 0; i < n; i++) {
+      const p = d[i]!;
+      if (p.waitKind === W_EVENT && p.ctrl === 0) {
+        p.waitKind = W_NONE;
+        p.waitEvent = null;
+        if (!p.queued) {
+          p.queued = true;
+          this.rq[this.rqTail++] = p;
+        }
+      } else if (!this.triggerDynamic(p, e)) {
+        d[keep++] = p;
+      }
+    }
+    // Waiters kept (disabled) stay; new waiters cannot have been added during the loop.
+    e.nDyn = keep;
+  }
+
+  private triggerStatic(p: Process): void {
+    const c = p.ctrl;
+    if (c !== 0) {
+      if (c & (C_TERMINATED | C_DISABLED)) return;
+      // suspended
+      if (p.isThread) p.waitKind = W_NONE;
+      p.readyWhileSuspended = true;
+      return;
+    }
+    if (p.isThread) p.waitKind = W_NONE;
+    this.makeRunnable(p);
+  }
+
+  /** Handles a dynamic trigger; returns false if the process stays waiting on `e`. */
+  private triggerDynamic(p: Process, e: SimEvent): boolean {
+    const c = p.ctrl;
+    if (c & C_TERMINATED) return true;
+    if (c & C_DISABLED) return false;
+    switch (p.waitKind) {
+      case W_EVENT:
+        p.waitEvent = null;
+        break;
+      case W_EVENT_TO:
+        this.cancelTimeout(p);
+        p.waitEvent = null;
+        p.timedOut = false;
+        break;
+      case W_ANY:
+      case W_ANY_TO: {
+        if (p.waitKind === W_ANY_TO) this.cancelTimeout(p);
+        const list = p.waitList!;
+        for (let i = 0; i < list.length; i++) {
+          const o = list[i]!;
+          if (o !== e) o.removeDyn(p);
+        }
+        p.waitList = null;
+        p.timedOut = false;
+        break;
+      }
+      case W_ALL:
+      case W_ALL_TO:
+        if (--p.allRemaining > 0) return true;
+        if (p.waitKind === W_ALL_TO) this.cancelTimeout(p);
+        p.waitList = null;
+        p.timedOut = false;
+        break;
+      default:
+        return true; // stale entry
+    }
+    this.wake(p);
+    return true;
+  }
+
+  private cancelTimeout(p: Process): void {
+    const b = p.timeoutBucket;
+    if (b !== null) {
+      b.live--;
+      p.timeoutBucket = null;
+    }
+    p.waitSeq++;
+  }
+
+  /** A dynamic wait of `p` is satisfied. */
+  private wake(p: Process): void {
+    p.waitKind = W_NONE;
+    if (p.ctrl & C_SUSPENDED) {
+      p.readyWhileSuspended = true;
+      return;
+    }
+    this.makeRunnable(p);
+  }
+
+  /** @internal */
+  makeRunnable(p: Process): void {
+    if (!p.queued) {
+      p.queued = true;
+      this.rq[this.rqTail++] = p;
+    }
+  }
+
+  /** @internal */
+  queueUpdate(ch: PrimitiveChannel): void {
+    this.upd[this.nUpd++] = ch;
+  }
+
+  // ---------------------------------------------------------------- waits
+
+  /** @internal Installs a wait for `p` (thread yield or method next_trigger). */
+  applyWait(p: Process, w: Wait): void {
+    if (w instanceof SimEvent) {
+      if (w.sim !== this) this.foreignWait(p, w);
+      p.waitKind = W_EVENT;
+      p.waitEvent = w;
+      w.dyn[w.nDyn++] = p;
+    } else if (typeof w === 'number') {
+      if (w === 0) {
+        p.waitKind = W_TIME;
+        const i = this.nDeltaProcs++;
+        this.deltaProcs[i] = p;
+        this.deltaSeqs[i] = p.waitSeq;
+      } else {
+        const when = this._now + w;
+        if (!(w > 0) || w !== Math.floor(w) || when > MAX_TIME) this.badDelay(w, `${p.path}: wait`);
+        p.waitKind = W_TIME;
+        this.addTimeout(p, when);
+      }
+    } else if (w === undefined) {
+      p.waitKind = W_STATIC;
+    } else if (w instanceof WaitSpec) {
+      const evs = w.events;
+      for (let i = 0; i < evs.length; i++) {
+        const e = evs[i]!;
+        if (e.sim !== this) this.foreignWait(p, e);
+        e.dyn[e.nDyn++] = p;
+      }
+      p.waitList = evs;
+      const hasTo = w.timeout >= 0;
+      if (w.kind === SPEC_ALL) {
+        p.allRemaining = evs.length;
+        p.waitKind = hasTo ? W_ALL_TO : W_ALL;
+      } else {
+        p.waitKind = hasTo ? W_ANY_TO : W_ANY;
+      }
+      if (evs.length === 1 && !hasTo) {
+        p.waitKind = W_EVENT;
+        p.waitEvent = evs[0]!;
+        p.waitList = null;
+      } else if (evs.length === 1) {
+        p.waitKind = W_EVENT_TO;
+        p.waitEvent = evs[0]!;
+        p.waitList = null;
+      }
+      if (hasTo) {
+        const when = this._now + w.timeout;
+        if (w.timeout !== Math.floor(w.timeout) || when > MAX_TIME) this.badDelay(w.timeout, `${p.path}: wait timeout`);
+        if (w.timeout === 0) {
+          const i = this.nDeltaProcs++;
+          this.deltaProcs[i] = p;
+          this.deltaSeqs[i] = p.waitSeq;
+        } else {
+          this.addTimeout(p, when);
+        }
+      }
+    } else {
+      throw new SimError('bad-wait', `${p.path} yielded ${String(w)}; yield an event, a time (number of ps), undefined (static sensitivity) or anyOf/allOf/timeout`, this.where());
+    }
+  }
+
+  private foreignWait(p: Process, e: SimEvent): never {
+    throw new SimError('cross-simulation', `${p.path} waits on event '${e.path}' of another simulation`, { path: p.path, time: this._now });
+  }
+
+  private addTimeout(p: Process, when: number): void {
+    const b = this.tq.bucketAt(when);
+    const i = b.nProc++;
+    b.procs[i] = p;
+    b.seqs[i] = p.waitSeq;
+    b.live++;
+    p.timeoutBucket = b;
+  }
+
+  /** A timed wait, timeout or one-delta wait of `p` expired. */
+  private timeoutWake(p: Process): void {
+    p.timeoutBucket = null;
+    p.waitSeq++;
+    const k = p.waitKind;
+    if (k === W_EVENT_TO) {
+      p.waitEvent!.removeDyn(p);
+      p.waitEvent = null;
+      p.timedOut = true;
+    } else if (k === W_ANY_TO || k === W_ALL_TO) {
+      const list = p.waitList!;
+      for (let i = 0; i < list.length; i++) list[i]!.removeDyn(p);
+      p.waitList = null;
+      p.timedOut = true;
+    } else if (k !== W_TIME) {
+      return;
+    }
+    if (p.ctrl & C_DISABLED) {
+      throw new SimError('disabled-timeout', `the time-out of disabled process '${p.path}' expired; disabling a process that waits with a time-out is undefined in IEEE 1666 (SystemC E559)`, { path: p.path, time: this._now });
+    }
+    if (p.ctrl & C_TERMINATED) return;
+    this.wake(p);
+  }
+
+  /** Removes every pending wait registration of `p`. */
+  private clearWait(p: Process): void {
+    switch (p.waitKind) {
+      case W_EVENT:
+      case W_EVENT_TO:
+        p.waitEvent?.removeDyn(p);
+        break;
+      case W_ANY:
+      case W_ANY_TO:
+      case W_ALL:
+      case W_ALL_TO: {
+        const list = p.waitList;
+        if (list) for (let i = 0; i < list.length; i++) list[i]!.removeDyn(p);
+        break;
+      }
+      default:
+        break;
+    }
+    if (p.timeoutBucket !== null) {
+      p.timeoutBucket.live--;
+      p.timeoutBucket = null;
+    }
+    p.waitSeq++;
+    p.waitEvent = null;
+    p.waitList = null;
+    p.waitKind = W_NONE;
+  }
+
+  /** @internal Throws unless a thread process is running (blocking calls need one). */
+  assertInThread(what: string): Process {
+    const p = this.current;
+    if (p === null || !p.isThread) {
+      throw new SimError('wait-outside-thread', `${what} may block and can only be used in a thread process (with yield*)${p ? `, not in method '${p.path}'` : ', not outside the simulation'}`, this.where());
+    }
+    return p;
+  }
+
+  /** @internal */
+  setNextTrigger(p: Process, w: Wait): void {
+    if (p.isThread || this.current !== p) {
+      throw new SimError('next-trigger-outside-method', `nextTrigger() on '${p.path}' must be called by that method process while it runs`, this.where());
+    }
+    p.ntSet = true;
+    p.ntWait = w;
+  }
+
+  // ---------------------------------------------------------------- process control
+
+  /** @internal */
+  killProcess(p: Process): void {
+    if (p.ctrl & C_TERMINATED) return;
+    if (p.isThread && this.current === p) throw new ProcessUnwind(p, false);
+    this.clearWait(p);
+    if (p.isThread && p.gen !== null) this.unwind(p);
+    this.terminate(p);
+  }
+
+  /** @internal */
+  resetProcess(p: Process): void {
+    if (p.ctrl & C_TERMINATED) return;
+    if (p.isThread && this.current === p) throw new ProcessUnwind(p, true);
+    this.clearWait(p);
+    this.runNested(p, true);
+  }
+
+  /** @internal */
+  suspendProcess(p: Process): void {
+    if (p.ctrl & C_TERMINATED) return;
+    p.ctrl |= C_SUSPENDED;
+    if (p.queued) {
+      // Taken out of this evaluation phase; it runs again at resume().
+      p.readyWhileSuspended = true;
+    }
+  }
+
+  /** @internal */
+  resumeProcess(p: Process): void {
+    if (!(p.ctrl & C_SUSPENDED)) return;
+    p.ctrl &= ~C_SUSPENDED;
+    if (p.readyWhileSuspended) {
+      p.readyWhileSuspended = false;
+      this.makeRunnable(p);
+    }
+  }
+
+  /** @internal */
+  disableProcess(p: Process): void {
+    if (p.ctrl & C_TERMINATED) return;
+    if (p.timeoutBucket !== null && p.waitKind !== W_TIME) {
+      throw new SimError('disable-timeout-wait', `cannot disable '${p.path}' while it waits with a time-out (undefined in IEEE 1666, SystemC E559)`, { path: p.path, time: this._now });
+    }
+    p.ctrl |= C_DISABLED;
+  }
+
+  /** @internal A reset signal of `p` became active (async) at its active level. */
+  asyncResetAsserted(p: Process): void {
+    if (p.ctrl & C_TERMINATED) return;
+    this.clearWait(p);
+    if (p.isThread) {
+      p.forceReset = true;
+      p.waitKind = W_NONE;
+      this.makeRunnable(p);
+    } else {
+      // SystemC preempts with the method at once, even inside the update phase.
+      this.runNested(p, true);
+    }
+  }
+
+  /** Runs `p` now, inside whatever is running (reset(), async reset of a method). */
+  private runNested(p: Process, reset: boolean): void {
+    const saved = this.current;
+    const savedPhase = this.phase;
+    if (p.queued) {
+      // It will be popped later; make that a no-op by marking it dequeued and skipping.
+      p.queued = false;
+      this.removeFromRunQueue(p);
+    }
+    try {
+      this.current = p;
+      if (p.isThread) {
+        if (reset) p.forceReset = true;
+        this.resumeThread(p);
+      } else {
+        this.runMethod(p);
+      }
+    } finally {
+      this.current = saved;
+      this.phase = savedPhase;
+    }
+  }
+
+  private removeFromRunQueue(p: Process): void {
+    for (let i = this.rqHead; i < this.rqTail; i++) {
+      if (this.rq[i] === p) {
+        this.rq.splice(i, 1);
+        this.rqTail--;
+        return;
+      }
+    }
+  }
+
+  private unwind(p: Process): void {
+    const gen = p.gen!;
+    p.gen = null;
+    const saved = this.current;
+    p.unwinding = true;
+    this.current = p;
+    try {
+      const r = gen.return(undefined);
+      if (!r.done) {
+        throw new SimError('wait-while-unwinding', `'${p.path}' yielded (waited) in a finally block while being killed or reset; cleanup code must not wait`, { path: p.path, time: this._now });
+      }
+    } finally {
+      p.unwinding = false;
+      this.current = saved;
+    }
+  }
+
+  private terminate(p: Process): void {
+    p.ctrl |= C_TERMINATED;
+    p.waitKind = W_NONE;
+    p.gen = null;
+    if (p.termEvent) this.trigger(p.termEvent);
+  }
+
+  // ---------------------------------------------------------------- running processes
+
+  private runMethod(p: Process): void {
+    p.waitKind = W_RUNNING;
+    p.ntSet = false;
+    p.forceReset = false;
+    p.methodBody!(p);
+    if (p.ctrl & C_TERMINATED) return;
+    if (p.ntSet) {
+      const w = p.ntWait;
+      p.ntSet = false;
+      p.ntWait = undefined;
+      this.applyWait(p, w);
+    } else {
+      p.waitKind = W_STATIC;
+    }
+  }
+
+  private resumeThread(p: Process): void {
+    let gen = p.gen;
+    if (gen === null || p.forceReset || p.resetLevel > 0) {
+      if (gen !== null) {
+        p.forceReset = false;
+        this.unwind(p);
+        if (p.rstEvent) this.trigger(p.rstEvent);
+      }
+      p.forceReset = false;
+      gen = p.gen = p.threadBody!(p);
+    }
+    let r: IteratorResult<Wait, void>;
+    try {
+      r = gen.next();
+    } catch (err) {
+      if (err instanceof ProcessUnwind && err.process === p) {
+        p.gen = null;
+        this.clearWait(p);
+        if (err.isReset) {
+          if (p.rstEvent) this.trigger(p.rstEvent);
+          this.resumeThread(p);
+        } else {
+          this.terminate(p);
+        }
+        return;
+      }
+      throw err;
+    }
+    if (r.done === true) this.terminate(p);
+    else this.applyWait(p, r.value);
+  }
+
+  // ---------------------------------------------------------------- phases
+
+  /** Runs every runnable process; returns true if at least one ran. */
+  private evaluate(): boolean {
+    this.phase = 'evaluate';
+    let ran = false;
+    const rq = this.rq;
+    const shuffle = this.shuffleRng;
+    while (this.rqHead < this.rqTail) {
+      if (shuffle !== null) {
+        const j = this.rqHead + shuffle.int(this.rqTail - this.rqHead);
+        const t = rq[j]!;
+        rq[j] = rq[this.rqHead]!;
+        rq[this.rqHead] = t;
+      }
+      const p = rq[this.rqHead++]!;
+      if (!p.queued) continue; // removed (nested run)
+      p.queued = false;
+      if (p.ctrl !== 0) {
+        if (p.ctrl & C_TERMINATED) continue;
+        if (p.ctrl & C_SUSPENDED) {
+          p.readyWhileSuspended = true;
+          continue;
+        }
+      }
+      ran = true;
+      this.current = p;
+      if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
+      if (p.isThread) this.resumeThread(p);
+      else this.runMethod(p);
+    }
+    this.current = null;
+    this.rqHead = 0;
+    this.rqTail = 0;
+    return ran;
+  }
+
+  private update(): void {
+    this.phase = 'update';
+    this.changeStamp++;
+    const upd = this.upd;
+    for (let i = 0; i < this.nUpd; i++) {
+      const ch = upd[i]!;
+      ch.updateRequested = false;
+      if (this.inspector !== null) this.inspector.inspect({ type: 'channel-update', channel: ch.path, time: this._now, delta: this._delta });
+      ch.update();
+    }
+    this.nUpd = 0;
+  }
+
+  private deltaNotify(): void {
+    this.phase = 'notify';
+    const n = this.nDeltaEvs;
+    if (n !== 0) {
+      const evs = this.deltaEvs;
+      this.nDeltaEvs = 0;
+      for (let i = 0; i < n; i++) {
+        const e = evs[i]!;
+        if (e.pending === NOTIFY_DELTA) {
+          e.pending = NOTIFY_NONE;
+          this.trigger(e);
+        }
+      }
+    }
+    const m = this.nDeltaProcs;
+    if (m !== 0) {
+      const ps = this.deltaProcs;
+      const seqs = this.deltaSeqs;
+      this.nDeltaProcs = 0;
+      for (let i = 0; i < m; i++) {
+        const p = ps[i]!;
+        if (p.waitSeq === seqs[i]) this.timeoutWake(p);
+      }
+    }
+  }
+
+  /** Delta cycles at the current time until nothing is runnable (or one if `once`). */
+  private crunch(once: boolean): void {
+    for (;;) {
+      const ran = this.evaluate();
+      this.update();
+      if (this.stopRequested) return;
+      if (ran) {
+        this._delta++;
+        if (this.inspector !== null) this.inspector.inspect({ type: 'delta-end', time: this._now, delta: this._delta });
+      }
+      this.deltaNotify();
+      if (this.rqTail === 0 || once) return;
+      if (++this.deltasHere > this.deltaLimit) this.deltaLimitExceeded();
+    }
+  }
+
+  private deltaLimitExceeded(): never {
+    const names = this.rq.slice(this.rqHead, this.rqTail).map((p) => p.path);
+    throw new SimError(
+      'delta-limit',
+      `more than ${this.deltaLimit} delta cycles at ${formatTime(this._now)} without time advancing (a zero-delay loop?); still runnable: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}. Raise SimulationOptions.deltaLimit if this is intended`,
+      { time: this._now },
+    );
+  }
+
+  private fireBucket(b: Bucket): void {
+    const evs = b.evs;
+    const gens = b.gens;
+    for (let i = 0; i < b.nEv; i++) {
+      const e = evs[i]!;
+      if (e.gen === gens[i] && e.pending === NOTIFY_TIMED) {
+        e.pending = NOTIFY_NONE;
+        e.bucket = null;
+        this.trigger(e);
+      }
+    }
+    const ps = b.procs;
+    const seqs = b.seqs;
+    for (let i = 0; i < b.nProc; i++) {
+      const p = ps[i]!;
+      if (p.waitSeq === seqs[i]) this.timeoutWake(p);
+    }
+    this.tq.recycle(b);
+  }
+
+  // ---------------------------------------------------------------- elaboration
+
+  private resolveSensitivity(p: Process): void {
+    const evs: SimEvent[] = [];
+    for (const s of p.sensitivity) {
+      const e = s instanceof SimEvent ? s : s.resolve();
+      if (e.sim !== this) {
+        throw new SimError('cross-simulation', `process '${p.path}' is sensitive to '${e.path}' of another simulation`, { path: p.path });
+      }
+      if (!evs.includes(e)) evs.push(e);
+    }
+    p.staticEvents = evs;
+    for (const e of evs) e.staticProcs.push(p);
+    for (const r of p.resets) r.signal.addResetHook(p, r.active, r.async ?? false);
+  }
+
+  private initialize(): void {
+    this.lifecycle.emit('before-end-of-elaboration');
+    for (const x of this.elaboratables) x.completeBinding();
+    for (const p of this.processes) this.resolveSensitivity(p);
+    this.elaborated = true;
+    this.lifecycle.emit('end-of-elaboration');
+    this.lifecycle.emit('start-of-simulation');
+    // Initialization phase: every process without dont_initialize becomes runnable, then the
+    // update and delta-notification phases run once (writes and delta notifications made during
+    // elaboration take effect before the first evaluation).
+    for (const p of this.processes) {
+      if (p.dontInitialize) p.waitKind = W_STATIC;
+      else this.makeRunnable(p);
+    }
+    this.update();
+    this.deltaNotify();
+  }
+
+  // ---------------------------------------------------------------- run control
+
+  /**
+   * Runs the simulation (SystemC `sc_start`).
+   * - `run()` runs until nothing is left to do or `stop()`; time stays at the last activity.
+   * - `run(d)` runs until `now + d`: activity due exactly then is triggered but runs only at the
+   *   next `run`. With nothing left to do, time still advances to `now + d` unless the policy is
+   *   `'exit-on-starvation'`.
+   * - `run(0)` runs exactly one delta cycle.
+   * Callable repeatedly until the simulation is stopped.
+   * @throws SimError `simulation-finished` after stop, `process-error` wrapping a throw inside a
+   *   process (naming the process and time), `delta-limit`, `bad-time`.
+   */
+  run(duration?: Time, policy: StarvationPolicy = 'run-to-time'): RunResult {
+    if (this.phase === 'stopped') {
+      throw new SimError('simulation-finished', 'run() called on a simulation that has stopped; create a new Simulation to run again', { time: this._now });
+    }
+    if (this.running) throw new SimError('run-reentrant', 'run() called from inside the simulation (a process); use stop() or wait instead', this.where());
+    if (EXECUTING.sim !== null) throw new SimError('run-reentrant', 'run() called while another simulation is executing in this call stack', { time: this._now });
+    if (duration !== undefined && (!Number.isSafeInteger(duration) || duration < 0 || this._now + duration > MAX_TIME)) {
+      this.badDelay(duration, 'run');
+    }
+    this.running = true;
+    EXECUTING.sim = this;
+    try {
+      if (!this.elaborated) this.initialize();
+      this.deltasHere = 0;
+      if (duration === 0) {
+        this.crunch(true);
+        return this.afterCrunch() ?? this.paused('time-limit');
+      }
+      const until = duration === undefined ? MAX_TIME : this._now + duration;
+      for (;;) {
+        this.crunch(false);
+        const stopped = this.afterCrunch();
+        if (stopped) return stopped;
+        const t = this.tq.peekTime();
+        if (t < 0) {
+          if (duration !== undefined && policy === 'run-to-time') {
+            this._now = until;
+            this.changeStamp++;
+            return this.paused('time-limit');
+          }
+          return this.paused('starved');
+        }
+        if (t > until) {
+          this._now = until;
+          this.changeStamp++;
+          return this.paused('time-limit');
+        }
+        if (this.inspector !== null) this.inspector.inspect({ type: 'time-advance', from: this._now, to: t });
+        this._now = t;
+        this.changeStamp++;
+        this.deltasHere = 0;
+        this.phase = 'notify';
+        this.fireBucket(this.tq.popBucket());
+        if (t === until) return this.paused('time-limit');
+      }
+    } catch (err) {
+      throw this.wrapError(err);
+    } finally {
+      this.running = false;
+      EXECUTING.sim = null;
+      this.current = null;
+    }
+  }
+
+  /** Runs until absolute time `t` (`run(t - now)`). */
+  runUntil(t: Time, policy: StarvationPolicy = 'run-to-time'): RunResult {
+    if (t < this._now) throw new SimError('bad-time', `runUntil(${formatTime(t)}) is in the past (now ${formatTime(this._now)})`, { time: this._now });
+    return this.run(t - this._now, policy);
+  }
+
+  private afterCrunch(): RunResult | undefined {
+    if (!this.stopRequested) return undefined;
+    this.phase = 'stopped';
+    this.running = false;
+    this.lifecycle.emit('end-of-simulation');
+    return 'stopped';
+  }
+
+  private paused(r: RunResult): RunResult {
+    this.phase = 'paused';
+    return r;
+  }
+
+  private wrapError(err: unknown): unknown {
+    const p = this.current;
+    this.phase = 'stopped';
+    if (err instanceof SimError) {
+      if (err.path === undefined && p !== null) {
+        return new SimError(err.code, `${err.message} (in process '${p.path}' at ${formatTime(this._now)})`, { path: p.path, time: this._now, cause: err });
+      }
+      return err;
+    }
+    if (err instanceof ProcessUnwind) {
+      return new SimError('unwind-escaped', `a kill/reset unwind of '${err.process.path}' escaped its thread (was it caught and not rethrown?)`, { path: err.process.path, time: this._now });
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    const where = p !== null ? `process '${p.path}'` : 'the kernel';
+    return new SimError('process-error', `${where} threw at ${formatTime(this._now)} (delta ${this._delta}): ${msg}`, { ...(p ? { path: p.path } : {}), time: this._now, cause: err });
+  }
+
+  /**
+   * Requests the end of the simulation (SystemC `sc_stop()` with `SC_STOP_FINISH_DELTA`): the
+   * current evaluation phase still runs every runnable process and its update phase is done;
+   * then `run()` returns `'stopped'` and the simulation cannot run again.
+   */
+  stop(): void {
+    if (this.phase === 'stopped') return;
+    this.stopRequested = true;
+    if (!this.running) {
+      this.phase = 'stopped';
+      this.lifecycle.emit('end-of-simulation');
+    }
+  }
+}
