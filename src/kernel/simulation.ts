@@ -34,7 +34,10 @@ import { TimeQueue, type Bucket } from './time-queue.js';
 export interface SimulationOptions {
   /** Root seed for every random stream of this simulation. Default 1. */
   readonly seed?: number;
-  /** Maximum number of delta cycles at one simulated time before `delta-limit`. Default 100000. */
+  /**
+   * Maximum number of delta cycles at one simulated time before `delta-limit` (a guard against
+   * zero-delay loops). Default 1,000,000; `Infinity` disables it.
+   */
   readonly deltaLimit?: number;
   /**
    * Test aid: pick runnable processes in a random (seeded) order inside each evaluation phase,
@@ -139,7 +142,7 @@ export class Simulation {
 
   constructor(options: SimulationOptions = {}) {
     this.seed = options.seed ?? 1;
-    this.deltaLimit = options.deltaLimit ?? 100_000;
+    this.deltaLimit = options.deltaLimit ?? 1_000_000;
     this.shuffleRng = options.shuffleSeed === undefined ? null : new Rng(options.shuffleSeed);
   }
 

@@ -113,7 +113,7 @@ export function scaleTime(t: Time, k: number): Time {
 /** t / n truncated to whole picoseconds, as SystemC's `sc_time / double` on integer times. */
 export function divTime(t: Time, n: number): Time {
   if (!(n > 0) || !Number.isFinite(n)) throw new SimError('bad-time', `divTime: divisor ${n} must be a positive finite number`);
-  return Math.floor(checkTime(t, 'divTime') / n);
+  return Math.floor(checkTime(t, 'divTime') / n + 0.5);
 }
 
 /** t mod m. */

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * The `edgesim` command. A thin layer: it parses arguments, calls the library and turns errors
+ * into one clear message (never a stack trace) and an exit code: 0 ok, 1 failure, 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { formatDemo, runDemo } from '../demo/producer-consumer.js';
+import { SimError } from '../util/errors.js';
+import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
+import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
+
+const program = new Command();
+program
+  .name('edgesim')
+  .description('SystemC-style discrete-event co-simulation of edge-AI inference accelerators')
+  .version('0.1.0')
+  .showHelpAfterError('(run edgesim --help for usage)')
+  .exitOverride();
+
+program
+  .command('demo')
+  .description('run the built-in demo model (producer -> FIFO -> consumer -> TLM bus -> memory) and print what happened')
+  .option('--items <n>', 'items to transfer', '8')
+  .action((o: { items: string }) => {
+    const items = Number(o.items);
+    if (!Number.isSafeInteger(items) || items < 1 || items > 1_000_000) {
+      throw new SimError('bad-argument', `--items '${o.items}' must be an integer between 1 and 1000000`);
+    }
+    process.stdout.write(`${formatDemo(runDemo({ items }))}\n`);
+  });
+
+const bench = program.command('bench').description('speed benchmarks');
+bench
+  .command('kernel')
+  .description('run a kernel workload (w1 timed-ring, w2 delta-ring, w3 thread-ring, w4 clocked-pipeline, w5 fifo) and print one line with the SystemC programs\' keys')
+  .argument('<workload>', 'w1 | w2 | w3 | w4 | w5')
+  .argument('[sizes...]', 'sizes in order: w1-w3 N T M; w4 S C; w5 P M (defaults as in the SystemC programs)')
+  .option('--check', 'exit 1 unless counts, simulated time and deltas equal the specification')
+  .action((workload: string, sizes: string[], o: { check?: boolean }) => {
+    const a = parseKernelBenchArgs(workload, sizes);
+    const r = runKernelBench(a.name, a.sizes);
+    process.stdout.write(`${r.line}\n`);
+    if (!r.matchesSpec) {
+      process.stderr.write(`edgesim: result differs from the workload specification: ${r.mismatch}\n`);
+      if (o.check) process.exitCode = 1;
+    }
+  });
+
+bench
+  .command('compare-systemc')
+  .description('run W1-W5 on edgesim and on SystemC 2.3.4 in alternating pairs and print a table of per-CPU-second rates, ratios and peak memory (needs g++, libsystemc-dev, GNU time)')
+  .option('--pairs <n>', 'alternating pairs per workload', '3')
+  .option('--scale <x>', 'scale the run lengths (1 = the SystemC programs\' defaults)', '1')
+  .action((o: { pairs: string; scale: string }) => {
+    const pairs = Number(o.pairs);
+    const scale = Number(o.scale);
+    if (!Number.isSafeInteger(pairs) || pairs < 1) throw new SimError('bad-argument', `--pairs '${o.pairs}' must be a positive integer`);
+    if (!(scale > 0 && scale <= 10)) throw new SimError('bad-argument', `--scale '${o.scale}' must be a number in (0, 10]`);
+    const rows = compareWithSystemC(defaultCases(scale), pairs, (m) => process.stderr.write(`  ${m}\n`));
+    process.stdout.write(`${formatCompare(rows)}\n`);
+  });
+
+try {
+  program.parse(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof SimError) {
+    process.stderr.write(`edgesim: error [${err.code}]: ${err.message}\n`);
+    process.exitCode = err.code === 'bad-argument' ? 2 : 1;
+  } else {
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`edgesim: internal error: ${msg}\n(please report this with the command you ran)\n`);
+    process.exitCode = 1;
+  }
+}
