@@ -95,7 +95,7 @@ class PortEvent<T> implements EventFinder {
 export class InPort<T> extends Port<Signal<T>> implements ResetSource {
   /** Current value of the bound signal. */
   read(): T {
-    return this.iface.cur;
+    return this.iface.read();
   }
   /** The signal's value changed in the last update (SystemC `event()`). */
   event(): boolean {
@@ -147,6 +147,6 @@ export class OutPort<T> extends Port<Signal<T>> {
   }
   /** Current value of the bound signal. */
   read(): T {
-    return this.iface.cur;
+    return this.iface.read();
   }
 }

@@ -121,17 +121,44 @@ export interface ProcessOptions {
  * thread restarting from the top each time it resumes while a reset is active.
  */
 export class Process {
-  readonly sim: Simulation;
-  /** Instance path, e.g. `top.dma0.engine`. */
-  readonly path: string;
+  // Field order matters: the scheduler's hot fields come first, in one cache line.
+  /** @internal In the runnable queue. */
+  queued = false;
+  /** @internal W_* */
+  waitKind = W_NONE;
+  /** @internal C_* flags. */
+  ctrl = 0;
   /** True for threads, false for methods. */
   readonly isThread: boolean;
   /** @internal */
-  readonly threadBody: ThreadBody | null;
-  /** @internal */
   readonly methodBody: MethodBody | null;
+  /** Free slot for the model's own use (e.g. an index), so that one shared body can serve many processes. */
+  data: unknown;
   /** @internal */
   gen: Generator<Wait, void, unknown> | null = null;
+  /** @internal next_trigger() was called in the current run. */
+  ntSet = false;
+  /** @internal Number of active resets (signals at their active level + syncResetOn). */
+  resetLevel = 0;
+  /** @internal Restart from the top at the next resumption (async reset, reset()). */
+  forceReset = false;
+  /** @internal Bumped whenever a wait ends or is cancelled; stale queue entries mismatch. */
+  waitSeq = 0;
+  /** @internal Event of a single-event wait. */
+  waitEvent: SimEvent | null = null;
+  /** @internal Bucket of the pending time-out, if any. */
+  timeoutBucket: Bucket | null = null;
+  /** @internal */
+  readonly threadBody: ThreadBody | null;
+  /** True if the last wait with a time-out ended by the time-out (SystemC `timed_out()`). */
+  timedOut = false;
+  /** @internal Events of an any/all wait. */
+  waitList: readonly SimEvent[] | null = null;
+  /** @internal Events of an and-list still to occur. */
+  allRemaining = 0;
+  readonly sim: Simulation;
+  /** Instance path, e.g. `top.dma0.engine`. */
+  readonly path: string;
   /** @internal Declared static sensitivity, resolved at the end of elaboration. */
   sensitivity: Sensitivity[];
   /** @internal Resolved static sensitivity. */
@@ -140,34 +167,10 @@ export class Process {
   readonly resets: readonly ResetSpec[];
   /** True if created with `dontInitialize`. */
   readonly dontInitialize: boolean;
-  /** @internal W_* */
-  waitKind = W_NONE;
-  /** @internal Event of a single-event wait. */
-  waitEvent: SimEvent | null = null;
-  /** @internal Events of an any/all wait. */
-  waitList: readonly SimEvent[] | null = null;
-  /** @internal Events of an and-list still to occur. */
-  allRemaining = 0;
-  /** @internal Bumped whenever a wait ends or is cancelled; stale queue entries mismatch. */
-  waitSeq = 0;
-  /** @internal Bucket of the pending time-out, if any. */
-  timeoutBucket: Bucket | null = null;
-  /** True if the last wait with a time-out ended by the time-out (SystemC `timed_out()`). */
-  timedOut = false;
-  /** @internal In the runnable queue. */
-  queued = false;
-  /** @internal C_* flags. */
-  ctrl = 0;
   /** @internal Triggered while suspended. */
   readyWhileSuspended = false;
-  /** @internal Number of active resets (signals at their active level + syncResetOn). */
-  resetLevel = 0;
   /** @internal syncResetOn() is in force. */
   stickySyncReset = false;
-  /** @internal Restart from the top at the next resumption (async reset, reset()). */
-  forceReset = false;
-  /** @internal next_trigger() was called in the current run. */
-  ntSet = false;
   /** @internal The next_trigger() argument. */
   ntWait: Wait = undefined;
   /** True while the stack unwinds for kill or reset (SystemC `is_unwinding`). */
@@ -176,8 +179,6 @@ export class Process {
   termEvent: SimEvent | null = null;
   /** @internal */
   rstEvent: SimEvent | null = null;
-  /** Free slot for the model's own use (e.g. an index), so that one shared body can serve many processes. */
-  data: unknown;
 
   /** @internal Use {@link Simulation.thread} / {@link Simulation.method}. */
   constructor(

@@ -40,7 +40,22 @@ export class Signal<T> extends PrimitiveChannel {
   next: T;
   private readonly policy: WriterPolicy;
   private readonly equals: ((a: T, b: T) => boolean) | null;
+  /** Writer policy is not 'unchecked'. */
+  private readonly checked: boolean;
   private writer: Process | null = null;
+  /** Some event or reset hook exists (the update has more to do than commit the value). */
+  private extras = false;
+  /**
+   * Writes may be committed lazily: nobody can be woken by a change (no event, no reset hook),
+   * the policy needs no per-delta bookkeeping and equality is `===`. Then a write skips the
+   * update list; the value is committed on the first access after the update phase that follows
+   * the write (it is then exactly what an eager update would have produced).
+   */
+  private lazyOk: boolean;
+  /** A lazily committed write is outstanding. */
+  private pending = false;
+  /** Change stamp at the outstanding lazy write. */
+  private wStamp = 0;
   private changedAt = 0;
   private changedEv: SimEvent | null = null;
   private posEv: SimEvent | null = null;
@@ -53,27 +68,67 @@ export class Signal<T> extends PrimitiveChannel {
     this.next = initial;
     this.policy = opts.writerPolicy ?? 'one';
     this.equals = opts.equals ?? null;
+    this.checked = this.policy !== 'unchecked';
+    this.lazyOk = this.policy !== 'many' && this.equals === null;
   }
 
   /** Current (committed) value. */
   read(): T {
+    if (this.pending) this.settle();
     return this.cur;
   }
 
   /** Schedules `v` to become the value in the next update phase. */
   write(v: T): void {
-    if (this.policy !== 'unchecked') this.checkWriter();
-    const same = this.equals === null ? v === this.cur : this.equals(v, this.cur);
+    if (this.checked) {
+      const p = this.sim.current;
+      if (p !== this.writer && p !== null) this.newWriter(p);
+    }
+    if (this.lazyOk) {
+      const st = this.sim.changeStamp;
+      if (this.pending && st !== this.wStamp) this.commitLazy();
+      this.next = v;
+      this.pending = true;
+      this.wStamp = st;
+      this.sim.lazyWriteStamp = st;
+      return;
+    }
     this.next = v;
-    if (!same || this.policy === 'many') this.requestUpdate();
+    if (this.equals === null ? v !== this.cur : !this.equals(v, this.cur)) this.requestUpdate();
+    else if (this.policy === 'many') this.requestUpdate();
   }
 
-  private checkWriter(): void {
-    const p = this.sim.current;
-    if (p === null) return;
+  /** Commits an outstanding lazy write if an update phase has passed since it. */
+  private settle(): void {
+    if (this.sim.changeStamp !== this.wStamp) this.commitLazy();
+  }
+
+  private commitLazy(): void {
+    this.pending = false;
+    if (this.next !== this.cur) {
+      this.cur = this.next;
+      this.changedAt = this.wStamp + 1; // the stamp of the update phase right after the write
+    }
+  }
+
+  /** Switches to eager updates (an event or reset hook now depends on this signal). */
+  private needEager(): void {
+    this.extras = true;
+    if (!this.lazyOk) return;
+    this.lazyOk = false;
+    if (this.pending) {
+      if (this.sim.changeStamp !== this.wStamp) this.commitLazy();
+      else {
+        this.pending = false;
+        this.requestUpdate();
+      }
+    }
+  }
+
+  private newWriter(p: Process): void {
     const w = this.writer;
     if (w === null) this.writer = p;
-    else if (w !== p) {
+    else {
       const why =
         this.policy === 'one'
           ? `signal '${this.path}' is written by '${w.path}' and '${p.path}'; with writer policy 'one' only one process may write it (use writerPolicy 'many' for several writers in different deltas)`
@@ -90,6 +145,10 @@ export class Signal<T> extends PrimitiveChannel {
     if (this.equals === null ? nv === old : this.equals(nv, old)) return;
     this.cur = nv;
     this.changedAt = this.sim.changeStamp;
+    if (this.extras) this.afterChange(nv, old);
+  }
+
+  private afterChange(nv: T, old: T): void {
     if (this.changedEv !== null) this.sim.notifyDelta(this.changedEv);
     if (nv === true) {
       if (this.posEv !== null) this.sim.notifyDelta(this.posEv);
@@ -112,27 +171,33 @@ export class Signal<T> extends PrimitiveChannel {
 
   /** True if the value changed in the update phase just before this evaluation phase (SystemC `event()`). */
   event(): boolean {
+    if (this.pending) this.settle();
     return this.changedAt === this.sim.changeStamp;
   }
   /** True if the value just changed to true (SystemC `posedge()`). */
   posedge(): boolean {
+    if (this.pending) this.settle();
     return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === true;
   }
   /** True if the value just changed to false (SystemC `negedge()`). */
   negedge(): boolean {
+    if (this.pending) this.settle();
     return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === false;
   }
 
   /** Delta-notified whenever the committed value changes. */
   get valueChangedEvent(): SimEvent {
+    if (this.changedEv === null) this.needEager();
     return (this.changedEv ??= this.sim.event(`${this.path}.value_changed_event`));
   }
   /** Delta-notified when the value changes to true (boolean signals). */
   get posedgeEvent(): SimEvent {
+    if (this.posEv === null) this.needEager();
     return (this.posEv ??= this.sim.event(`${this.path}.posedge_event`));
   }
   /** Delta-notified when the value changes to false (boolean signals). */
   get negedgeEvent(): SimEvent {
+    if (this.negEv === null) this.needEager();
     return (this.negEv ??= this.sim.event(`${this.path}.negedge_event`));
   }
 
@@ -141,7 +206,8 @@ export class Signal<T> extends PrimitiveChannel {
    * (SystemC `reset_signal_is` / `async_reset_signal_is`).
    */
   addResetHook(process: Process, active: boolean, isAsync: boolean): void {
+    this.needEager();
     (this.resetHooks ??= []).push({ process, active, isAsync });
-    if ((this.cur as unknown) === active) process.resetLevel++;
+    if ((this.read() as unknown) === active) process.resetLevel++;
   }
 }

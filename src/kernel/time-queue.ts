@@ -23,11 +23,15 @@ export class Bucket {
   live = 0;
 }
 
-/** @internal Min-heap of buckets keyed by time, with a map for lookup and object reuse. */
+/**
+ * @internal Min-heap of buckets keyed by time, with object reuse. Lookup of a time's bucket is a
+ * cache of the last bucket, then a linear scan while few times are pending (the common case:
+ * Map operations cost ~50 ns each in V8, a short scan far less), and a Map beyond that.
+ */
 export class TimeQueue {
   private heap: Bucket[] = [];
   private size = 0;
-  private byTime = new Map<number, Bucket>();
+  private byTime: Map<number, Bucket> | null = null;
   private last: Bucket | null = null;
   private pool: Bucket[] = [];
 
@@ -35,12 +39,24 @@ export class TimeQueue {
   bucketAt(t: number): Bucket {
     const last = this.last;
     if (last !== null && last.time === t) return last;
-    let b = this.byTime.get(t);
+    let b: Bucket | undefined;
+    if (this.byTime === null) {
+      const h = this.heap;
+      for (let i = 0; i < this.size; i++) {
+        if (h[i]!.time === t) {
+          b = h[i]!;
+          break;
+        }
+      }
+    } else {
+      b = this.byTime.get(t);
+    }
     if (b === undefined) {
       b = this.pool.pop() ?? new Bucket();
       b.time = t;
-      this.byTime.set(t, b);
       this.push(b);
+      if (this.byTime !== null) this.byTime.set(t, b);
+      else if (this.size > 32) this.byTime = new Map(this.heap.slice(0, this.size).map((x) => [x.time, x]));
     }
     this.last = b;
     return b;
@@ -51,7 +67,9 @@ export class TimeQueue {
     while (this.size > 0) {
       const top = this.heap[0]!;
       if (top.live > 0) return top.time;
-      this.recycle(this.pop());
+      const b = this.pop();
+      this.forget(b);
+      this.recycle(b);
     }
     return -1;
   }
@@ -59,14 +77,20 @@ export class TimeQueue {
   /** Removes and returns the earliest bucket. Call after {@link peekTime} returned >= 0. */
   popBucket(): Bucket {
     const b = this.pop();
-    this.byTime.delete(b.time);
-    if (this.last === b) this.last = null;
+    this.forget(b);
     return b;
   }
 
-  /** Returns a processed bucket to the pool. */
+  private forget(b: Bucket): void {
+    if (this.byTime !== null) {
+      this.byTime.delete(b.time);
+      if (this.size < 16) this.byTime = null;
+    }
+    if (this.last === b) this.last = null;
+  }
+
+  /** Returns a processed bucket (already removed from the heap) to the pool. */
   recycle(b: Bucket): void {
-    if (this.byTime.get(b.time) === b) this.byTime.delete(b.time);
     if (this.last === b) this.last = null;
     const evs = b.evs;
     for (let i = 0; i < b.nEv; i++) evs[i] = undefined as unknown as SimEvent;

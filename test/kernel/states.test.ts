@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import * as event from '../../src/kernel/event.js';
+import * as proc from '../../src/kernel/process.js';
+import { KERNEL_STATE_COPIES } from '../../src/kernel/simulation.js';
+
+describe('kernel state constants', () => {
+  it('the scheduler\'s local copies equal the exported originals', () => {
+    const originals: Record<string, unknown> = { ...event, ...proc };
+    const names = Object.keys(KERNEL_STATE_COPIES);
+    expect(names.length).toBe(17);
+    for (const n of names) expect([n, KERNEL_STATE_COPIES[n]]).toEqual([n, originals[n]]);
+  });
+});
