@@ -201,11 +201,12 @@ function buildW5(P: number, M: number): BuiltWorkload {
     const f = st.fifo;
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      while (f.numAvailable === 0) yield f.dataWrittenEvent;
-      sum += f.nbRead()!;
-      items++;
+      let v: number | undefined;
+      while ((v = f.nbRead()) === undefined) yield f.dataWrittenEvent;
+      sum += v;
     }
     st.sum = sum;
+    items += K;
   }
   const pairs: PairState[] = [];
   for (let p = 0; p < P; p++) {

@@ -14,7 +14,7 @@ import type { Simulation } from './simulation.js';
  * nothing per item:
  * ```ts
  * while (!fifo.nbWrite(v)) yield fifo.dataReadEvent;
- * while (fifo.numAvailable === 0) yield fifo.dataWrittenEvent; const x = fifo.nbRead();
+ * let x; while ((x = fifo.nbRead()) === undefined) yield fifo.dataWrittenEvent;
  * ```
  * The blocking `yield* fifo.write(v)` / `yield* fifo.read()` do the same with one generator
  * object per call.
@@ -28,7 +28,7 @@ export class Fifo<T> extends PrimitiveChannel {
   readonly dataReadEvent: SimEvent;
   private readonly buf: (T | undefined)[];
   private head = 0; // index of the oldest item
-  private count = 0; // items physically held
+  private tail = 0; // index where the next item goes
   private readable = 0; // items committed at the last update
   private nRead = 0; // read this delta
   private nWritten = 0; // written this delta
@@ -55,35 +55,38 @@ export class Fifo<T> extends PrimitiveChannel {
 
   /** Writes if a slot is free; returns false otherwise (SystemC `nb_write`). */
   nbWrite(v: T): boolean {
-    if (this.capacity - this.readable - this.nWritten === 0) return false;
-    let i = this.head + this.count;
-    if (i >= this.capacity) i -= this.capacity;
-    this.buf[i] = v;
-    this.count++;
+    if (this.readable + this.nWritten === this.capacity) return false;
+    const t = this.tail;
+    this.buf[t] = v;
+    this.tail = t + 1 === this.capacity ? 0 : t + 1;
     this.nWritten++;
-    if (!this.updateRequested) this.requestUpdate();
+    if (!this.updateRequested) {
+      this.updateRequested = true;
+      this.sim.queueUpdate(this);
+    }
     return true;
   }
 
   /**
    * Takes the oldest readable item, or returns undefined if none is readable
    * (SystemC `nb_read`). Check {@link numAvailable} first if `T` itself admits undefined.
+   * The slot is not cleared: a FIFO of objects keeps at most `capacity` stale references alive.
    */
   nbRead(): T | undefined {
-    if (this.readable - this.nRead === 0) return undefined;
+    if (this.readable === this.nRead) return undefined;
     const h = this.head;
-    const v = this.buf[h];
-    this.buf[h] = undefined;
     this.head = h + 1 === this.capacity ? 0 : h + 1;
-    this.count--;
     this.nRead++;
-    if (!this.updateRequested) this.requestUpdate();
-    return v;
+    if (!this.updateRequested) {
+      this.updateRequested = true;
+      this.sim.queueUpdate(this);
+    }
+    return this.buf[h];
   }
 
   /** The oldest readable item without removing it, or undefined (SystemC `peek` without blocking). */
   peek(): T | undefined {
-    return this.readable - this.nRead === 0 ? undefined : this.buf[this.head];
+    return this.readable === this.nRead ? undefined : this.buf[this.head];
   }
 
   /** Blocking write: `yield* fifo.write(v)` in a thread. */
@@ -103,7 +106,7 @@ export class Fifo<T> extends PrimitiveChannel {
   }
 
   private *readGen(): Generator<Wait, T, unknown> {
-    while (this.readable - this.nRead === 0) yield this.dataWrittenEvent;
+    while (this.readable === this.nRead) yield this.dataWrittenEvent;
     return this.nbRead() as T;
   }
 
@@ -111,7 +114,7 @@ export class Fifo<T> extends PrimitiveChannel {
   update(): void {
     if (this.nRead > 0) this.sim.notifyDelta(this.dataReadEvent);
     if (this.nWritten > 0) this.sim.notifyDelta(this.dataWrittenEvent);
-    this.readable = this.count;
+    this.readable += this.nWritten - this.nRead;
     this.nRead = 0;
     this.nWritten = 0;
   }
