@@ -7,8 +7,7 @@
  * Timing is not done here (this layer stays deterministic): the CLI's bench command measures.
  */
 import { Clock, Fifo, InPort, OutPort, Signal, Simulation, type Process, type SimEvent } from '../kernel/index.js';
-import { SimError } from '../util/errors.js';
-import { formatTime, ns } from '../util/time.js';
+import { SimError, formatTime, ns } from '../util/index.js';
 
 /** Names of the workloads. */
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5';

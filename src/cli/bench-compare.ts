@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SIZES, type WorkloadName } from '../bench/workloads.js';
-import { SimError } from '../util/errors.js';
+import { DEFAULT_SIZES, type WorkloadName } from '../bench/index.js';
+import { SimError } from '../util/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');

@@ -1,5 +1,5 @@
-import { buildWorkload, expectedResults, SIZE_NAMES, type WorkloadName } from '../bench/workloads.js';
-import { SimError } from '../util/errors.js';
+import { buildWorkload, expectedResults, SIZE_NAMES, type WorkloadName } from '../bench/index.js';
+import { SimError } from '../util/index.js';
 
 /** One measured run of a kernel workload. */
 export interface KernelBenchResult {

@@ -4,8 +4,8 @@
  * into one clear message (never a stack trace) and an exit code: 0 ok, 1 failure, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
-import { formatDemo, runDemo } from '../demo/producer-consumer.js';
-import { SimError } from '../util/errors.js';
+import { formatDemo, runDemo } from '../demo/index.js';
+import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 

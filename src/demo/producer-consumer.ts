@@ -7,7 +7,7 @@
  */
 import { Fifo, Simulation } from '../kernel/index.js';
 import { InitiatorSocket, TargetSocket, wordPayload } from '../tlm/index.js';
-import { formatTime, ns, type Time } from '../util/time.js';
+import { formatTime, ns, type Time } from '../util/index.js';
 
 /** Parameters of the demo. */
 export interface DemoOptions {

@@ -1,5 +1,4 @@
-import { SimError } from '../util/errors.js';
-import { scaleTime, type Time } from '../util/time.js';
+import { SimError, scaleTime, type Time } from '../util/index.js';
 import type { SimEvent } from './event.js';
 import { Signal } from './signal.js';
 import type { Simulation } from './simulation.js';

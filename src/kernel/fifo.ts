@@ -1,4 +1,4 @@
-import { SimError } from '../util/errors.js';
+import { SimError } from '../util/index.js';
 import { PrimitiveChannel } from './channel.js';
 import type { SimEvent } from './event.js';
 import type { Wait } from './process.js';

@@ -1,4 +1,4 @@
-import { SimError } from '../util/errors.js';
+import { SimError } from '../util/index.js';
 import type { EventFinder, SimEvent } from './event.js';
 import type { Process, ResetSource } from './process.js';
 import type { Signal } from './signal.js';
@@ -134,8 +134,8 @@ export class InPort<T> extends Port<Signal<T>> implements ResetSource {
     return this.iface.negedgeEvent;
   }
   /** @internal */
-  addResetHook(process: Process, active: boolean, isAsync: boolean): void {
-    (this.iface as unknown as Signal<boolean>).addResetHook(process, active, isAsync);
+  addResetHook(proc: Process, active: boolean, isAsync: boolean): void {
+    (this.iface as unknown as Signal<boolean>).addResetHook(proc, active, isAsync);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Time } from '../util/time.js';
+import type { Time } from '../util/index.js';
 import type { SimEvent, Sensitivity } from './event.js';
 import type { Simulation } from './simulation.js';
 import type { Bucket } from './time-queue.js';

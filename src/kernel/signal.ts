@@ -1,4 +1,4 @@
-import { SimError } from '../util/errors.js';
+import { SimError } from '../util/index.js';
 import { PrimitiveChannel } from './channel.js';
 import type { SimEvent } from './event.js';
 import type { Process } from './process.js';
@@ -205,9 +205,9 @@ export class Signal<T> extends PrimitiveChannel {
    * @internal Makes `process` reset while this signal equals `active`
    * (SystemC `reset_signal_is` / `async_reset_signal_is`).
    */
-  addResetHook(process: Process, active: boolean, isAsync: boolean): void {
+  addResetHook(proc: Process, active: boolean, isAsync: boolean): void {
     this.needEager();
-    (this.resetHooks ??= []).push({ process, active, isAsync });
-    if ((this.read() as unknown) === active) process.resetLevel++;
+    (this.resetHooks ??= []).push({ process: proc, active, isAsync });
+    if ((this.read() as unknown) === active) proc.resetLevel++;
   }
 }

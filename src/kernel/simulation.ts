@@ -1,7 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { SimError } from '../util/errors.js';
-import { Rng, deriveRng } from '../util/rng.js';
-import { MAX_TIME, formatTime, type Time } from '../util/time.js';
+import { SimError, Rng, deriveRng, formatTime, type Time } from '../util/index.js';
 import type { PrimitiveChannel } from './channel.js';
 import { SimEvent } from './event.js';
 import type { Inspector } from './inspect.js';
@@ -21,6 +19,8 @@ import { TimeQueue, type Bucket } from './time-queue.js';
 // code: measured 14 % on a clocked-pipeline workload. test/kernel/states.test.ts checks that
 // these copies equal the exported originals.
 /** @internal */ export const KERNEL_STATE_COPIES = {} as Record<string, number>;
+/** 2^53 - 1 ps, equal to util's MAX_TIME (a local literal for the same reason as below). */
+const MAX_TIME = 9007199254740991;
 const NOTIFY_NONE = 0;
 const NOTIFY_DELTA = 1;
 const NOTIFY_TIMED = 2;
@@ -293,7 +293,8 @@ export class Simulation {
   private checkOwner(e: SimEvent): void {
     const ex = EXECUTING.sim;
     if (ex !== null && ex !== this) {
-      throw new SimError('cross-simulation', `event '${e.path}' belongs to another simulation than the one running; events cannot be shared between simulations`, { path: e.path, time: ex._now });
+      const by = ex.current;
+      throw new SimError('cross-simulation', `${by ? `process '${by.path}'` : 'the running simulation'} notified event '${e.path}', which belongs to another simulation; events cannot be shared between simulations`, { path: by?.path ?? e.path, time: ex._now });
     }
   }
 
@@ -388,6 +389,7 @@ export class Simulation {
       if (p.waitKind === W_EVENT && p.ctrl === 0) {
         p.waitKind = W_NONE;
         p.waitEvent = null;
+        p.timedOut = false;
         if (!p.queued) {
           p.queued = true;
           this.rq[this.rqTail++] = p;
@@ -417,6 +419,8 @@ export class Simulation {
   private triggerDynamic(p: Process, e: SimEvent): boolean {
     const c = p.ctrl;
     if (c & C_TERMINATED) return true;
+    // As SystemC's trigger_dynamic: any dynamic trigger clears timed_out() first.
+    p.timedOut = false;
     if (c & C_DISABLED) return false;
     switch (p.waitKind) {
       case W_EVENT:
@@ -575,7 +579,9 @@ export class Simulation {
       for (let i = 0; i < list.length; i++) list[i]!.removeDyn(p);
       p.waitList = null;
       p.timedOut = true;
-    } else if (k !== W_TIME) {
+    } else if (k === W_TIME) {
+      p.timedOut = false; // wait(t) / wait(0) ended: timed_out() is false (SystemC)
+    } else {
       return;
     }
     if (p.ctrl & C_DISABLED) {
@@ -654,8 +660,9 @@ export class Simulation {
   suspendProcess(p: Process): void {
     if (p.ctrl & C_TERMINATED) return;
     p.ctrl |= C_SUSPENDED;
-    if (p.queued) {
-      // Taken out of this evaluation phase; it runs again at resume().
+    if (p.queued || (this.current === p && !p.isThread)) {
+      // Taken out of this evaluation phase; it runs again at resume(). A method that suspends
+      // itself is also marked ready, so it runs again at resume() (SystemC suspend_process).
       p.readyWhileSuspended = true;
     }
   }
@@ -666,7 +673,14 @@ export class Simulation {
     p.ctrl &= ~C_SUSPENDED;
     if (p.readyWhileSuspended) {
       p.readyWhileSuspended = false;
-      this.makeRunnable(p);
+      if (p.isThread) {
+        this.makeRunnable(p);
+      } else if (this.current !== p) {
+        // SystemC resume_process of a method: queue it and drop its dynamic sensitivity
+        // (a next_trigger() set before it suspended itself); a self-resume does not queue it.
+        this.clearWait(p);
+        this.makeRunnable(p);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { SimError } from '../util/errors.js';
+import { SimError } from '../util/index.js';
 import type { SimEvent } from './event.js';
 import type { Process, Wait } from './process.js';
 import type { Simulation } from './simulation.js';

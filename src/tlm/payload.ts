@@ -1,4 +1,4 @@
-import { SimError } from '../util/errors.js';
+import { SimError } from '../util/index.js';
 
 /** Command of a generic payload (TLM `tlm_command`). */
 export type TlmCommand = 'read' | 'write' | 'ignore';

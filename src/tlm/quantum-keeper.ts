@@ -1,6 +1,5 @@
 import type { Simulation, Wait } from '../kernel/index.js';
-import { SimError } from '../util/errors.js';
-import { checkTime, type Time } from '../util/time.js';
+import { SimError, checkTime, type Time } from '../util/index.js';
 
 const GLOBAL_QUANTUM = new WeakMap<Simulation, Time>();
 

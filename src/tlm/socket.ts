@@ -1,6 +1,5 @@
 import type { Elaboratable, Simulation, Wait } from '../kernel/index.js';
-import { SimError } from '../util/errors.js';
-import type { Time } from '../util/time.js';
+import { SimError, type Time } from '../util/index.js';
 import type { GenericPayload } from './payload.js';
 
 /**

@@ -11,3 +11,10 @@ describe('kernel state constants', () => {
     for (const n of names) expect([n, KERNEL_STATE_COPIES[n]]).toEqual([n, originals[n]]);
   });
 });
+
+describe('time constants', () => {
+  it('the scheduler uses util MAX_TIME', async () => {
+    const { MAX_TIME } = await import('../../src/util/index.js');
+    expect(MAX_TIME).toBe(9007199254740991);
+  });
+});
