@@ -29,8 +29,10 @@ export class SimEvent {
   readonly sim: Simulation;
   /** Instance path, e.g. `top.done`. */
   readonly path: string;
-  /** @internal Processes statically sensitive to this event. */
-  staticProcs: Process[] = [];
+  /** @internal Method processes statically sensitive to this event. */
+  staticMethods: Process[] = [];
+  /** @internal Thread processes statically sensitive to this event. */
+  staticThreads: Process[] = [];
   /** @internal Processes dynamically waiting (wait / next_trigger); first `nDyn` are live. */
   dyn: Process[] = [];
   /** @internal */

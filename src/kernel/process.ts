@@ -75,7 +75,6 @@ export const W_ANY_TO = 5;
 export const W_ALL = 6;
 export const W_ALL_TO = 7;
 export const W_TIME = 8; // wait(t) / next_trigger(t), including one delta
-export const W_RUNNING = 9; // a method while it runs (ignores its own triggers)
 
 /** @internal Control flags. */
 export const C_SUSPENDED = 1;

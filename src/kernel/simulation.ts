@@ -34,11 +34,10 @@ const W_ANY_TO = 5;
 const W_ALL = 6;
 const W_ALL_TO = 7;
 const W_TIME = 8;
-const W_RUNNING = 9;
 const C_SUSPENDED = 1;
 const C_DISABLED = 2;
 const C_TERMINATED = 4;
-Object.assign(KERNEL_STATE_COPIES, { NOTIFY_NONE, NOTIFY_DELTA, NOTIFY_TIMED, SPEC_ALL, W_NONE, W_STATIC, W_EVENT, W_EVENT_TO, W_ANY, W_ANY_TO, W_ALL, W_ALL_TO, W_TIME, W_RUNNING, C_SUSPENDED, C_DISABLED, C_TERMINATED });
+Object.assign(KERNEL_STATE_COPIES, { NOTIFY_NONE, NOTIFY_DELTA, NOTIFY_TIMED, SPEC_ALL, W_NONE, W_STATIC, W_EVENT, W_EVENT_TO, W_ANY, W_ANY_TO, W_ALL, W_ALL_TO, W_TIME, C_SUSPENDED, C_DISABLED, C_TERMINATED });
 
 
 /** Options of a {@link Simulation}. */
@@ -365,19 +364,28 @@ export class Simulation {
 
   /** @internal Triggers an event now: static sensitivity and dynamic waiters. */
   trigger(e: SimEvent): void {
-    const st = e.staticProcs;
-    for (let i = 0; i < st.length; i++) {
-      const p = st[i]!;
-      if (p.waitKind === W_STATIC) {
-        if (p.ctrl === 0 && !p.isThread) {
-          if (!p.queued) {
-            p.queued = true;
-            this.rq[this.rqTail++] = p;
+    const sm = e.staticMethods;
+    if (sm.length !== 0) {
+      // A method is not re-triggered by an immediate notification from its own run.
+      const cur = this.current;
+      for (let i = 0; i < sm.length; i++) {
+        const p = sm[i]!;
+        if (p.waitKind === W_STATIC && p !== cur) {
+          if (p.ctrl === 0) {
+            if (!p.queued) {
+              p.queued = true;
+              this.rq[this.rqTail++] = p;
+            }
+          } else {
+            this.triggerStatic(p);
           }
-        } else {
-          this.triggerStatic(p);
         }
       }
+    }
+    const stt = e.staticThreads;
+    for (let i = 0; i < stt.length; i++) {
+      const p = stt[i]!;
+      if (p.waitKind === W_STATIC) this.triggerStatic(p);
     }
     const n = e.nDyn;
     if (n === 0) return;
@@ -767,8 +775,9 @@ export class Simulation {
   // ---------------------------------------------------------------- running processes
 
   private runMethod(p: Process): void {
-    // Invariant: ntSet is false between runs (only the running method can set it).
-    p.waitKind = W_RUNNING;
+    // Invariant: ntSet is false between runs (only the running method can set it). While it
+    // runs, a method keeps the wait state it was woken from; trigger() skips the running
+    // process, so that its own immediate notifications do not re-trigger it.
     p.methodBody!(p);
     if (p.ctrl & C_TERMINATED) return;
     if (p.ntSet) {
@@ -776,7 +785,7 @@ export class Simulation {
       p.ntSet = false;
       p.ntWait = undefined;
       this.applyWait(p, w);
-    } else {
+    } else if (p.waitKind !== W_STATIC) {
       p.waitKind = W_STATIC;
     }
   }
@@ -948,7 +957,7 @@ export class Simulation {
       if (!evs.includes(e)) evs.push(e);
     }
     p.staticEvents = evs;
-    for (const e of evs) e.staticProcs.push(p);
+    for (const e of evs) (p.isThread ? e.staticThreads : e.staticMethods).push(p);
     for (const r of p.resets) r.signal.addResetHook(p, r.active, r.async ?? false);
   }
 
