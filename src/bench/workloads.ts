@@ -52,10 +52,6 @@ function ringSizes(name: string, N: number, T: number, M: number): void {
   need(Number.isSafeInteger(M) && M >= T && M % T === 0, `${name}: M=${M} must be a positive multiple of T=${T}`);
 }
 
-interface RingNode {
-  next: SimEvent;
-}
-
 function ringTrailer(sim: Simulation, count: number): string {
   return `activations=${count} sim_time=${formatTime(sim.now)} deltas=${sim.deltaCount}`;
 }
@@ -72,10 +68,11 @@ function buildRing(timed: boolean, N: number, T: number, M: number): BuiltWorklo
   const delay = timed ? ns(1) : 0;
   const body = (self: Process): void => {
     if (++count === M) sim.stop();
-    (self.data as RingNode).next.notifyAfter(delay);
+    (self.data as SimEvent).notifyAfter(delay);
   };
   for (let i = 0; i < N; i++) {
-    sim.method(`ring.n${i}`, body, { sensitive: [e[i]!], dontInitialize: true }, { next: e[(i + 1) % N]! } satisfies RingNode);
+    // data: the next event of the ring
+    sim.method(`ring.n${i}`, body, { sensitive: [e[i]!], dontInitialize: true }, e[(i + 1) % N]!);
   }
   sim.method('ring.kick', () => {
     for (let k = 0; k < T; k++) e[Math.floor((k * N) / T)]!.notifyDelta();

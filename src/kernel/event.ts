@@ -25,20 +25,25 @@ export const NOTIFY_TIMED = 2;
  * running process is an error (`cross-simulation`).
  */
 export class SimEvent {
+  // Field order matters: what trigger() reads comes first, in the object's first cache line.
+  /** @internal The only statically sensitive method, when there is exactly one (saves two loads). */
+  soleMethod: Process | null = null;
+  /** @internal Method processes statically sensitive to this event (when more than one). */
+  staticMethods: Process[] | null = null;
+  /** @internal Thread processes statically sensitive to this event, or null. */
+  staticThreads: Process[] | null = null;
+  /** @internal Number of processes dynamically waiting (wait / next_trigger). */
+  nDyn = 0;
+  /** @internal The first dynamic waiter (most events have at most one: saves two loads). */
+  w0: Process | null = null;
+  /** @internal Further dynamic waiters: waiter k (k >= 1) is `dyn[k - 1]`. */
+  dyn: Process[] = [];
+  /** @internal NOTIFY_NONE | NOTIFY_DELTA | NOTIFY_TIMED */
+  pending = NOTIFY_NONE;
   /** Owning simulation. */
   readonly sim: Simulation;
   /** Instance path, e.g. `top.done`. */
   readonly path: string;
-  /** @internal Method processes statically sensitive to this event. */
-  staticMethods: Process[] = [];
-  /** @internal Thread processes statically sensitive to this event. */
-  staticThreads: Process[] = [];
-  /** @internal Processes dynamically waiting (wait / next_trigger); first `nDyn` are live. */
-  dyn: Process[] = [];
-  /** @internal */
-  nDyn = 0;
-  /** @internal NOTIFY_NONE | NOTIFY_DELTA | NOTIFY_TIMED */
-  pending = NOTIFY_NONE;
   /** @internal Generation of the timed notification, to detect stale queue entries. */
   gen = 0;
   /** @internal Absolute time of the pending timed notification. */
@@ -88,18 +93,42 @@ export class SimEvent {
     return undefined;
   }
 
+  /** @internal Adds a statically sensitive process (at elaboration or spawn). */
+  addStatic(p: Process): void {
+    if (p.isThread) {
+      (this.staticThreads ??= []).push(p);
+    } else if (this.staticMethods !== null) {
+      this.staticMethods.push(p);
+    } else if (this.soleMethod === null) {
+      this.soleMethod = p;
+    } else {
+      this.staticMethods = [this.soleMethod, p];
+      this.soleMethod = null;
+    }
+  }
+
   /** @internal Adds a dynamic waiter. */
   addDyn(p: Process): void {
-    this.dyn[this.nDyn++] = p;
+    const n = this.nDyn;
+    if (n === 0) this.w0 = p;
+    else this.dyn[n - 1] = p;
+    this.nDyn = n + 1;
   }
 
   /** @internal Removes a dynamic waiter; returns false if it was not waiting here. */
   removeDyn(p: Process): boolean {
-    const d = this.dyn;
     const n = this.nDyn;
-    for (let i = 0; i < n; i++) {
+    if (n === 0) return false;
+    const d = this.dyn;
+    const last = n === 1 ? this.w0! : d[n - 2]!;
+    if (this.w0 === p) {
+      this.w0 = n === 1 ? null : last;
+      this.nDyn = n - 1;
+      return true;
+    }
+    for (let i = 0; i < n - 1; i++) {
       if (d[i] === p) {
-        d[i] = d[n - 1]!;
+        d[i] = last;
         this.nDyn = n - 1;
         return true;
       }

@@ -364,28 +364,44 @@ export class Simulation {
 
   /** @internal Triggers an event now: static sensitivity and dynamic waiters. */
   trigger(e: SimEvent): void {
-    const sm = e.staticMethods;
-    if (sm.length !== 0) {
+    const m1 = e.soleMethod;
+    if (m1 !== null) {
       // A method is not re-triggered by an immediate notification from its own run.
-      const cur = this.current;
-      for (let i = 0; i < sm.length; i++) {
-        const p = sm[i]!;
-        if (p.waitKind === W_STATIC && p !== cur) {
-          if (p.ctrl === 0) {
-            if (!p.queued) {
-              p.queued = true;
-              this.rq[this.rqTail++] = p;
+      if (m1.waitKind === W_STATIC && m1 !== this.current) {
+        if (m1.ctrl === 0) {
+          if (!m1.queued) {
+            m1.queued = true;
+            this.rq[this.rqTail++] = m1;
+          }
+        } else {
+          this.triggerStatic(m1);
+        }
+      }
+    } else {
+      const sm = e.staticMethods;
+      if (sm !== null) {
+        const cur = this.current;
+        for (let i = 0; i < sm.length; i++) {
+          const p = sm[i]!;
+          if (p.waitKind === W_STATIC && p !== cur) {
+            if (p.ctrl === 0) {
+              if (!p.queued) {
+                p.queued = true;
+                this.rq[this.rqTail++] = p;
+              }
+            } else {
+              this.triggerStatic(p);
             }
-          } else {
-            this.triggerStatic(p);
           }
         }
       }
     }
     const stt = e.staticThreads;
-    for (let i = 0; i < stt.length; i++) {
-      const p = stt[i]!;
-      if (p.waitKind === W_STATIC) this.triggerStatic(p);
+    if (stt !== null) {
+      for (let i = 0; i < stt.length; i++) {
+        const p = stt[i]!;
+        if (p.waitKind === W_STATIC) this.triggerStatic(p);
+      }
     }
     const n = e.nDyn;
     if (n === 0) return;
@@ -393,7 +409,7 @@ export class Simulation {
     e.nDyn = 0;
     let keep = 0;
     for (let i = 0; i < n; i++) {
-      const p = d[i]!;
+      const p = i === 0 ? e.w0! : d[i - 1]!;
       if (p.waitKind === W_EVENT && p.ctrl === 0) {
         p.waitKind = W_NONE;
         p.waitEvent = null;
@@ -403,10 +419,15 @@ export class Simulation {
           this.rq[this.rqTail++] = p;
         }
       } else if (!this.triggerDynamic(p, e)) {
-        d[keep++] = p;
+        // Disabled: keeps waiting here. Positions only move down, so this never overwrites
+        // an entry still to be visited.
+        if (keep === 0) e.w0 = p;
+        else d[keep - 1] = p;
+        keep++;
       }
     }
-    // Waiters kept (disabled) stay; new waiters cannot have been added during the loop.
+    if (keep === 0) e.w0 = null;
+    // New waiters cannot have been added during the loop (triggering only queues processes).
     e.nDyn = keep;
   }
 
@@ -505,7 +526,7 @@ export class Simulation {
       if (w.sim !== this) this.foreignWait(p, w);
       p.waitKind = W_EVENT;
       p.waitEvent = w;
-      w.dyn[w.nDyn++] = p;
+      w.addDyn(p);
     } else if (typeof w === 'number') {
       if (w === 0) {
         p.waitKind = W_TIME;
@@ -525,7 +546,7 @@ export class Simulation {
       for (let i = 0; i < evs.length; i++) {
         const e = evs[i]!;
         if (e.sim !== this) this.foreignWait(p, e);
-        e.dyn[e.nDyn++] = p;
+        e.addDyn(p);
       }
       p.waitList = evs;
       const hasTo = w.timeout >= 0;
@@ -957,7 +978,7 @@ export class Simulation {
       if (!evs.includes(e)) evs.push(e);
     }
     p.staticEvents = evs;
-    for (const e of evs) (p.isThread ? e.staticThreads : e.staticMethods).push(p);
+    for (const e of evs) e.addStatic(p);
     for (const r of p.resets) r.signal.addResetHook(p, r.active, r.async ?? false);
   }
 
