@@ -1,7 +1,6 @@
 import type { Time } from '../util/index.js';
 import type { Process } from './process.js';
 import type { Simulation } from './simulation.js';
-import type { Bucket } from './time-queue.js';
 
 /** Pending-notification states of an event. */
 export const NOTIFY_NONE = 0;
@@ -48,8 +47,6 @@ export class SimEvent {
   gen = 0;
   /** @internal Absolute time of the pending timed notification. */
   when = 0;
-  /** @internal Bucket holding the pending timed notification. */
-  bucket: Bucket | null = null;
 
   /** @internal Use {@link Simulation.event}. */
   constructor(sim: Simulation, path: string) {

@@ -1,7 +1,6 @@
 import type { Time } from '../util/index.js';
 import type { SimEvent, Sensitivity } from './event.js';
 import type { Simulation } from './simulation.js';
-import type { Bucket } from './time-queue.js';
 
 /**
  * What a thread yields, or what a method passes to `nextTrigger`:
@@ -145,8 +144,12 @@ export class Process {
   waitSeq = 0;
   /** @internal Event of a single-event wait. */
   waitEvent: SimEvent | null = null;
-  /** @internal Bucket of the pending time-out, if any. */
-  timeoutBucket: Bucket | null = null;
+  /** @internal A timed (non-zero) time-out of this process is in the timed queue. */
+  hasTimeout = false;
+  /** @internal Index in the simulation's delta-notification list of a pending one-delta time-out, or -1. */
+  deltaIndex = -1;
+  /** @internal nextTrigger() already scheduled the time-out of `ntWait` (SystemC schedules it at the call). */
+  ntPre = false;
   /** @internal */
   readonly threadBody: ThreadBody | null;
   /** True if the last wait with a time-out ended by the time-out (SystemC `timed_out()`). */

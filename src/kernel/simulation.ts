@@ -12,7 +12,7 @@ import {
   type ThreadBody,
   type Wait,
 } from './process.js';
-import { TimeQueue, type Bucket } from './time-queue.js';
+import { TimeQueue } from './time-queue.js';
 
 // Hot-path copies of the state constants exported by event.ts and process.ts. V8 loads an
 // imported binding (with a hole check) at every use, while a local literal const folds into the
@@ -136,11 +136,17 @@ export class Simulation {
   private rqHead = 0;
   private rqTail = 0;
 
-  private deltaEvs: SimEvent[] = [];
-  private nDeltaEvs = 0;
-  private deltaProcs: Process[] = [];
-  private deltaSeqs: number[] = [];
-  private nDeltaProcs = 0;
+  // Pending delta notifications of events and one-delta time-outs of processes, in one list as
+  // SystemC's m_delta_events: triggered last-scheduled first; a cancelled entry is replaced by the
+  // last one (swap-remove). The order decides ties between a zero time-out and an event.
+  private dq: (SimEvent | Process)[] = [];
+  /** For a process entry of dq: the process's waitSeq when the time-out was scheduled. */
+  private dqSeq: number[] = [];
+  private nDq = 0;
+  /** A process time-out was added to dq since the last delta-notification phase. */
+  private dqHasProc = false;
+  /** deltaNotify() is walking dq: cancelled entries are then skipped instead of removed. */
+  private inDeltaNotify = false;
 
   private upd: PrimitiveChannel[] = [];
   private nUpd = 0;
@@ -196,9 +202,8 @@ export class Simulation {
 
   /** True if anything can happen at the current time (SystemC `sc_pending_activity_at_current_time`). */
   pendingActivityAtCurrentTime(): boolean {
-    if (this.rqTail > this.rqHead || this.nUpd > 0 || this.nDeltaProcs > 0) return true;
+    if (this.rqTail > this.rqHead || this.nUpd > 0 || this.nDq > 0) return true;
     if (this.lazyWriteStamp === this.changeStamp) return true; // a signal write awaits its update
-    for (let i = 0; i < this.nDeltaEvs; i++) if (this.deltaEvs[i]!.pending === NOTIFY_DELTA) return true;
     return this.tq.peekTime() === this._now;
   }
 
@@ -303,6 +308,10 @@ export class Simulation {
     if (this.phase === 'update') {
       throw new SimError('immediate-notify-in-update', `immediate notification of '${e.path}' in the update phase is not allowed; use notifyDelta()`, { path: e.path, time: this._now });
     }
+    if (this.phase === 'elaboration') {
+      // SystemC E521: nothing can be waiting yet, so the notification would be lost.
+      throw new SimError('immediate-notify-in-elaboration', `immediate notification of '${e.path}' before the simulation started (elaboration) is not allowed; use notifyDelta() or notifyAfter()`, { path: e.path, time: this._now });
+    }
     if (e.pending !== NOTIFY_NONE) this.cancelNotification(e);
     this.trigger(e);
   }
@@ -312,13 +321,10 @@ export class Simulation {
     if (EXECUTING.sim !== this) this.checkOwner(e);
     const st = e.pending;
     if (st === NOTIFY_DELTA) return;
-    if (st === NOTIFY_TIMED) {
-      e.bucket!.live--;
-      e.gen++;
-      e.bucket = null;
-    }
+    if (st === NOTIFY_TIMED) e.gen++; // its timed-queue entry becomes stale
     e.pending = NOTIFY_DELTA;
-    this.deltaEvs[this.nDeltaEvs++] = e;
+    const i = this.nDq++;
+    this.dq[i] = e;
   }
 
   /** @internal */
@@ -329,26 +335,42 @@ export class Simulation {
     const st = e.pending;
     if (st !== NOTIFY_NONE) {
       if (st === NOTIFY_DELTA || e.when <= when) return;
-      e.bucket!.live--;
+      // strictly earlier: the old entry becomes stale by the generation bump below
     }
-    const b = this.tq.bucketAt(when);
-    const i = b.nEv++;
-    b.evs[i] = e;
-    b.gens[i] = ++e.gen;
-    b.live++;
-    e.bucket = b;
+    this.tq.insert(when, e, ++e.gen);
     e.when = when;
     e.pending = NOTIFY_TIMED;
   }
 
   /** @internal */
   cancelNotification(e: SimEvent): void {
-    if (e.pending === NOTIFY_TIMED) {
-      e.bucket!.live--;
-      e.bucket = null;
-      e.gen++;
-    }
+    const st = e.pending;
+    if (st === NOTIFY_TIMED) e.gen++;
+    else if (st === NOTIFY_DELTA && !this.inDeltaNotify) this.removeDelta(this.dq.lastIndexOf(e, this.nDq - 1));
     e.pending = NOTIFY_NONE;
+  }
+
+  /** Removes entry `i` of the delta list as SystemC does (the last entry takes its place). */
+  private removeDelta(i: number): void {
+    if (this.inDeltaNotify) return; // being walked: the entry is skipped as stale
+    const last = --this.nDq;
+    const dq = this.dq;
+    if (i !== last) {
+      const x = dq[last]!;
+      dq[i] = x;
+      this.dqSeq[i] = this.dqSeq[last]!;
+      if (x instanceof Process) x.deltaIndex = i;
+    }
+    dq[last] = undefined as unknown as SimEvent;
+  }
+
+  /** Schedules the one-delta time-out of `p` (wait(0), timeout(0, ...)). */
+  private addDeltaProc(p: Process): void {
+    const i = this.nDq++;
+    this.dq[i] = p;
+    this.dqSeq[i] = p.waitSeq;
+    p.deltaIndex = i;
+    this.dqHasProc = true;
   }
 
   private badDelay(delay: number, what: string): never {
@@ -487,10 +509,11 @@ export class Simulation {
   }
 
   private cancelTimeout(p: Process): void {
-    const b = p.timeoutBucket;
-    if (b !== null) {
-      b.live--;
-      p.timeoutBucket = null;
+    // A timed entry becomes stale by the waitSeq bump; a one-delta entry is removed.
+    p.hasTimeout = false;
+    if (p.deltaIndex >= 0) {
+      this.removeDelta(p.deltaIndex);
+      p.deltaIndex = -1;
     }
     p.waitSeq++;
   }
@@ -518,6 +541,7 @@ export class Simulation {
     this.upd[this.nUpd++] = ch;
   }
 
+
   // ---------------------------------------------------------------- waits
 
   /** @internal Installs a wait for `p` (thread yield or method next_trigger). */
@@ -530,14 +554,14 @@ export class Simulation {
     } else if (typeof w === 'number') {
       if (w === 0) {
         p.waitKind = W_TIME;
-        const i = this.nDeltaProcs++;
-        this.deltaProcs[i] = p;
-        this.deltaSeqs[i] = p.waitSeq;
+        if (p.ntPre) p.ntPre = false;
+        else this.addDeltaProc(p);
       } else {
         const when = this._now + w;
         if (!(w > 0) || w !== Math.floor(w) || when > MAX_TIME) this.badDelay(w, `${p.path}: wait`);
         p.waitKind = W_TIME;
-        this.addTimeout(p, when);
+        if (p.ntPre) p.ntPre = false;
+        else this.addTimeout(p, when);
       }
     } else if (w === undefined) {
       p.waitKind = W_STATIC;
@@ -568,13 +592,9 @@ export class Simulation {
       if (hasTo) {
         const when = this._now + w.timeout;
         if (w.timeout !== Math.floor(w.timeout) || when > MAX_TIME) this.badDelay(w.timeout, `${p.path}: wait timeout`);
-        if (w.timeout === 0) {
-          const i = this.nDeltaProcs++;
-          this.deltaProcs[i] = p;
-          this.deltaSeqs[i] = p.waitSeq;
-        } else {
-          this.addTimeout(p, when);
-        }
+        if (p.ntPre) p.ntPre = false;
+        else if (w.timeout === 0) this.addDeltaProc(p);
+        else this.addTimeout(p, when);
       }
     } else {
       throw new SimError('bad-wait', `${p.path} yielded ${String(w)}; yield an event, a time (number of ps), undefined (static sensitivity) or anyOf/allOf/timeout`, this.where());
@@ -586,17 +606,14 @@ export class Simulation {
   }
 
   private addTimeout(p: Process, when: number): void {
-    const b = this.tq.bucketAt(when);
-    const i = b.nProc++;
-    b.procs[i] = p;
-    b.seqs[i] = p.waitSeq;
-    b.live++;
-    p.timeoutBucket = b;
+    this.tq.insert(when, p, -1 - p.waitSeq);
+    p.hasTimeout = true;
   }
 
   /** A timed wait, timeout or one-delta wait of `p` expired. */
   private timeoutWake(p: Process): void {
-    p.timeoutBucket = null;
+    p.hasTimeout = false;
+    p.deltaIndex = -1;
     p.waitSeq++;
     const k = p.waitKind;
     if (k === W_EVENT_TO) {
@@ -638,9 +655,10 @@ export class Simulation {
       default:
         break;
     }
-    if (p.timeoutBucket !== null) {
-      p.timeoutBucket.live--;
-      p.timeoutBucket = null;
+    p.hasTimeout = false; // its timed entry becomes stale by the waitSeq bump
+    if (p.deltaIndex >= 0) {
+      this.removeDelta(p.deltaIndex);
+      p.deltaIndex = -1;
     }
     p.waitSeq++;
     p.waitEvent = null;
@@ -662,8 +680,25 @@ export class Simulation {
     if (p.isThread || this.current !== p) {
       throw new SimError('next-trigger-outside-method', `nextTrigger() on '${p.path}' must be called by that method process while it runs`, this.where());
     }
+    // A later call replaces an earlier one of the same run (SystemC clear_trigger: the earlier
+    // time-out is cancelled).
+    if (p.ntSet && p.ntPre) {
+      p.ntPre = false;
+      this.cancelTimeout(p);
+    }
     p.ntSet = true;
     p.ntWait = w;
+    // SystemC schedules the time-out at the call; do the same so that it is queued before any
+    // notification the method makes afterwards (the order decides ties at equal times). The
+    // event part is registered when the method returns, which is equivalent: a method ignores
+    // its own notifications.
+    const to = typeof w === 'number' ? w : w instanceof WaitSpec ? w.timeout : -1;
+    if (to >= 0) {
+      if (to !== Math.floor(to) || this._now + to > MAX_TIME) this.badDelay(to, `${p.path}: nextTrigger`);
+      if (to === 0) this.addDeltaProc(p);
+      else this.addTimeout(p, this._now + to);
+      p.ntPre = true;
+    }
   }
 
   // ---------------------------------------------------------------- process control
@@ -716,7 +751,7 @@ export class Simulation {
   /** @internal */
   disableProcess(p: Process): void {
     if (p.ctrl & C_TERMINATED) return;
-    if (p.timeoutBucket !== null && p.waitKind !== W_TIME) {
+    if (p.hasTimeout && p.waitKind !== W_TIME) {
       throw new SimError('disable-timeout-wait', `cannot disable '${p.path}' while it waits with a time-out (undefined in IEEE 1666, SystemC E559)`, { path: p.path, time: this._now });
     }
     p.ctrl |= C_DISABLED;
@@ -751,6 +786,8 @@ export class Simulation {
         if (reset) p.forceReset = true;
         this.resumeThread(p);
       } else {
+        // reset() of a method notifies reset_event() before the run (runMethod does it if a reset is active)
+        if (reset && p.rstEvent !== null && p.resetLevel === 0) this.trigger(p.rstEvent);
         this.runMethod(p);
       }
     } finally {
@@ -799,6 +836,9 @@ export class Simulation {
     // Invariant: ntSet is false between runs (only the running method can set it). While it
     // runs, a method keeps the wait state it was woken from; trigger() skips the running
     // process, so that its own immediate notifications do not re-trigger it.
+    // A method that runs while a reset is active (reset signal, syncResetOn) notifies its
+    // reset_event() first, as SystemC's sc_process_b::semantics().
+    if (p.rstEvent !== null && p.resetLevel > 0) this.trigger(p.rstEvent);
     p.methodBody!(p);
     if (p.ctrl & C_TERMINATED) return;
     if (p.ntSet) {
@@ -895,30 +935,40 @@ export class Simulation {
     this.nUpd = 0;
   }
 
+
   private deltaNotify(): void {
     this.phase = 'notify';
-    const n = this.nDeltaEvs;
-    if (n !== 0) {
-      const evs = this.deltaEvs;
-      this.nDeltaEvs = 0;
+    const n = this.nDq;
+    if (n === 0) return;
+    const dq = this.dq;
+    this.inDeltaNotify = true;
+    if (!this.dqHasProc) {
+      // Only events: the order in which they are triggered is not observable (it only orders
+      // the runnable set), so walk forwards, which is faster.
       for (let i = 0; i < n; i++) {
-        const e = evs[i]!;
+        const e = dq[i] as SimEvent;
         if (e.pending === NOTIFY_DELTA) {
           e.pending = NOTIFY_NONE;
           this.trigger(e);
         }
       }
-    }
-    const m = this.nDeltaProcs;
-    if (m !== 0) {
-      const ps = this.deltaProcs;
-      const seqs = this.deltaSeqs;
-      this.nDeltaProcs = 0;
-      for (let i = 0; i < m; i++) {
-        const p = ps[i]!;
-        if (p.waitSeq === seqs[i]) this.timeoutWake(p);
+    } else {
+      // Last scheduled first, as SystemC's crunch() walks m_delta_events: this decides whether
+      // a zero time-out or an awaited event is triggered first.
+      this.dqHasProc = false;
+      const seqs = this.dqSeq;
+      for (let i = n - 1; i >= 0; i--) {
+        const x = dq[i]!;
+        if (x instanceof Process) {
+          if (x.waitSeq === seqs[i]) this.timeoutWake(x);
+        } else if (x.pending === NOTIFY_DELTA) {
+          x.pending = NOTIFY_NONE;
+          this.trigger(x);
+        }
       }
     }
+    this.nDq = 0;
+    this.inDeltaNotify = false;
   }
 
   /** Delta cycles at the current time until nothing is runnable (or one if `once`). */
@@ -946,24 +996,23 @@ export class Simulation {
     );
   }
 
-  private fireBucket(b: Bucket): void {
-    const evs = b.evs;
-    const gens = b.gens;
-    for (let i = 0; i < b.nEv; i++) {
-      const e = evs[i]!;
-      if (e.gen === gens[i] && e.pending === NOTIFY_TIMED) {
-        e.pending = NOTIFY_NONE;
-        e.bucket = null;
-        this.trigger(e);
+  /** Triggers every timed entry due at `t` (the top of the queue), in heap order as SystemC. */
+  private fireTimed(t: number): void {
+    const tq = this.tq;
+    const refs = tq.refs;
+    const gens = tq.gens;
+    const times = tq.times;
+    do {
+      const x = refs[1]!;
+      const g = gens[1]!;
+      tq.removeTop();
+      if (g < 0) {
+        if ((x as Process).waitSeq === -1 - g) this.timeoutWake(x as Process);
+      } else if ((x as SimEvent).gen === g && (x as SimEvent).pending === NOTIFY_TIMED) {
+        (x as SimEvent).pending = NOTIFY_NONE;
+        this.trigger(x as SimEvent);
       }
-    }
-    const ps = b.procs;
-    const seqs = b.seqs;
-    for (let i = 0; i < b.nProc; i++) {
-      const p = ps[i]!;
-      if (p.waitSeq === seqs[i]) this.timeoutWake(p);
-    }
-    this.tq.recycle(b);
+    } while (tq.n > 0 && times[1] === t);
   }
 
   // ---------------------------------------------------------------- elaboration
@@ -1055,7 +1104,7 @@ export class Simulation {
         this.changeStamp++;
         this.deltasHere = 0;
         this.phase = 'notify';
-        this.fireBucket(this.tq.popBucket());
+        this.fireTimed(t);
         if (t === until) return this.paused('time-limit');
       }
     } catch (err) {

@@ -2,141 +2,99 @@ import type { SimEvent } from './event.js';
 import type { Process } from './process.js';
 
 /**
- * All timed activity due at one simulated time: event notifications and process wake-ups.
+ * The timed queue: every pending timed event notification and process time-out is one entry of
+ * a binary min-heap on time that replays SystemC 2.3.4's `sc_ppq` (`sysc/utils/sc_pq.cpp`: 1-based
+ * array, sift-up on insert while the parent is strictly later, `extract_top` moves the last entry
+ * to the root and sifts it down towards a strictly earlier child, left child first).
  *
- * Hardware models put many notifications on the same few times, so the queue keeps one
- * bucket per distinct time in a binary heap and appends to buckets in FIFO order (measured
- * 4x faster than one heap entry per notification in V8; see JS-KERNEL-LESSONS). Entries are
- * cancelled lazily: each carries the generation of its event or process, and `live` counts
- * the entries still valid so that time never advances to a bucket that holds only cancelled
- * entries.
+ * Why replay SystemC's heap instead of keeping one bucket per time: IEEE 1666 leaves open in which
+ * order things due at the same time are triggered, and that order is observable when a time-out
+ * and an awaited event fall on the same time (whichever is triggered first wins and decides
+ * `timed_out()`). SystemC, the reference of the conformance suites, hands equal times out in the
+ * order its heap produces: the order they were scheduled in the simple cases, but not in general
+ * (it depends on every entry in the heap). Doing the same operations on the same heap gives the
+ * same answer. Cost: O(log n) per entry, but an entry scheduled for the latest time in the heap
+ * (the usual "now + delay") needs no sift-up, and extracting equal times stops at once, so a
+ * burst of notifications for one time step stays O(1) per entry.
+ *
+ * Entries are cancelled lazily, as in SystemC: an entry carries the generation of its event
+ * (`SimEvent.gen`, stored as is, >= 1) or process (`Process.waitSeq`, stored as `-1 - waitSeq`)
+ * and is stale once that moved on. Stale entries stay in the heap (so its shape stays SystemC's)
+ * until they reach the top in {@link peekTime} (SystemC `next_time()`) or their time comes.
  * @internal
  */
-export class Bucket {
-  time = 0;
-  evs: SimEvent[] = [];
-  gens: number[] = [];
-  nEv = 0;
-  procs: Process[] = [];
-  seqs: number[] = [];
-  nProc = 0;
-  live = 0;
-}
-
-/**
- * @internal Min-heap of buckets keyed by time, with object reuse. Lookup of a time's bucket is a
- * cache of the last bucket, then a linear scan while few times are pending (the common case:
- * Map operations cost ~50 ns each in V8, a short scan far less), and a Map beyond that.
- */
 export class TimeQueue {
-  private heap: Bucket[] = [];
-  private size = 0;
-  private byTime: Map<number, Bucket> | null = null;
-  private last: Bucket | null = null;
-  private pool: Bucket[] = [];
+  // Parallel arrays, index 0 unused (1-based, as sc_ppq). Read directly by the scheduler.
+  /** Entry times. */
+  readonly times: number[] = [0];
+  /** Entry event or process. */
+  readonly refs: (SimEvent | Process | undefined)[] = [undefined];
+  /** Entry generation: an event's `gen` (>= 1), or `-1 - waitSeq` for a process time-out. */
+  readonly gens: number[] = [0];
+  /** Number of entries, stale ones included. */
+  n = 0;
 
-  /** The bucket for time `t`, created if needed. */
-  bucketAt(t: number): Bucket {
-    const last = this.last;
-    if (last !== null && last.time === t) return last;
-    let b: Bucket | undefined;
-    if (this.byTime === null) {
-      const h = this.heap;
-      for (let i = 0; i < this.size; i++) {
-        if (h[i]!.time === t) {
-          b = h[i]!;
-          break;
-        }
-      }
-    } else {
-      b = this.byTime.get(t);
+  /** Schedules an entry at time `t` (sc_ppq `insert`); `g` as in {@link gens}. */
+  insert(t: number, ref: SimEvent | Process, g: number): void {
+    const times = this.times;
+    const refs = this.refs;
+    const gens = this.gens;
+    let i = ++this.n;
+    while (i > 1) {
+      const p = i >> 1;
+      const pt = times[p]!;
+      if (!(pt > t)) break;
+      times[i] = pt;
+      refs[i] = refs[p];
+      gens[i] = gens[p]!;
+      i = p;
     }
-    if (b === undefined) {
-      b = this.pool.pop() ?? new Bucket();
-      b.time = t;
-      this.push(b);
-      if (this.byTime !== null) this.byTime.set(t, b);
-      else if (this.size > 32) this.byTime = new Map(this.heap.slice(0, this.size).map((x) => [x.time, x]));
-    }
-    this.last = b;
-    return b;
+    times[i] = t;
+    refs[i] = ref;
+    gens[i] = g;
   }
 
-  /** Earliest time holding a live entry, or -1; drops buckets with no live entry. */
+  /** Earliest time of a live entry, or -1; removes stale entries from the top (SystemC `next_time()`). */
   peekTime(): number {
-    while (this.size > 0) {
-      const top = this.heap[0]!;
-      if (top.live > 0) return top.time;
-      const b = this.pop();
-      this.forget(b);
-      this.recycle(b);
+    while (this.n > 0) {
+      const r = this.refs[1]!;
+      const g = this.gens[1]!;
+      if (g < 0 ? (r as Process).waitSeq === -1 - g : (r as SimEvent).gen === g) return this.times[1]!;
+      this.removeTop();
     }
     return -1;
   }
 
-  /** Removes and returns the earliest bucket. Call after {@link peekTime} returned >= 0. */
-  popBucket(): Bucket {
-    const b = this.pop();
-    this.forget(b);
-    return b;
-  }
-
-  private forget(b: Bucket): void {
-    if (this.byTime !== null) {
-      this.byTime.delete(b.time);
-      if (this.size < 16) this.byTime = null;
+  /** Removes the top entry (sc_ppq `extract_top`); read it from index 1 first. */
+  removeTop(): void {
+    const times = this.times;
+    const refs = this.refs;
+    const gens = this.gens;
+    const last = this.n;
+    const n = last - 1;
+    this.n = n;
+    // Move the last entry to the root and sift it down (sc_ppq heapify, with a hole instead of swaps).
+    const t = times[last]!;
+    const r = refs[last];
+    const g = gens[last]!;
+    refs[last] = undefined;
+    let i = 1;
+    for (;;) {
+      const l = i << 1;
+      if (l > n) break;
+      let m = times[l]! < t ? l : i;
+      const rr = l + 1;
+      if (rr <= n && times[rr]! < (m === i ? t : times[m]!)) m = rr;
+      if (m === i) break;
+      times[i] = times[m]!;
+      refs[i] = refs[m];
+      gens[i] = gens[m]!;
+      i = m;
     }
-    if (this.last === b) this.last = null;
-  }
-
-  /** Returns a processed bucket (already removed from the heap) to the pool. */
-  recycle(b: Bucket): void {
-    if (this.last === b) this.last = null;
-    const evs = b.evs;
-    for (let i = 0; i < b.nEv; i++) evs[i] = undefined as unknown as SimEvent;
-    const procs = b.procs;
-    for (let i = 0; i < b.nProc; i++) procs[i] = undefined as unknown as Process;
-    b.nEv = 0;
-    b.nProc = 0;
-    b.live = 0;
-    if (this.pool.length < 64) this.pool.push(b);
-  }
-
-  private push(b: Bucket): void {
-    const h = this.heap;
-    let i = this.size++;
-    const t = b.time;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pb = h[parent]!;
-      if (pb.time <= t) break;
-      h[i] = pb;
-      i = parent;
-    }
-    h[i] = b;
-  }
-
-  private pop(): Bucket {
-    const h = this.heap;
-    const top = h[0]!;
-    const n = --this.size;
     if (n > 0) {
-      const b = h[n]!;
-      const t = b.time;
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        const r = c + 1;
-        if (r < n && h[r]!.time < h[c]!.time) c = r;
-        const cb = h[c]!;
-        if (cb.time >= t) break;
-        h[i] = cb;
-        i = c;
-      }
-      h[i] = b;
+      times[i] = t;
+      refs[i] = r;
+      gens[i] = g;
     }
-    h[n] = undefined as unknown as Bucket;
-    return top;
   }
 }

@@ -42,6 +42,12 @@ export default function scenario(opts: SimulationOptions): string {
       L.log('R', 'T reset_event');
     }
   });
+  sim.thread('top.rm', function* () {
+    for (;;) {
+      yield hm.resetEvent;
+      L.log('RM', 'M reset_event');
+    }
+  });
   sim.thread('top.ctrl', function* () {
     yield ns(5); // 5 ns
     L.log('X', 'e.notify()');
