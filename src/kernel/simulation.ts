@@ -1002,6 +1002,19 @@ export class Simulation {
     const refs = tq.refs;
     const gens = tq.gens;
     const times = tq.times;
+    if (tq.allEventsAt(t)) {
+      // Fast path (the common hardware case: one time step, events only): see allEventsAt.
+      const n = tq.n;
+      for (let i = 1; i <= n; i++) {
+        const e = refs[i] as SimEvent;
+        if (e.gen === gens[i] && e.pending === NOTIFY_TIMED) {
+          e.pending = NOTIFY_NONE;
+          this.trigger(e);
+        }
+      }
+      tq.clear();
+      return;
+    }
     do {
       const x = refs[1]!;
       const g = gens[1]!;

@@ -33,6 +33,10 @@ export class TimeQueue {
   readonly gens: number[] = [0];
   /** Number of entries, stale ones included. */
   n = 0;
+  /** Latest time inserted since the queue was last empty (an upper bound of every entry's time). */
+  maxT = -1;
+  /** Process time-out entries in the queue, stale ones included. */
+  nProc = 0;
 
   /** Schedules an entry at time `t` (sc_ppq `insert`); `g` as in {@link gens}. */
   insert(t: number, ref: SimEvent | Process, g: number): void {
@@ -40,6 +44,8 @@ export class TimeQueue {
     const refs = this.refs;
     const gens = this.gens;
     let i = ++this.n;
+    if (t > this.maxT) this.maxT = t;
+    if (g < 0) this.nProc++;
     while (i > 1) {
       const p = i >> 1;
       const pt = times[p]!;
@@ -65,6 +71,24 @@ export class TimeQueue {
     return -1;
   }
 
+  /**
+   * True if every entry is due at `t` and none is a process time-out. Then the order in which
+   * they are taken out is not observable (it only orders the runnable set) and the queue ends up
+   * empty, as SystemC's would: the caller may take them in array order and {@link clear}.
+   */
+  allEventsAt(t: number): boolean {
+    return this.nProc === 0 && this.maxT === t;
+  }
+
+  /**
+   * Empties the queue (after the caller consumed every entry). Slots keep their old references:
+   * they only point at events and processes, which live as long as the simulation.
+   */
+  clear(): void {
+    this.n = 0;
+    this.maxT = -1;
+  }
+
   /** Removes the top entry (sc_ppq `extract_top`); read it from index 1 first. */
   removeTop(): void {
     const times = this.times;
@@ -73,6 +97,8 @@ export class TimeQueue {
     const last = this.n;
     const n = last - 1;
     this.n = n;
+    if (gens[1]! < 0) this.nProc--;
+    if (n === 0) this.maxT = -1;
     // Move the last entry to the root and sift it down (sc_ppq heapify, with a hole instead of swaps).
     const t = times[last]!;
     const r = refs[last];
