@@ -66,7 +66,9 @@ export class Clock extends Signal<boolean> {
   }
 
   private drive(v: boolean): void {
+    this.cur = this.read();
     this.next = v;
+    this.wStamp = this.sim.changeStamp;
     this.requestUpdate();
   }
 

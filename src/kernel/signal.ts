@@ -34,28 +34,29 @@ interface ResetHook {
  * one wins. Widths are not modelled here: store a number (up to 53 bits exact) or a bigint.
  */
 export class Signal<T> extends PrimitiveChannel {
+  // Value representation (read() is the hot path, so it stores nothing):
+  // - `next` is the last value written, `wStamp` the change stamp of the evaluation phase in
+  //   which it was written. The update phase that follows bumps the simulation's change stamp,
+  //   so "written in an earlier phase" is `wStamp !== sim.changeStamp`.
+  // - `cur` is the value before that write. read() returns `next` once the write's update phase
+  //   has passed, `cur` before.
+  // - Eager signals (someone may be woken by a change: an event or a reset hook exists, or the
+  //   policy or equality needs the update phase) also queue an update, which sets `cur = next`
+  //   and notifies; lazy ones never touch the update list.
   /** @internal */
   cur: T;
   /** @internal */
   next: T;
+  /** @internal Change stamp of the evaluation phase of the last write (-1: never written). */
+  wStamp = -1;
   private readonly policy: WriterPolicy;
   private readonly equals: ((a: T, b: T) => boolean) | null;
   /** Writer policy is not 'unchecked'. */
   private readonly checked: boolean;
   private writer: Process | null = null;
-  /** Some event or reset hook exists (the update has more to do than commit the value). */
-  private extras = false;
-  /**
-   * Writes may be committed lazily: nobody can be woken by a change (no event, no reset hook),
-   * the policy needs no per-delta bookkeeping and equality is `===`. Then a write skips the
-   * update list; the value is committed on the first access after the update phase that follows
-   * the write (it is then exactly what an eager update would have produced).
-   */
-  private lazyOk: boolean;
-  /** A lazily committed write is outstanding. */
-  private pending = false;
-  /** Change stamp at the outstanding lazy write. */
-  private wStamp = 0;
+  /** Updates go through the update phase (events or reset hooks may react, or policy/equality need it). */
+  private eager: boolean;
+  /** Change stamp of the update phase that last changed the value (maintained lazily for lazy signals). */
   private changedAt = 0;
   private changedEv: SimEvent | null = null;
   private posEv: SimEvent | null = null;
@@ -69,13 +70,12 @@ export class Signal<T> extends PrimitiveChannel {
     this.policy = opts.writerPolicy ?? 'one';
     this.equals = opts.equals ?? null;
     this.checked = this.policy !== 'unchecked';
-    this.lazyOk = this.policy !== 'many' && this.equals === null;
+    this.eager = this.policy === 'many' || this.equals !== null;
   }
 
   /** Current (committed) value. */
   read(): T {
-    if (this.pending) this.settle();
-    return this.cur;
+    return this.wStamp !== this.sim.changeStamp ? this.next : this.cur;
   }
 
   /** Schedules `v` to become the value in the next update phase. */
@@ -84,44 +84,36 @@ export class Signal<T> extends PrimitiveChannel {
       const p = this.sim.current;
       if (p !== this.writer && p !== null) this.newWriter(p);
     }
-    if (this.lazyOk) {
-      const st = this.sim.changeStamp;
-      if (this.pending && st !== this.wStamp) this.commitLazy();
-      this.next = v;
-      this.pending = true;
+    const sim = this.sim;
+    const st = sim.changeStamp;
+    if (this.wStamp !== st) {
+      // First write of this evaluation phase: the previous write is committed by now.
+      const prev = this.next;
+      if (prev !== this.cur) {
+        this.changedAt = this.wStamp + 1;
+        this.cur = prev;
+      }
       this.wStamp = st;
-      this.sim.lazyWriteStamp = st;
-      return;
     }
     this.next = v;
-    if (this.equals === null ? v !== this.cur : !this.equals(v, this.cur)) this.requestUpdate();
-    else if (this.policy === 'many') this.requestUpdate();
-  }
-
-  /** Commits an outstanding lazy write if an update phase has passed since it. */
-  private settle(): void {
-    if (this.sim.changeStamp !== this.wStamp) this.commitLazy();
-  }
-
-  private commitLazy(): void {
-    this.pending = false;
-    if (this.next !== this.cur) {
-      this.cur = this.next;
-      this.changedAt = this.wStamp + 1; // the stamp of the update phase right after the write
+    if (this.eager) {
+      if (this.equals === null ? v !== this.cur : !this.equals(v, this.cur)) this.requestUpdate();
+      else if (this.policy === 'many') this.requestUpdate();
+    } else if (v !== this.cur) {
+      sim.lazyWriteStamp = st; // counts as pending activity, as a requested update would
     }
   }
 
-  /** Switches to eager updates (an event or reset hook now depends on this signal). */
-  private needEager(): void {
-    this.extras = true;
-    if (!this.lazyOk) return;
-    this.lazyOk = false;
-    if (this.pending) {
-      if (this.sim.changeStamp !== this.wStamp) this.commitLazy();
-      else {
-        this.pending = false;
-        this.requestUpdate();
-      }
+  /** Switches to updates through the update phase (an event or reset hook now depends on this signal). */
+  private makeEager(): void {
+    if (this.eager) return;
+    this.eager = true;
+    // A write of the current phase must still reach the update phase to notify.
+    if (this.wStamp === this.sim.changeStamp && this.next !== this.cur) this.requestUpdate();
+    else if (this.wStamp !== this.sim.changeStamp && this.next !== this.cur) {
+      // Already visible: record when it changed, as an eager update would have.
+      this.changedAt = this.wStamp + 1;
+      this.cur = this.next;
     }
   }
 
@@ -145,7 +137,7 @@ export class Signal<T> extends PrimitiveChannel {
     if (this.equals === null ? nv === old : this.equals(nv, old)) return;
     this.cur = nv;
     this.changedAt = this.sim.changeStamp;
-    if (this.extras) this.afterChange(nv, old);
+    this.afterChange(nv, old);
   }
 
   private afterChange(nv: T, old: T): void {
@@ -171,33 +163,32 @@ export class Signal<T> extends PrimitiveChannel {
 
   /** True if the value changed in the update phase just before this evaluation phase (SystemC `event()`). */
   event(): boolean {
-    if (this.pending) this.settle();
-    return this.changedAt === this.sim.changeStamp;
+    const stamp = this.sim.changeStamp;
+    if (this.eager || this.wStamp === stamp) return this.changedAt === stamp;
+    return this.wStamp + 1 === stamp && this.next !== this.cur;
   }
   /** True if the value just changed to true (SystemC `posedge()`). */
   posedge(): boolean {
-    if (this.pending) this.settle();
-    return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === true;
+    return this.event() && (this.read() as unknown) === true;
   }
   /** True if the value just changed to false (SystemC `negedge()`). */
   negedge(): boolean {
-    if (this.pending) this.settle();
-    return this.changedAt === this.sim.changeStamp && (this.cur as unknown) === false;
+    return this.event() && (this.read() as unknown) === false;
   }
 
   /** Delta-notified whenever the committed value changes. */
   get valueChangedEvent(): SimEvent {
-    if (this.changedEv === null) this.needEager();
+    this.makeEager();
     return (this.changedEv ??= this.sim.event(`${this.path}.value_changed_event`));
   }
   /** Delta-notified when the value changes to true (boolean signals). */
   get posedgeEvent(): SimEvent {
-    if (this.posEv === null) this.needEager();
+    this.makeEager();
     return (this.posEv ??= this.sim.event(`${this.path}.posedge_event`));
   }
   /** Delta-notified when the value changes to false (boolean signals). */
   get negedgeEvent(): SimEvent {
-    if (this.negEv === null) this.needEager();
+    this.makeEager();
     return (this.negEv ??= this.sim.event(`${this.path}.negedge_event`));
   }
 
@@ -206,7 +197,7 @@ export class Signal<T> extends PrimitiveChannel {
    * (SystemC `reset_signal_is` / `async_reset_signal_is`).
    */
   addResetHook(proc: Process, active: boolean, isAsync: boolean): void {
-    this.needEager();
+    this.makeEager();
     (this.resetHooks ??= []).push({ process: proc, active, isAsync });
     if ((this.read() as unknown) === active) proc.resetLevel++;
   }
