@@ -122,6 +122,8 @@ export class Process {
   // Field order matters: the scheduler's hot fields come first, in one cache line.
   /** @internal In the runnable queue. */
   queued = false;
+  /** @internal Value of the simulation's run serial when this method last started a run. */
+  runStamp = 0;
   /** @internal W_* */
   waitKind = W_NONE;
   /** @internal C_* flags. */
@@ -258,7 +260,7 @@ export class Process {
   }
   /** Enables a disabled process. */
   enable(): void {
-    this.ctrl &= ~C_DISABLED;
+    this.sim.enableProcess(this);
   }
   /** Puts the process into synchronous reset until `syncResetOff()` (SystemC `sync_reset_on`). */
   syncResetOn(): void {

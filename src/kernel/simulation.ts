@@ -54,6 +54,11 @@ export interface SimulationOptions {
    * to show that a model does not depend on that order. IEEE 1666 leaves it unspecified.
    */
   readonly shuffleSeed?: number;
+  /**
+   * Test aid: queue statically triggered methods one by one instead of as a batch per event
+   * (the two must be indistinguishable; a differential test checks it). Default false.
+   */
+  readonly noStaticBatches?: boolean;
 }
 
 /** How {@link Simulation.run} returned. */
@@ -135,6 +140,25 @@ export class Simulation {
   private rq: Process[] = [];
   private rqHead = 0;
   private rqTail = 0;
+  // Static-sensitivity batches: when an event with several statically sensitive methods
+  // triggers, its whole list is queued as one entry instead of touching every method twice
+  // (trigger, then run). A member runs if, when its batch comes, it is idle on its static
+  // sensitivity, has not started a run since the trigger (runStamp <= serial), was not the
+  // method running at the trigger, is neither suspended nor disabled, nor queued on its own.
+  // Process control calls first expand pending batches into the run queue (expandBatches), so
+  // eligibility is always judged on the state the process had when the event triggered.
+  private readonly batchOk: boolean;
+  private bq: Process[][] = [];
+  private bqSerial: number[] = [];
+  private bqExcl: (Process | null)[] = [];
+  private nBq = 0;
+  private bqHead = 0;
+  private curBatch: Process[] | null = null;
+  private curBatchPos = 0;
+  private curBatchSerial = 0;
+  private curBatchExcl: Process | null = null;
+  /** @internal Bumped when a method starts a run; see Process.runStamp. */
+  runSerial = 0;
 
   // Pending delta notifications of events and one-delta time-outs of processes, in one list as
   // SystemC's m_delta_events: triggered last-scheduled first; a cancelled entry is replaced by the
@@ -162,6 +186,8 @@ export class Simulation {
     this.seed = options.seed ?? 1;
     this.deltaLimit = options.deltaLimit ?? 1_000_000;
     this.shuffleRng = options.shuffleSeed === undefined ? null : new Rng(options.shuffleSeed);
+    // Shuffled runs queue every process on its own so that the shuffle reaches them all.
+    this.batchOk = this.shuffleRng === null && options.noStaticBatches !== true;
   }
 
   // ---------------------------------------------------------------- queries
@@ -202,6 +228,7 @@ export class Simulation {
 
   /** True if anything can happen at the current time (SystemC `sc_pending_activity_at_current_time`). */
   pendingActivityAtCurrentTime(): boolean {
+    if (this.nBq > this.bqHead) this.expandBatches(); // count only members that would run
     if (this.rqTail > this.rqHead || this.nUpd > 0 || this.nDq > 0) return true;
     if (this.lazyWriteStamp === this.changeStamp) return true; // a signal write awaits its update
     return this.tq.peekTime() === this._now;
@@ -271,6 +298,8 @@ export class Simulation {
     this.processes.push(p);
     if (this.elaborated) {
       // Dynamic spawn: resolve sensitivity now, run in the current or next evaluation phase.
+      // A pending batch must not pick up a process that did not exist when it triggered.
+      this.expandBatches();
       this.resolveSensitivity(p);
       if (!p.dontInitialize) this.makeRunnable(p);
       else p.waitKind = W_STATIC;
@@ -401,7 +430,12 @@ export class Simulation {
       }
     } else {
       const sm = e.staticMethods;
-      if (sm !== null) {
+      if (sm !== null && this.batchOk) {
+        const i = this.nBq++;
+        this.bq[i] = sm;
+        this.bqSerial[i] = this.runSerial;
+        this.bqExcl[i] = this.current;
+      } else if (sm !== null) {
         const cur = this.current;
         for (let i = 0; i < sm.length; i++) {
           const p = sm[i]!;
@@ -705,6 +739,7 @@ export class Simulation {
 
   /** @internal */
   killProcess(p: Process): void {
+    this.expandBatches();
     if (p.ctrl & C_TERMINATED) return;
     if (p.isThread && this.current === p) throw new ProcessUnwind(p, false);
     this.clearWait(p);
@@ -714,6 +749,7 @@ export class Simulation {
 
   /** @internal */
   resetProcess(p: Process): void {
+    this.expandBatches();
     if (p.ctrl & C_TERMINATED) return;
     if (p.isThread && this.current === p) throw new ProcessUnwind(p, true);
     this.clearWait(p);
@@ -722,6 +758,7 @@ export class Simulation {
 
   /** @internal */
   suspendProcess(p: Process): void {
+    this.expandBatches();
     if (p.ctrl & C_TERMINATED) return;
     p.ctrl |= C_SUSPENDED;
     if (p.queued || (this.current === p && !p.isThread)) {
@@ -733,6 +770,7 @@ export class Simulation {
 
   /** @internal */
   resumeProcess(p: Process): void {
+    this.expandBatches();
     if (!(p.ctrl & C_SUSPENDED)) return;
     p.ctrl &= ~C_SUSPENDED;
     if (p.readyWhileSuspended) {
@@ -749,7 +787,14 @@ export class Simulation {
   }
 
   /** @internal */
+  enableProcess(p: Process): void {
+    this.expandBatches();
+    p.ctrl &= ~C_DISABLED;
+  }
+
+  /** @internal */
   disableProcess(p: Process): void {
+    this.expandBatches();
     if (p.ctrl & C_TERMINATED) return;
     if (p.hasTimeout && p.waitKind !== W_TIME) {
       throw new SimError('disable-timeout-wait', `cannot disable '${p.path}' while it waits with a time-out (undefined in IEEE 1666, SystemC E559)`, { path: p.path, time: this._now });
@@ -759,6 +804,7 @@ export class Simulation {
 
   /** @internal A reset signal of `p` became active (async) at its active level. */
   asyncResetAsserted(p: Process): void {
+    this.expandBatches();
     if (p.ctrl & C_TERMINATED) return;
     this.clearWait(p);
     if (p.isThread) {
@@ -833,6 +879,7 @@ export class Simulation {
   // ---------------------------------------------------------------- running processes
 
   private runMethod(p: Process): void {
+    p.runStamp = ++this.runSerial;
     // Invariant: ntSet is false between runs (only the running method can set it). While it
     // runs, a method keeps the wait state it was woken from; trigger() skips the running
     // process, so that its own immediate notifications do not re-trigger it.
@@ -891,32 +938,83 @@ export class Simulation {
     let ran = false;
     const rq = this.rq;
     const shuffle = this.shuffleRng;
-    while (this.rqHead < this.rqTail) {
-      if (shuffle !== null) {
-        const j = this.rqHead + shuffle.int(this.rqTail - this.rqHead);
-        const t = rq[j]!;
-        rq[j] = rq[this.rqHead]!;
-        rq[this.rqHead] = t;
+    for (;;) {
+      while (this.rqHead < this.rqTail) {
+        if (shuffle !== null) {
+          const j = this.rqHead + shuffle.int(this.rqTail - this.rqHead);
+          const t = rq[j]!;
+          rq[j] = rq[this.rqHead]!;
+          rq[this.rqHead] = t;
+        }
+        const p = rq[this.rqHead++]!;
+        p.queued = false;
+        if (p.ctrl !== 0) {
+          if (p.ctrl & C_TERMINATED) continue;
+          if (p.ctrl & C_SUSPENDED) {
+            p.readyWhileSuspended = true;
+            continue;
+          }
+        }
+        ran = true;
+        this.current = p;
+        if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
+        if (p.isThread) this.resumeThread(p);
+        else this.runMethod(p);
       }
-      const p = rq[this.rqHead++]!;
-      p.queued = false;
-      if (p.ctrl !== 0) {
-        if (p.ctrl & C_TERMINATED) continue;
-        if (p.ctrl & C_SUSPENDED) {
-          p.readyWhileSuspended = true;
+      if (this.bqHead === this.nBq) break;
+      const bi = this.bqHead++;
+      const list = this.bq[bi]!;
+      const serial = this.bqSerial[bi]!;
+      const excl = this.bqExcl[bi]!;
+      this.curBatch = list;
+      this.curBatchSerial = serial;
+      this.curBatchExcl = excl;
+      for (let j = 0; j < list.length; j++) {
+        const p = list[j]!;
+        if (p.waitKind !== W_STATIC || p.runStamp > serial || p === excl || p.queued) continue;
+        if (p.ctrl !== 0) {
+          this.triggerStatic(p); // suspended: remembered for resume(); disabled: dropped
           continue;
         }
+        this.curBatchPos = j + 1;
+        ran = true;
+        this.current = p;
+        if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
+        this.runMethod(p);
+        if (this.curBatch === null) break; // expanded into the run queue by a process control call
       }
-      ran = true;
-      this.current = p;
-      if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
-      if (p.isThread) this.resumeThread(p);
-      else this.runMethod(p);
+      this.curBatch = null;
     }
     this.current = null;
     this.rqHead = 0;
     this.rqTail = 0;
+    this.nBq = 0;
+    this.bqHead = 0;
     return ran;
+  }
+
+  /**
+   * Turns pending static-sensitivity batches into run-queue entries, judging each member as
+   * trigger() would have at the trigger (nothing about them changed since, but their own runs,
+   * which runStamp accounts for). Called before any process control that can change that.
+   */
+  private expandBatches(): void {
+    if (this.curBatch !== null) {
+      this.expandList(this.curBatch, this.curBatchPos, this.curBatchSerial, this.curBatchExcl);
+      this.curBatch = null;
+    }
+    for (let i = this.bqHead; i < this.nBq; i++) this.expandList(this.bq[i]!, 0, this.bqSerial[i]!, this.bqExcl[i]!);
+    this.nBq = 0;
+    this.bqHead = 0;
+  }
+
+  private expandList(list: readonly Process[], from: number, serial: number, excl: Process | null): void {
+    for (let j = from; j < list.length; j++) {
+      const p = list[j]!;
+      if (p.waitKind !== W_STATIC || p.runStamp > serial || p === excl) continue;
+      if (p.ctrl === 0) this.makeRunnable(p);
+      else this.triggerStatic(p);
+    }
   }
 
   private update(): void {
@@ -982,12 +1080,13 @@ export class Simulation {
         if (this.inspector !== null) this.inspector.inspect({ type: 'delta-end', time: this._now, delta: this._delta });
       }
       this.deltaNotify();
-      if (this.rqTail === 0 || once) return;
+      if ((this.rqTail === 0 && this.nBq === 0) || once) return;
       if (++this.deltasHere > this.deltaLimit) this.deltaLimitExceeded();
     }
   }
 
   private deltaLimitExceeded(): never {
+    this.expandBatches();
     const names = this.rq.slice(this.rqHead, this.rqTail).map((p) => p.path);
     throw new SimError(
       'delta-limit',
