@@ -154,7 +154,6 @@ export class Simulation {
   private nBq = 0;
   private bqHead = 0;
   private curBatch: Process[] | null = null;
-  private curBatchPos = 0;
   private curBatchSerial = 0;
   private curBatchExcl: Process | null = null;
   /** @internal Bumped when a method starts a run; see Process.runStamp. */
@@ -976,7 +975,6 @@ export class Simulation {
           this.triggerStatic(p); // suspended: remembered for resume(); disabled: dropped
           continue;
         }
-        this.curBatchPos = j + 1;
         ran = true;
         this.current = p;
         if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
@@ -1000,7 +998,8 @@ export class Simulation {
    */
   private expandBatches(): void {
     if (this.curBatch !== null) {
-      this.expandList(this.curBatch, this.curBatchPos, this.curBatchSerial, this.curBatchExcl);
+      // From the start: members that already ran have runStamp > serial and are skipped again.
+      this.expandList(this.curBatch, 0, this.curBatchSerial, this.curBatchExcl);
       this.curBatch = null;
     }
     for (let i = this.bqHead; i < this.nBq; i++) this.expandList(this.bq[i]!, 0, this.bqSerial[i]!, this.bqExcl[i]!);
