@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { simError } from '../helpers/sim-error.js';
 import { Signal, Simulation } from '../../src/kernel/index.js';
-import { SimError } from '../../src/util/errors.js';
 import { ns } from '../../src/util/time.js';
 
 /**
@@ -9,15 +9,6 @@ import { ns } from '../../src/util/time.js';
  * with a stable code that names both processes, the signal and the time.
  */
 
-function simError(f: () => unknown): SimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimError);
-    return e as SimError;
-  }
-  throw new Error('expected a SimError, nothing was thrown');
-}
 
 describe('signal writer policies (SystemC E115 "sc_signal<T> cannot have more than one driver")', () => {
   it('SC_ONE_WRITER: a second process writing in a later delta is an error', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { simError } from '../helpers/sim-error.js';
 import { Fifo, InPort, Mutex, Signal, Simulation } from '../../src/kernel/index.js';
-import { SimError } from '../../src/util/errors.js';
 import { ns } from '../../src/util/time.js';
 
-/** Runs `f` and returns the SimError it throws (fails the test if it throws anything else or nothing). */
-function simError(f: () => unknown): SimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimError);
-    return e as SimError;
-  }
-  throw new Error('expected a SimError, nothing was thrown');
-}
 
 describe('bad use of the kernel gives a SimError with a stable code, the path and the time', () => {
   it('waiting (a blocking fifo read) inside a method', () => {

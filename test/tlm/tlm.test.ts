@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { simError } from '../helpers/sim-error.js';
 import { Simulation } from '../../src/kernel/index.js';
 import {
   DmiRegion,
@@ -9,18 +10,8 @@ import {
   tlmBase,
   wordPayload,
 } from '../../src/tlm/index.js';
-import { SimError } from '../../src/util/errors.js';
 import { ns } from '../../src/util/time.js';
 
-function thrown(f: () => unknown): SimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimError);
-    return e as SimError;
-  }
-  throw new Error('expected a SimError');
-}
 
 /** A 64-byte memory target with a fixed latency, DMI and debug access. */
 function memory(sim: Simulation, path: string, latency = ns(5)) {
@@ -51,13 +42,13 @@ describe('TLM-2.0 loosely timed', () => {
     const sim = new Simulation();
     const i = new InitiatorSocket(sim, 'cpu.data', tlmBase(64));
     const t = new TargetSocket(sim, 'spm.port', tlmBase(32));
-    const e = thrown(() => i.bind(t));
+    const e = simError(() => i.bind(t));
     expect(e.code).toBe('protocol-mismatch');
     expect(e.message).toContain("'cpu.data' (tlm-base, 64 bits)");
     expect(e.message).toContain("'spm.port' (tlm-base, 32 bits)");
     expect(e.message).toContain('bus width mismatch');
     const t2 = new TargetSocket(sim, 'acc.cfg', { name: 'apb', widthBits: 64 });
-    expect(thrown(() => i.bind(t2)).message).toContain('protocol mismatch');
+    expect(simError(() => i.bind(t2)).message).toContain('protocol mismatch');
   });
 
   it('binding twice and never binding are errors', () => {
@@ -66,11 +57,11 @@ describe('TLM-2.0 loosely timed', () => {
     const a = memory(sim, 'a').t;
     const b = memory(sim, 'b').t;
     i.bind(a);
-    const e = thrown(() => i.bind(b));
+    const e = simError(() => i.bind(b));
     expect(e.code).toBe('socket-bound-twice');
     expect(e.message).toContain("'a'");
     expect(e.message).toContain("'b'");
-    expect(thrown(() => sim.run()).code).toBe('socket-unbound'); // b has no initiator
+    expect(simError(() => sim.run()).code).toBe('socket-unbound'); // b has no initiator
   });
 
   it('non-waiting targets serve transport() and bTransport() with annotated delays', () => {
@@ -106,7 +97,7 @@ describe('TLM-2.0 loosely timed', () => {
       return d;
     });
     i.bind(t);
-    const e = thrown(() => i.transport(wordPayload('read', 0), 0));
+    const e = simError(() => i.transport(wordPayload('read', 0), 0));
     expect(e.code).toBe('target-may-wait');
     expect(e.message).toContain('bTransport');
   });
@@ -154,8 +145,8 @@ describe('TLM-2.0 loosely timed', () => {
   });
 
   it('payload fields are validated', () => {
-    expect(thrown(() => new GenericPayload({ command: 'read', address: -4, data: new Uint8Array(4) })).code).toBe('bad-payload');
-    expect(thrown(() => new GenericPayload({ command: 'read', address: 0, data: new Uint8Array(4), length: 8 })).code).toBe('bad-payload');
+    expect(simError(() => new GenericPayload({ command: 'read', address: -4, data: new Uint8Array(4) })).code).toBe('bad-payload');
+    expect(simError(() => new GenericPayload({ command: 'read', address: 0, data: new Uint8Array(4), length: 8 })).code).toBe('bad-payload');
   });
 
   it('bTransport from a method is refused (the target may wait)', () => {
@@ -163,6 +154,6 @@ describe('TLM-2.0 loosely timed', () => {
     const i = new InitiatorSocket(sim, 'i');
     i.bind(memory(sim, 'mem').t);
     sim.method('m', () => void i.bTransport(wordPayload('read', 0), 0));
-    expect(thrown(() => sim.run()).code).toBe('wait-outside-thread');
+    expect(simError(() => sim.run()).code).toBe('wait-outside-thread');
   });
 });
