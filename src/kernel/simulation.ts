@@ -19,7 +19,7 @@ import { TimeQueue } from './time-queue.js';
 // code: measured 14 % on a clocked-pipeline workload. test/kernel/states.test.ts checks that
 // these copies equal the exported originals.
 /** @internal */ export const KERNEL_STATE_COPIES = {} as Record<string, number>;
-/** 2^53 - 1 ps, equal to util's MAX_TIME (a local literal for the same reason as below). */
+/** 2^53 - 1 ps, equal to util's MAX_TIME (a local literal, for the same reason). */
 const MAX_TIME = 9007199254740991;
 const NOTIFY_NONE = 0;
 const NOTIFY_DELTA = 1;
