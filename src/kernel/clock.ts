@@ -1,5 +1,4 @@
 import { SimError, scaleTime, type Time } from '../util/index.js';
-import type { SimEvent } from './event.js';
 import { Signal } from './signal.js';
 import type { Simulation } from './simulation.js';
 
@@ -16,10 +15,13 @@ export interface ClockOptions {
 }
 
 /**
- * A clock (SystemC `sc_clock`): a boolean signal driven by two internal method processes, as in
- * SystemC 2.3.4, so delta counts match the reference: at every edge one delta runs the clock's
- * own process (its write is committed in that delta's update) and edge-sensitive processes run
- * in the next delta. Before simulation its value is false if the first edge rises, else true.
+ * A clock (SystemC `sc_clock`): a boolean signal that changes at its edges with SystemC 2.3.4's
+ * timing and delta counts: SystemC drives a clock with two internal method processes, so every
+ * edge costs one delta for the clock (its write is committed in that delta's update) and
+ * edge-sensitive processes run in the next delta. edgesim performs that process's work directly
+ * from the timed queue and counts the delta the same way, without the process dispatch. Before
+ * simulation the value is false if the first edge rises, else true. Create clocks before the
+ * simulation starts, as SystemC requires.
  *
  * The high time is `period * dutyCycle` rounded to whole ps; the low time is the rest.
  */
@@ -30,8 +32,8 @@ export class Clock extends Signal<boolean> {
   readonly posedgeFirst: boolean;
   private readonly highTime: Time;
   private readonly lowTime: Time;
-  private readonly nextPos: SimEvent;
-  private readonly nextNeg: SimEvent;
+  /** The next edge rises. */
+  private nextIsRise: boolean;
 
   constructor(sim: Simulation, path: string, opts: ClockOptions) {
     const posFirst = opts.posedgeFirst ?? true;
@@ -52,24 +54,25 @@ export class Clock extends Signal<boolean> {
     if (this.highTime <= 0 || this.lowTime <= 0) {
       throw new SimError('bad-clock', `clock '${path}': period ${this.period} ps with duty ${duty} leaves a zero-length phase at 1 ps resolution`, { path });
     }
-    this.nextPos = sim.event(`${path}.next_posedge_event`);
-    this.nextNeg = sim.event(`${path}.next_negedge_event`);
-    sim.method(`${path}.posedge_action`, () => {
-      this.nextNeg.notifyAfter(this.highTime);
-      this.drive(true);
-    }, { sensitive: [this.nextPos], dontInitialize: true });
-    sim.method(`${path}.negedge_action`, () => {
-      this.nextPos.notifyAfter(this.lowTime);
-      this.drive(false);
-    }, { sensitive: [this.nextNeg], dontInitialize: true });
-    (posFirst ? this.nextPos : this.nextNeg).notifyAfter(this.startTime);
+    this.nextIsRise = posFirst;
+    sim.scheduleClockEdge(this, this.startTime);
   }
 
-  private drive(v: boolean): void {
+  /**
+   * @internal Performs the edge due now: exactly what SystemC's internal posedge/negedge method
+   * does when it runs in the first delta of this time step (schedule the following edge, write
+   * the new value, committed in this delta's update phase), and counts as a process run.
+   */
+  edge(): void {
+    const rise = this.nextIsRise;
+    this.nextIsRise = !rise;
+    const sim = this.sim;
+    sim.nextClockEdge(this, rise ? this.highTime : this.lowTime);
     this.cur = this.read();
-    this.next = v;
-    this.wStamp = this.sim.changeStamp;
+    this.next = rise;
+    this.wStamp = sim.changeStamp;
     this.requestUpdate();
+    sim.clockRan = true;
   }
 
   /** A clock is driven only by itself. */

@@ -12,7 +12,7 @@ import {
   type ThreadBody,
   type Wait,
 } from './process.js';
-import { TimeQueue } from './time-queue.js';
+import { TimeQueue, type ClockEdgeTarget } from './time-queue.js';
 
 // Hot-path copies of the state constants exported by event.ts and process.ts. V8 loads an
 // imported binding (with a hole check) at every use, while a local literal const folds into the
@@ -158,6 +158,10 @@ export class Simulation {
   private curBatchExcl: Process | null = null;
   /** @internal Bumped when a method starts a run; see Process.runStamp. */
   runSerial = 0;
+  /** @internal A clock edge was performed for the coming evaluation phase (see crunch). */
+  clockRan = false;
+  private clocksAtStart: ClockEdgeTarget[] = [];
+  private readonly edgeBuf: ClockEdgeTarget[] = [];
 
   // Pending delta notifications of events and one-delta time-outs of processes, in one list as
   // SystemC's m_delta_events: triggered last-scheduled first; a cancelled entry is replaced by the
@@ -304,6 +308,23 @@ export class Simulation {
       else p.waitKind = W_STATIC;
     }
     return p;
+  }
+
+  /**
+   * @internal Schedules a clock edge `delay` ps from now; an edge at time 0 of the simulation
+   * happens in the initialization evaluation phase, as SystemC's clock process runs there.
+   */
+  scheduleClockEdge(c: ClockEdgeTarget, delay: Time): void {
+    if (this.elaborated) {
+      throw new SimError('clock-after-elaboration', 'clocks must be created before the simulation starts (as sc_clock)', { time: this._now });
+    }
+    if (delay === 0) this.clocksAtStart.push(c);
+    else this.tq.insert(this._now + delay, c, 0);
+  }
+
+  /** @internal The next edge of a running clock (never stale, generation 0). */
+  nextClockEdge(c: ClockEdgeTarget, delay: Time): void {
+    this.tq.insert(this._now + delay, c, 0);
   }
 
   /** @internal Ports and sockets register here to be checked at the end of elaboration. */
@@ -1071,7 +1092,10 @@ export class Simulation {
   /** Delta cycles at the current time until nothing is runnable (or one if `once`). */
   private crunch(once: boolean): void {
     for (;;) {
-      const ran = this.evaluate();
+      // A clock edge due now counts as its driver process having run in this delta (SystemC
+      // runs two internal method processes per clock; edgesim performs their work directly).
+      const ran = this.evaluate() || this.clockRan;
+      this.clockRan = false;
       this.update();
       if (this.stopRequested) return;
       if (ran) {
@@ -1103,14 +1127,29 @@ export class Simulation {
     if (tq.allEventsAt(t)) {
       // Fast path (the common hardware case: one time step, events only): see allEventsAt.
       const n = tq.n;
+      let clocks = 0;
       for (let i = 1; i <= n; i++) {
+        const g = gens[i]!;
+        if (g === 0) {
+          clocks++;
+          continue;
+        }
         const e = refs[i] as SimEvent;
-        if (e.gen === gens[i] && e.pending === NOTIFY_TIMED) {
+        if (e.gen === g && e.pending === NOTIFY_TIMED) {
           e.pending = NOTIFY_NONE;
           this.trigger(e);
         }
       }
+      if (clocks === 0) {
+        tq.clear();
+        return;
+      }
+      // Clock edges insert their next edge: take them out of the emptied queue first.
+      const edges = this.edgeBuf;
+      let k = 0;
+      for (let i = 1; i <= n; i++) if (gens[i] === 0) edges[k++] = refs[i] as ClockEdgeTarget;
       tq.clear();
+      for (let i = 0; i < k; i++) edges[i]!.edge();
       return;
     }
     do {
@@ -1119,6 +1158,8 @@ export class Simulation {
       tq.removeTop();
       if (g < 0) {
         if ((x as Process).waitSeq === -1 - g) this.timeoutWake(x as Process);
+      } else if (g === 0) {
+        (x as ClockEdgeTarget).edge();
       } else if ((x as SimEvent).gen === g && (x as SimEvent).pending === NOTIFY_TIMED) {
         (x as SimEvent).pending = NOTIFY_NONE;
         this.trigger(x as SimEvent);
@@ -1185,7 +1226,11 @@ export class Simulation {
     this.running = true;
     EXECUTING.sim = this;
     try {
-      if (!this.elaborated) this.initialize();
+      if (!this.elaborated) {
+        this.initialize();
+        for (const c of this.clocksAtStart) c.edge();
+        this.clocksAtStart = [];
+      }
       this.deltasHere = 0;
       if (duration === 0) {
         this.crunch(true);

@@ -23,13 +23,19 @@ import type { Process } from './process.js';
  * until they reach the top in {@link peekTime} (SystemC `next_time()`) or their time comes.
  * @internal
  */
+/** A clock whose edges are timed-queue entries of their own (generation 0, never stale). */
+export interface ClockEdgeTarget {
+  /** Performs the edge due now. */
+  edge(): void;
+}
+
 export class TimeQueue {
   // Parallel arrays, index 0 unused (1-based, as sc_ppq). Read directly by the scheduler.
   /** Entry times. */
   readonly times: number[] = [0];
   /** Entry event or process. */
-  readonly refs: (SimEvent | Process | undefined)[] = [undefined];
-  /** Entry generation: an event's `gen` (>= 1), or `-1 - waitSeq` for a process time-out. */
+  readonly refs: (SimEvent | Process | ClockEdgeTarget | undefined)[] = [undefined];
+  /** Entry generation: an event's `gen` (>= 1), `-1 - waitSeq` for a process time-out, 0 for a clock edge. */
   readonly gens: number[] = [0];
   /** Number of entries, stale ones included. */
   n = 0;
@@ -39,7 +45,7 @@ export class TimeQueue {
   nProc = 0;
 
   /** Schedules an entry at time `t` (sc_ppq `insert`); `g` as in {@link gens}. */
-  insert(t: number, ref: SimEvent | Process, g: number): void {
+  insert(t: number, ref: SimEvent | Process | ClockEdgeTarget, g: number): void {
     const times = this.times;
     const refs = this.refs;
     const gens = this.gens;
@@ -65,7 +71,7 @@ export class TimeQueue {
     while (this.n > 0) {
       const r = this.refs[1]!;
       const g = this.gens[1]!;
-      if (g < 0 ? (r as Process).waitSeq === -1 - g : (r as SimEvent).gen === g) return this.times[1]!;
+      if (g === 0 || (g < 0 ? (r as Process).waitSeq === -1 - g : (r as SimEvent).gen === g)) return this.times[1]!;
       this.removeTop();
     }
     return -1;
