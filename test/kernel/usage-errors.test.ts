@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simError } from '../helpers/sim-error.js';
-import { Fifo, InPort, Mutex, Signal, Simulation } from '../../src/kernel/index.js';
+import { Clock, Fifo, InPort, Mutex, Signal, Simulation } from '../../src/kernel/index.js';
 import { ns } from '../../src/util/time.js';
 
 
@@ -141,6 +141,24 @@ describe('bad use of the kernel gives a SimError with a stable code, the path an
     expect(err.code).toBe('delta-limit');
     expect(err.message).toContain('top.ping');
     expect(err.message).toContain('more than 50 delta cycles');
+  });
+
+  it('a clock created while the simulation runs', () => {
+    const sim = new Simulation();
+    sim.thread('t', function* () {
+      yield ns(1);
+      new Clock(sim, 'late.clk', { period: ns(10) });
+    });
+    const err = simError(() => sim.run());
+    expect(err.code).toBe('clock-after-elaboration');
+    expect(err.path).toBe('t');
+  });
+
+  it('bad clock parameters', () => {
+    const sim = new Simulation();
+    expect(simError(() => new Clock(sim, 'c1', { period: 0 })).code).toBe('bad-clock');
+    expect(simError(() => new Clock(sim, 'c2', { period: ns(1), dutyCycle: 1 })).code).toBe('bad-clock');
+    expect(simError(() => new Clock(sim, 'c3', { period: 3, dutyCycle: 0.1 })).code).toBe('bad-clock');
   });
 
   it('duplicate instance paths', () => {
