@@ -1,7 +1,12 @@
 /**
- * edgesim's public API: the kernel (IEEE 1666 scheduling), the TLM-2.0 loosely-timed layer and
- * the utilities (time, errors, random streams).
+ * edgesim's public API: the kernel (IEEE 1666 scheduling), the TLM-2.0 loosely-timed layer, the
+ * instruction set (RV32IM + edgesim custom extensions), module declarations (spec), the module
+ * catalog, platform loading and the utilities (time, units, errors, diagnostics, random streams).
  */
 export * from './util/index.js';
 export * from './kernel/index.js';
 export * from './tlm/index.js';
+export * from './isa/index.js';
+export * from './spec/index.js';
+export * from './platform/index.js';
+export * from './modules/index.js';

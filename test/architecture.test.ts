@@ -16,11 +16,16 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   tlm: ['util', 'kernel'],
   bench: ['util', 'kernel'],
   demo: ['util', 'kernel', 'tlm'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo'],
+  spec: ['util'],
+  isa: ['util'],
+  platform: ['util', 'spec'],
+  modules: ['util', 'kernel', 'spec', 'tlm'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],
+  platform: ['yaml', 'immer'],
   cli: ['commander'],
 };
 

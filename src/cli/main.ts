@@ -8,6 +8,7 @@ import { formatDemo, runDemo } from '../demo/index.js';
 import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
+import { checkPlatform, describe, schema } from './platform-commands.js';
 
 const program = new Command();
 program
@@ -58,6 +59,33 @@ bench
     if (!(scale > 0 && scale <= 10)) throw new SimError('bad-argument', `--scale '${o.scale}' must be a number in (0, 10]`);
     const rows = compareWithSystemC(defaultCases(scale), pairs, (m) => process.stderr.write(`  ${m}\n`));
     process.stdout.write(`${formatCompare(rows)}\n`);
+  });
+
+program
+  .command('check')
+  .description('load and check a platform file; print every problem compiler-style (file:line:col: error[code]: message) and exit 1 if there is any')
+  .argument('<platform.yaml>', 'platform file')
+  .option('--json', 'on success, print the resolved platform as JSON instead of the summary')
+  .action((file: string, o: { json?: boolean }) => {
+    const r = checkPlatform(file, o.json === true ? { json: true } : {});
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
+  });
+
+program
+  .command('describe')
+  .description('print the module reference generated from the declarations: the list of kinds, or one kind\'s params, ports, energy events, statistics and fault points')
+  .argument('[kind]', 'module kind')
+  .action((kind: string | undefined) => {
+    process.stdout.write(`${describe(kind)}\n`);
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of platform files (for YAML editors), generated from the module declarations')
+  .action(() => {
+    process.stdout.write(`${schema()}\n`);
   });
 
 try {

@@ -1,0 +1,9 @@
+/**
+ * Platform descriptions: YAML loading with positions, technology files, elaboration into a
+ * frozen {@link PlatformGraph}, the resolved JSON dump and the JSON Schema. The module catalog
+ * is passed in; this layer never imports the module library.
+ */
+export * from './graph.js';
+export { loadPlatform, siblingPath, CONNECTION_RE, PLATFORM_KEYS, INSTANCE_KEYS, REGION_KEYS, type LoadOptions, type LoadResult } from './load.js';
+export { TECH_KEYS, type TechValues } from './tech.js';
+export * from './schema.js';

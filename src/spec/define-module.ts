@@ -1,0 +1,164 @@
+/**
+ * `defineModule`: one declaration per module kind, read by validation, simulation, energy,
+ * docs, schema and (later) RTL. Nothing about a kind is declared twice.
+ */
+import { parseDefault, type AnyParamSpec, type ParamShape, type ParamValues, type ParamsOfType } from './param.js';
+import type { PortSpec } from './port.js';
+
+/** The four-part doc every kind carries (shown by `edgesim describe`). */
+export interface ModuleDoc {
+  /** One line: what it is. */
+  readonly summary: string;
+  readonly models: string;
+  readonly doesNotModel: string;
+  readonly timing: string;
+  readonly energy: string;
+}
+
+/**
+ * An energy event: `per-event` costs the energy param `cost` each time it is counted; `busy`
+ * draws the power param `power` while the module is busy; `static` draws `power` always.
+ */
+export type EnergySpec =
+  | { readonly kind: 'per-event'; readonly cost: string; readonly doc: string }
+  | { readonly kind: 'busy'; readonly power: string; readonly doc: string }
+  | { readonly kind: 'static'; readonly power: string; readonly doc: string };
+
+/** Builds energy events; the names must be params of the right type (checked by the compiler). */
+export interface EnergyBuilder<S extends ParamShape> {
+  perEvent(cost: ParamsOfType<S, 'energy'>, doc: string): EnergySpec;
+  busy(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
+  static(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
+}
+
+/** A statistic the module reports: a counter (events, bytes) or a busy-time accumulator. */
+export interface StatSpec {
+  readonly kind: 'counter' | 'time';
+  readonly unit: string;
+  readonly doc: string;
+}
+
+/** A fault the fault-injection layer may activate in this kind. */
+export interface FaultSpec {
+  readonly kind: 'bit-flip' | 'stuck-at' | 'delay' | 'drop';
+  /** What it affects, e.g. `stored words`, `register file`. */
+  readonly target: string;
+  readonly doc: string;
+}
+
+/** A capability offered to the compiler (free-form key/values, e.g. ISA, SIMD lanes, burst size). */
+export type Capability = { readonly name: string; readonly [k: string]: string | number | boolean | readonly string[] };
+
+/** A complete module declaration. */
+export interface ModuleDef<K extends string = string, S extends ParamShape = ParamShape> {
+  readonly kind: K;
+  readonly doc: ModuleDoc;
+  readonly params: S;
+  readonly ports: (p: ParamValues<S>) => readonly PortSpec[];
+  readonly energy: Readonly<Record<string, EnergySpec>>;
+  readonly stats: Readonly<Record<string, StatSpec>>;
+  readonly faults: Readonly<Record<string, FaultSpec>>;
+  readonly caps: (p: ParamValues<S>) => readonly Capability[];
+}
+
+/** Any declaration, as stored in a catalog. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModuleDef = ModuleDef<string, any>;
+
+/** The typed parameter values of a declaration: `ParamsOf<typeof ScratchpadDef>`. */
+export type ParamsOf<D> = D extends ModuleDef<string, infer S> ? ParamValues<S> : never;
+
+/** The kinds a platform may use, by name. The platform layer receives one; it never imports modules. */
+export type ModuleCatalog = ReadonlyMap<string, AnyModuleDef>;
+
+/** Stat builders. */
+export const stat = {
+  counter: (unit: string, doc: string): StatSpec => ({ kind: 'counter', unit, doc }),
+  time: (doc: string): StatSpec => ({ kind: 'time', unit: 'ps', doc }),
+};
+
+/** Fault builders. */
+export const fault = {
+  bitFlip: (target: string, doc: string): FaultSpec => ({ kind: 'bit-flip', target, doc }),
+  stuckAt: (target: string, doc: string): FaultSpec => ({ kind: 'stuck-at', target, doc }),
+  delay: (target: string, doc: string): FaultSpec => ({ kind: 'delay', target, doc }),
+  drop: (target: string, doc: string): FaultSpec => ({ kind: 'drop', target, doc }),
+};
+
+const KIND_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const NAME_RE = /^[a-z][A-Za-z0-9]*$/;
+
+/**
+ * Declares a module kind. Checks the declaration itself (names, defaults parse, energy events
+ * name params of the right type, ports computed from the defaults are well formed) and throws
+ * on a declaration bug, so a bad declaration fails at import, in every test.
+ */
+export function defineModule<const K extends string, const S extends ParamShape>(d: {
+  readonly kind: K;
+  readonly doc: ModuleDoc;
+  readonly params: S;
+  readonly ports: (p: ParamValues<S>) => readonly PortSpec[];
+  readonly energy?: (e: EnergyBuilder<S>) => Readonly<Record<string, EnergySpec>>;
+  readonly stats?: Readonly<Record<string, StatSpec>>;
+  readonly faults?: Readonly<Record<string, FaultSpec>>;
+  readonly caps?: (p: ParamValues<S>) => readonly Capability[];
+}): ModuleDef<K, S> {
+  const bug = (m: string): never => {
+    throw new Error(`declaration bug in module kind '${d.kind}': ${m}`);
+  };
+  if (!KIND_RE.test(d.kind)) bug('kind must be kebab-case');
+  for (const [n, s] of Object.entries(d.params)) {
+    if (!NAME_RE.test(n)) bug(`param '${n}' must be camelCase`);
+    parseDefault(n, s);
+  }
+  const typed = (ty: string) => (n: string): string => {
+    if ((d.params[n] as AnyParamSpec | undefined)?.type !== ty) bug(`energy event refers to '${n}', which is not ${ty === 'energy' ? 'an' : 'a'} ${ty} param`);
+    return n;
+  };
+  const builder: EnergyBuilder<S> = {
+    perEvent: (cost, doc) => ({ kind: 'per-event', cost: typed('energy')(cost), doc }),
+    busy: (power, doc) => ({ kind: 'busy', power: typed('power')(power), doc }),
+    static: (power, doc) => ({ kind: 'static', power: typed('power')(power), doc }),
+  };
+  const def: ModuleDef<K, S> = {
+    kind: d.kind,
+    doc: d.doc,
+    params: d.params,
+    ports: d.ports,
+    energy: d.energy?.(builder) ?? {},
+    stats: d.stats ?? {},
+    faults: d.faults ?? {},
+    caps: d.caps ?? (() => []),
+  };
+  const defaults = defaultParams(def);
+  if (defaults !== undefined) {
+    const names = new Set<string>();
+    for (const p of def.ports(defaults)) {
+      if (!NAME_RE.test(p.name)) bug(`port '${p.name}' must be camelCase`);
+      if (names.has(p.name)) bug(`port '${p.name}' declared twice`);
+      names.add(p.name);
+    }
+  }
+  return def;
+}
+
+/** The parsed defaults of every param, or undefined if some param has no default. */
+export function defaultParams<S extends ParamShape>(def: ModuleDef<string, S>): ParamValues<S> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [n, s] of Object.entries(def.params)) {
+    const v = parseDefault(n, s);
+    if (v === undefined) return undefined;
+    out[n] = v;
+  }
+  return out as ParamValues<S>;
+}
+
+/** Builds a catalog from declarations, refusing duplicate kinds. */
+export function makeCatalog(defs: readonly AnyModuleDef[]): ModuleCatalog {
+  const m = new Map<string, AnyModuleDef>();
+  for (const d of defs) {
+    if (m.has(d.kind)) throw new Error(`module kind '${d.kind}' declared twice`);
+    m.set(d.kind, d);
+  }
+  return m;
+}
