@@ -10,3 +10,4 @@ export * from './isa/index.js';
 export * from './spec/index.js';
 export * from './platform/index.js';
 export * from './modules/index.js';
+export * from './sim/index.js';

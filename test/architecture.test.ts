@@ -19,9 +19,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   spec: ['util'],
   isa: ['util'],
   platform: ['util', 'spec'],
-  modules: ['util', 'kernel', 'spec', 'tlm'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa'],
+  modules: ['util', 'kernel', 'spec', 'tlm', 'isa'],
+  sim: ['util', 'kernel', 'spec', 'tlm', 'platform', 'modules'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],

@@ -1,8 +1,13 @@
-/** The module library: one declaration per kind (behaviour comes with the simulation work) and the catalog. */
-export { CoreDef } from './core/def.js';
-export { DmaDef } from './dma/def.js';
-export { ScratchpadDef } from './scratchpad/def.js';
-export { XbarDef } from './xbar/def.js';
-export { MemoryDef } from './memory/def.js';
-export { EventUnitDef } from './event-unit/def.js';
+/** The module library: one declaration per kind, behaviour (`sim.ts`) for the kinds that have it, the catalogs. */
+export {
+  CoreDef, Rv32Core, DEFAULT_CORE_COSTS, CLASS_ORDER, ENV_WAIT, ENV_EXIT, ENV_YIELD, FlatMemory, parseElf, elfSymbol, loadElfSegments,
+  type CoreMemory, type CoreEnv, type CoreCosts, type CoreOptions, type StopReason, type FlatMemoryOptions, type ElfImage, type ElfSegment, type ElfSymbol,
+} from './core/index.js';
+export { DmaDef, Dma, dmaSim, DMA_REGS, type DmaTransfer, type DmaTransferRecord } from './dma/index.js';
+export { ScratchpadDef, Scratchpad, scratchpadSim } from './scratchpad/index.js';
+export { XbarDef, Xbar, xbarSim, type XbarRoute } from './xbar/index.js';
+export { MemoryDef, Memory, memorySim } from './memory/index.js';
+export { EventUnitDef, EventUnit, eventUnitSim, SYNC_OPS, IRQ_EVENT_BASE, type SyncOp } from './event-unit/index.js';
 export { catalog } from './catalog.js';
+export { simCatalog, makeSimCatalog } from './sims.js';
+export { SimModule, Counter, BusyTracker, portProtocol, type ModuleContext, type ModuleSnapshot, type PortTraffic, type AddressWindow, type SimFactory } from './base.js';

@@ -49,21 +49,29 @@ export interface FaultSpec {
 /** A capability offered to the compiler (free-form key/values, e.g. ISA, SIMD lanes, burst size). */
 export type Capability = { readonly name: string; readonly [k: string]: string | number | boolean | readonly string[] };
 
-/** A complete module declaration. */
-export interface ModuleDef<K extends string = string, S extends ParamShape = ParamShape> {
+/** Energy events of a declaration, by name. */
+export type EnergyShape = Readonly<Record<string, EnergySpec>>;
+/** Statistics of a declaration, by name. */
+export type StatShape = Readonly<Record<string, StatSpec>>;
+
+/**
+ * A complete module declaration. `E` and `St` keep the names of the energy events and
+ * statistics, so simulation code gets typed counters (`this.energy.read`, `this.stats.reads`).
+ */
+export interface ModuleDef<K extends string = string, S extends ParamShape = ParamShape, E extends EnergyShape = EnergyShape, St extends StatShape = StatShape> {
   readonly kind: K;
   readonly doc: ModuleDoc;
   readonly params: S;
   readonly ports: (p: ParamValues<S>) => readonly PortSpec[];
-  readonly energy: Readonly<Record<string, EnergySpec>>;
-  readonly stats: Readonly<Record<string, StatSpec>>;
+  readonly energy: E;
+  readonly stats: St;
   readonly faults: Readonly<Record<string, FaultSpec>>;
   readonly caps: (p: ParamValues<S>) => readonly Capability[];
 }
 
 /** Any declaration, as stored in a catalog. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyModuleDef = ModuleDef<string, any>;
+export type AnyModuleDef = ModuleDef<string, any, EnergyShape, StatShape>;
 
 /** The typed parameter values of a declaration: `ParamsOf<typeof ScratchpadDef>`. */
 export type ParamsOf<D> = D extends ModuleDef<string, infer S> ? ParamValues<S> : never;
@@ -93,16 +101,16 @@ const NAME_RE = /^[a-z][A-Za-z0-9]*$/;
  * name params of the right type, ports computed from the defaults are well formed) and throws
  * on a declaration bug, so a bad declaration fails at import, in every test.
  */
-export function defineModule<const K extends string, const S extends ParamShape>(d: {
+export function defineModule<const K extends string, const S extends ParamShape, E extends EnergyShape = Record<never, EnergySpec>, St extends StatShape = Record<never, StatSpec>>(d: {
   readonly kind: K;
   readonly doc: ModuleDoc;
   readonly params: S;
   readonly ports: (p: ParamValues<S>) => readonly PortSpec[];
-  readonly energy?: (e: EnergyBuilder<S>) => Readonly<Record<string, EnergySpec>>;
-  readonly stats?: Readonly<Record<string, StatSpec>>;
+  readonly energy?: (e: EnergyBuilder<S>) => E;
+  readonly stats?: St;
   readonly faults?: Readonly<Record<string, FaultSpec>>;
   readonly caps?: (p: ParamValues<S>) => readonly Capability[];
-}): ModuleDef<K, S> {
+}): ModuleDef<K, S, E, St> {
   const bug = (m: string): never => {
     throw new Error(`declaration bug in module kind '${d.kind}': ${m}`);
   };
@@ -120,13 +128,13 @@ export function defineModule<const K extends string, const S extends ParamShape>
     busy: (power, doc) => ({ kind: 'busy', power: typed('power')(power), doc }),
     static: (power, doc) => ({ kind: 'static', power: typed('power')(power), doc }),
   };
-  const def: ModuleDef<K, S> = {
+  const def: ModuleDef<K, S, E, St> = {
     kind: d.kind,
     doc: d.doc,
     params: d.params,
     ports: d.ports,
-    energy: d.energy?.(builder) ?? {},
-    stats: d.stats ?? {},
+    energy: d.energy?.(builder) ?? ({} as E),
+    stats: d.stats ?? ({} as St),
     faults: d.faults ?? {},
     caps: d.caps ?? (() => []),
   };
@@ -143,7 +151,7 @@ export function defineModule<const K extends string, const S extends ParamShape>
 }
 
 /** The parsed defaults of every param, or undefined if some param has no default. */
-export function defaultParams<S extends ParamShape>(def: ModuleDef<string, S>): ParamValues<S> | undefined {
+export function defaultParams<S extends ParamShape>(def: ModuleDef<string, S, EnergyShape, StatShape>): ParamValues<S> | undefined {
   const out: Record<string, unknown> = {};
   for (const [n, s] of Object.entries(def.params)) {
     const v = parseDefault(n, s);

@@ -1,0 +1,3 @@
+/** DMA engine: declaration and behaviour. */
+export { DmaDef } from './def.js';
+export { Dma, dmaSim, DMA_REGS, type DmaTransfer, type DmaTransferRecord } from './sim.js';

@@ -1,0 +1,6 @@
+/**
+ * Live simulations from platforms: instantiation of an elaborated platform with the module
+ * library, and run reports. See README.md in this folder.
+ */
+export { instantiate, ClockDomainHandle, type Instantiated, type InstantiateOptions, type SkippedInstance } from './instantiate.js';
+export { runReport, formatReport, type RunReport, type ComponentReport } from './report.js';
