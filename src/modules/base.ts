@@ -292,6 +292,19 @@ export abstract class SimModule<D extends AnyModuleDef> {
 }
 
 /** Builds a module's behaviour from its context; one per kind with a simulation model. */
+/**
+ * Debug access (TLM `transport_dbg`) to a storage array mapped at `base`: no time, no counters.
+ * Returns the bytes transferred (clipped to the storage).
+ */
+export function storageDebug(tx: GenericPayload, data: Uint8Array, base: number): number {
+  const off = tx.address - base;
+  const n = Math.max(0, Math.min(tx.length, data.length - off));
+  if (off < 0 || n === 0) return 0;
+  if (tx.command === 'read') tx.data.set(data.subarray(off, off + n));
+  else if (tx.command === 'write') data.set(tx.data.subarray(0, n), off);
+  return n;
+}
+
 export interface SimFactory<D extends AnyModuleDef = AnyModuleDef> {
   readonly def: D;
   create(ctx: ModuleContext<D>): SimModule<D>;

@@ -1,6 +1,6 @@
 import type { GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, type ModuleContext, type SimFactory } from '../base.js';
+import { SimModule, storageDebug, type ModuleContext, type SimFactory } from '../base.js';
 import { ScratchpadDef } from './def.js';
 
 /**
@@ -125,14 +125,8 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     for (let i = 0; i < tx.length; i++) if (be[i % be.length] !== 0) this.data[off + i] = tx.data[i]!;
   }
 
-  /** Debug access: no time, no counters. */
   private debug(tx: GenericPayload): number {
-    const off = tx.address - this.base;
-    const n = Math.max(0, Math.min(tx.length, this.params.sizeBytes - off));
-    if (off < 0 || n === 0) return 0;
-    if (tx.command === 'read') tx.data.set(this.data.subarray(off, off + n));
-    else if (tx.command === 'write') this.data.set(tx.data.subarray(0, n), off);
-    return n;
+    return storageDebug(tx, this.data, this.base);
   }
 }
 
