@@ -11,3 +11,4 @@ export * from './spec/index.js';
 export * from './platform/index.js';
 export * from './modules/index.js';
 export * from './sim/index.js';
+export * from './energy/index.js';

@@ -21,8 +21,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   platform: ['util', 'spec'],
   modules: ['util', 'kernel', 'spec', 'tlm', 'isa'],
   sim: ['util', 'kernel', 'spec', 'tlm', 'platform', 'modules'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim'],
+  energy: ['util', 'spec', 'platform'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],

@@ -38,6 +38,12 @@ export interface ModuleContext<D extends AnyModuleDef> {
   readonly region?: AddressWindow;
   /** Address windows reachable through an initiator port element (routing for interconnects, local/ext choice for DMAs). */
   readonly reach?: (port: string, index: number | undefined) => readonly AddressWindow[];
+  /**
+   * The simulated module of another instance by name (undefined if it has none). Complete only
+   * once every module is built: call it at run time (or lazily), not in a constructor. Cores use
+   * it to find the DMA their instructions drive.
+   */
+  readonly peer?: (instance: string) => SimModule<AnyModuleDef> | undefined;
 }
 
 /** A counter of energy events or statistics. */

@@ -1,6 +1,6 @@
 /** The module library: one declaration per kind, behaviour (`sim.ts`) for the kinds that have it, the catalogs. */
 export {
-  CoreDef, Rv32Core, DEFAULT_CORE_COSTS, CLASS_ORDER, ENV_WAIT, ENV_EXIT, ENV_YIELD, FlatMemory, parseElf, elfSymbol, loadElfSegments,
+  CoreDef, CoreSim, coreSim, loadProgram, type ProgramImage, type CoreStartOptions, Rv32Core, DEFAULT_CORE_COSTS, CLASS_ORDER, ENV_WAIT, ENV_EXIT, ENV_YIELD, FlatMemory, parseElf, elfSymbol, loadElfSegments,
   type CoreMemory, type CoreEnv, type CoreCosts, type CoreOptions, type StopReason, type FlatMemoryOptions, type ElfImage, type ElfSegment, type ElfSymbol,
 } from './core/index.js';
 export { DmaDef, Dma, dmaSim, DMA_REGS, type DmaTransfer, type DmaTransferRecord } from './dma/index.js';

@@ -1,10 +1,10 @@
 /**
  * Module kinds that have a simulation model, keyed by the kind of their declaration. A kind of
- * the catalog without an entry here (today `core`) is skipped by instantiation with
- * a note. Adding a model = one factory in this list.
+ * the catalog without an entry here is skipped by instantiation with a note. Adding a model = one factory in this list.
  */
 import type { AnyModuleDef } from '../spec/index.js';
 import type { SimFactory } from './base.js';
+import { coreSim } from './core/index.js';
 import { dmaSim } from './dma/index.js';
 import { eventUnitSim } from './event-unit/index.js';
 import { memorySim } from './memory/index.js';
@@ -22,4 +22,4 @@ export function makeSimCatalog(factories: readonly SimFactory<AnyModuleDef>[]): 
 }
 
 /** Every simulation model of the library, by kind. */
-export const simCatalog: ReadonlyMap<string, SimFactory<AnyModuleDef>> = makeSimCatalog([dmaSim, scratchpadSim, xbarSim, memorySim, eventUnitSim] as readonly SimFactory<AnyModuleDef>[]);
+export const simCatalog: ReadonlyMap<string, SimFactory<AnyModuleDef>> = makeSimCatalog([coreSim, dmaSim, scratchpadSim, xbarSim, memorySim, eventUnitSim] as readonly SimFactory<AnyModuleDef>[]);

@@ -132,6 +132,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
       peerWidthBits: (port, index) => conns(node.name, port, index, 'to')[0]?.fromWidthBits,
       ...(region === undefined ? {} : { region }),
       reach: (port, index) => reachOf(node.name, port, index, new Set([node.name])),
+      peer: (instance) => modules.get(instance),
     });
     modules.set(node.name, m);
   }

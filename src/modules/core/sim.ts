@@ -1,0 +1,470 @@
+import type { SimEvent, Wait } from '../../kernel/index.js';
+import type { Instr } from '../../isa/index.js';
+import { GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse } from '../../tlm/index.js';
+import { SimError, formatAddress, formatTime, type Time } from '../../util/index.js';
+import { SimModule, type AddressWindow, type ModuleContext, type ModuleSnapshot, type PortTraffic, type SimFactory } from '../base.js';
+import { Dma } from '../dma/sim.js';
+import { SYNC_OPS, type SyncOp } from '../event-unit/sim.js';
+import { CoreDef } from './def.js';
+import { loadElfSegments, type ElfImage } from './elf.js';
+import { CLASS_ORDER, ENV_EXIT, ENV_WAIT, Rv32Core, type CoreEnv, type CoreMemory } from './iss.js';
+
+/** A program to load: assembler output (`words` from `origin`, as `assemble` returns) or a parsed ELF. */
+export type ProgramImage = { readonly origin: number; readonly words: readonly number[] } | ElfImage;
+
+/** Options of {@link CoreSim.start}. */
+export interface CoreStartOptions {
+  /** Initial register values by number (applied after the defaults a0 = hartId). */
+  readonly regs?: Readonly<Record<number, number>>;
+}
+
+/** Instructions per call of `Rv32Core.run` (the quantum bounds it further). */
+const BATCH = 4096;
+
+/** A blocking operation the core thread performs for the instruction at `pc` before it retires. */
+type Pending =
+  | { readonly kind: 'sync' }
+  | { readonly kind: 'eu'; readonly op: SyncOp; readonly operand: number }
+  | { readonly kind: 'dma-wait'; readonly ids: readonly number[] };
+
+/**
+ * A core on the platform: the instruction-set simulator ({@link Rv32Core}) driven by a kernel
+ * thread `<path>.run` with a quantum keeper, its memory over the core's TLM initiator sockets and
+ * its custom instructions wired to the event unit and the cluster DMA.
+ *
+ * - Time: the core runs ahead of simulation time by a local offset (cycles x clock period) and
+ *   synchronizes at quantum boundaries (the global quantum; set from the `quantum` param when the
+ *   simulation has none), before starting or polling a DMA transfer, and when it must wait.
+ * - Memory: loads and stores go out with the non-waiting `transport()` and the core's local time
+ *   as annotated delay, through `tcdm` for addresses in the windows it reaches (the L1) and
+ *   through `data` for the rest. The returned delay in cycles, minus the one cycle the core's own
+ *   load/store cost already covers (CV32E40P's zero-stall case: a TCDM access granted at once
+ *   answers in the next cycle), is the latency the core stalls. A response other than ok stops
+ *   the core with a SimError naming it, the pc, the address and the time. Instruction fetch uses
+ *   the debug transport, untimed (decoded once per address).
+ * - `sync.bar/evset/evwait/wfe`: a blocking transport on `sync` (operation by address, see
+ *   `SYNC_OPS`); the thread sleeps in the event unit until released. The instruction's issue cost
+ *   is counted when it retires after the release; the time in between is `stallCycles`.
+ * - `dma.*`: the DMA whose registers the `data` port reaches (`dma.addr`/`dma.strd` set this
+ *   core's channel state; `dma.1d`/`dma.2d` start a transfer after synchronizing and return its id;
+ *   `dma.wait`/`dma.waitall` sleep until completion; `dma.stat`/`dma.busy` poll).
+ * - `ecall` ends the program (exit code a0); `ebreak` and `acc.*` (no accelerator model yet)
+ *   stop the run with a SimError naming the core and the pc.
+ *
+ * Stats: `instructions`, `cycles` (issue cycles), `stallCycles` (memory latency, load-use,
+ * waits at the event unit and for the DMA), `busy` (time executing, incl. memory stalls);
+ * snapshots add per-class counts as `instr.<class>` / `cycles.<class>`.
+ */
+export class CoreSim extends SimModule<typeof CoreDef> {
+  /** The instruction-set simulator. */
+  readonly core: Rv32Core;
+  /** Notified when the program has exited. */
+  readonly exited: SimEvent;
+  /** Simulated time at which the program exited (its last cycle included), if it has. */
+  exitTime: Time | undefined = undefined;
+
+  private readonly qk: QuantumKeeper;
+  private readonly startEv: SimEvent;
+  private started = false;
+  private readonly dataSock: InitiatorSocket | null;
+  private readonly tcdmSock: InitiatorSocket | null;
+  private readonly syncSock: InitiatorSocket | null;
+  private readonly tcdmWindows: readonly AddressWindow[];
+  private readonly tcdmLo: number;
+  private readonly tcdmHi: number;
+  private readonly dataTraffic: PortTraffic;
+  private readonly tcdmTraffic: PortTraffic;
+  private readonly tx: GenericPayload;
+  private readonly buf = new Uint8Array(4);
+  /** Local time at the start of the current `run` call and the ISS cycle count then. */
+  private runLocal: Time = 0;
+  private runCycles = 0;
+  private pending: Pending | null = null;
+  private completed: { pc: number; value: number } | null = null;
+  private dma: Dma | null | undefined = undefined;
+  private dmaSrc = 0;
+  private dmaDst = 0;
+  private dmaSStride = 0;
+  private dmaDStride = 0;
+  private readonly myTransfers = new Set<number>();
+  /** Blocked cycles (event unit, DMA waits), accumulated. */
+  private blockedCycles = 0;
+  private lastInstr = 0;
+  private lastCycles = 0;
+  private lastStall = 0;
+
+  constructor(ctx: ModuleContext<typeof CoreDef>) {
+    super(CoreDef, ctx);
+    const p = this.params;
+    if (getGlobalQuantum(this.sim) === 0) setGlobalQuantum(this.sim, p.quantum);
+    this.qk = new QuantumKeeper(this.sim);
+    this.dataSock = this.initiator('data');
+    this.tcdmSock = this.initiator('tcdm');
+    this.syncSock = this.initiator('sync');
+    this.tcdmWindows = this.tcdmSock === null ? [] : (ctx.reach?.('tcdm', undefined) ?? []);
+    this.tcdmLo = Math.min(...this.tcdmWindows.map((w) => w.base), Infinity);
+    this.tcdmHi = Math.max(...this.tcdmWindows.map((w) => w.end), -Infinity);
+    this.dataTraffic = this.portTraffic('data');
+    this.tcdmTraffic = this.portTraffic('tcdm');
+    this.tx = new GenericPayload({ command: 'read', address: 0, data: this.buf });
+    this.exited = this.sim.event(`${this.path}.exited`);
+    this.startEv = this.sim.event(`${this.path}.start`);
+    const mem = this.makeMemory();
+    const env = this.makeEnv();
+    this.core = new Rv32Core(mem, {
+      name: this.path,
+      costs: p,
+      extensions: p.extensions,
+      env,
+    });
+    const self = this;
+    this.sim.thread(`${this.path}.run`, function* () {
+      if (!self.started) yield self.startEv;
+      yield* self.runThread();
+    });
+  }
+
+  // ---- program loading ----
+
+  /**
+   * Writes bytes into the platform's memories with the debug transport (no time, no counters),
+   * through `tcdm` or `data` as for a store. @throws SimError `load-unmapped` if a byte is not written.
+   */
+  debugWrite(address: number, data: Uint8Array): void {
+    this.debugAccess('write', address, data);
+    this.core.invalidate(address, data.length);
+  }
+
+  /** Reads `n` bytes from the platform's memories with the debug transport. */
+  debugRead(address: number, n: number): Uint8Array {
+    const data = new Uint8Array(n);
+    this.debugAccess('read', address, data);
+    return data;
+  }
+
+  /** Reads `n` little-endian 32-bit words (signed) at `address` with the debug transport. */
+  debugReadWords(address: number, n: number): number[] {
+    const b = this.debugRead(address, 4 * n);
+    return Array.from({ length: n }, (_, i) => (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)));
+  }
+
+  /** Loads a program image into memory (debug transport); returns its entry (ELF entry or origin). */
+  load(image: ProgramImage): number {
+    if ('segments' in image) return loadElfSegments(image, (a, d) => this.debugWrite(a, d));
+    const bytes = new Uint8Array(image.words.length * 4);
+    image.words.forEach((w, i) => {
+      for (let k = 0; k < 4; k++) bytes[4 * i + k] = (w >>> (8 * k)) & 0xff;
+    });
+    this.debugWrite(image.origin, bytes);
+    return image.origin;
+  }
+
+  /**
+   * Starts the program at `entry`: registers cleared, a0 = the `hartId` param (the CSR-free
+   * core-index convention), then `opts.regs`. Before the run or while the core is idle.
+   */
+  start(entry: number, opts: CoreStartOptions = {}): void {
+    if (this.started) throw this.error('core-already-started', 'the core has already been started');
+    this.core.reset(entry);
+    this.core.setReg(10, this.params.hartId);
+    for (const [r, v] of Object.entries(opts.regs ?? {})) this.core.setReg(Number(r), v);
+    this.started = true;
+    if (this.sim.isRunning) this.startEv.notify();
+  }
+
+  /** True once the program has exited. */
+  get hasExited(): boolean {
+    return this.exitTime !== undefined;
+  }
+
+  override snapshot(): ModuleSnapshot {
+    const s = super.snapshot();
+    const stats: Record<string, number> = { ...s.stats };
+    CLASS_ORDER.forEach((c, i) => {
+      const n = this.core.classInstructions[i]!;
+      if (n > 0) {
+        stats[`instr.${c}`] = n;
+        stats[`cycles.${c}`] = this.core.classCycles[i]!;
+      }
+    });
+    return { ...s, stats };
+  }
+
+  // ---- the thread ----
+
+  private *runThread(): Generator<Wait, void, unknown> {
+    const core = this.core;
+    const qk = this.qk;
+    const period = this.period;
+    qk.reset();
+    for (;;) {
+      this.runLocal = qk.localTime;
+      this.runCycles = core.cycles;
+      const room = qk.nextSyncPoint - this.sim.now - qk.localTime;
+      const until = core.cycles + Math.max(1, Math.ceil(room / period));
+      const r = core.run(BATCH, until);
+      const ran = (core.cycles - this.runCycles) * period;
+      if (ran > 0) this.busy.add(this.sim.now + this.runLocal, this.sim.now + this.runLocal + ran);
+      qk.localTime = this.runLocal + ran;
+      this.account();
+      switch (r) {
+        case 'budget':
+          if (qk.needSync) yield* qk.sync();
+          break;
+        case 'wait':
+          yield* this.block();
+          break;
+        case 'exit':
+          yield* qk.sync();
+          this.exitTime = this.sim.now;
+          this.exited.notify();
+          return;
+        case 'error': {
+          const e = core.error!;
+          const t = this.sim.now + qk.localTime;
+          throw e.message.includes('(time ') ? e : new SimError(e.code, `${e.message} (time ${formatTime(t)})`, { path: this.path, time: t, cause: e });
+        }
+        default:
+          // 'yield', 'ecall', 'ebreak' do not occur with this env
+          break;
+      }
+    }
+  }
+
+  /** Performs the pending blocking operation of the instruction at the pc (it retries after). */
+  private *block(): Generator<Wait, void, unknown> {
+    const op = this.pending;
+    this.pending = null;
+    if (op === null) return;
+    const qk = this.qk;
+    const before = this.sim.now + qk.localTime;
+    let value = 0;
+    if (op.kind === 'sync') {
+      yield* qk.sync();
+    } else if (op.kind === 'eu') {
+      const sock = this.syncSock!;
+      const tx = new GenericPayload({ command: 'write', address: SYNC_OPS[op.op], data: new Uint8Array(4) });
+      for (let i = 0; i < 4; i++) tx.data[i] = (op.operand >>> (8 * i)) & 0xff;
+      const d = yield* sock.bTransport(tx, qk.localTime);
+      if (!tx.isResponseOk) throw this.coreError('sync-error', `sync.${op.op} failed with ${tx.responseString}`);
+      qk.reset();
+      qk.localTime = d;
+      value = tx.readWord(0, 4) | 0;
+    } else {
+      yield* qk.sync();
+      for (const id of op.ids) yield* this.dmaModule().wait(id);
+      qk.reset();
+    }
+    this.blockedCycles += Math.round((this.sim.now + qk.localTime - before) / this.period);
+    // an event-unit request has happened: the retried instruction only collects its result
+    if (op.kind === 'eu') this.completed = { pc: this.core.pc, value };
+    this.account();
+  }
+
+  /** Copies the ISS counters into the module's stats and energy counters. */
+  private account(): void {
+    const c = this.core;
+    const di = c.instructions - this.lastInstr;
+    const dc = c.cycles - this.lastCycles;
+    const ds = c.stallCycles - this.lastStall;
+    this.lastInstr = c.instructions;
+    this.lastCycles = c.cycles;
+    this.lastStall = c.stallCycles;
+    this.stats.instructions.add(di);
+    this.stats.cycles.add(dc - ds);
+    this.stats.stallCycles.add(ds + this.blockedCycles);
+    this.blockedCycles = 0;
+    this.energy.instruction.add(di);
+  }
+
+  // ---- memory ----
+
+  private localNow(): Time {
+    return this.runLocal + (this.core.cycles - this.runCycles) * this.period;
+  }
+
+  private makeMemory(): CoreMemory {
+    const self = this;
+    const tx = this.tx;
+    const buf = this.buf;
+    const period = this.period;
+    const access = (command: 'read' | 'write', addr: number, bytes: number): number => {
+      const local = self.localNow();
+      const viaTcdm = addr >= self.tcdmLo && addr + bytes <= self.tcdmHi;
+      const sock = viaTcdm ? self.tcdmSock : self.dataSock;
+      if (sock === null) throw self.error('unmapped-address', `${command === 'read' ? 'load' : 'store'} of ${bytes} B: the core's data port is not connected`, addr, local);
+      tx.command = command;
+      tx.address = addr;
+      tx.length = bytes;
+      tx.streamingWidth = bytes;
+      tx.response = 'incomplete';
+      const d = sock.transport(tx, local);
+      const resp = tx.response as TlmResponse;
+      if (resp !== 'ok') {
+        // path = the socket, so the ISS adds the core, pc and instruction to the message
+        const t = self.sim.now + local;
+        const why = resp === 'address-error' ? 'no region of the address map holds' : 'the target refused';
+        throw new SimError(resp === 'address-error' ? 'unmapped-address' : 'bus-error', `${command === 'read' ? 'load' : 'store'} of ${bytes} B through '${sock.path}' failed with ${tx.responseString}: ${why} address ${formatAddress(addr)} (time ${formatTime(t)})`, { path: sock.path, time: t });
+      }
+      const t = viaTcdm ? self.tcdmTraffic : self.dataTraffic;
+      t.transactions++;
+      t.bytes += bytes;
+      const lat = Math.ceil((d - local) / period) - 1;
+      return lat > 0 ? lat : 0;
+    };
+    return {
+      loadLatency: 0,
+      fetch32(addr: number): number {
+        const b = self.debugRead(addr, 4);
+        return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+      },
+      load(addr: number, bytes: 1 | 2 | 4, signed: boolean): number {
+        this.loadLatency = access('read', addr, bytes);
+        if (bytes === 4) return buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24);
+        if (bytes === 2) {
+          const v = buf[0]! | (buf[1]! << 8);
+          return signed ? (v << 16) >> 16 : v;
+        }
+        const v = buf[0]!;
+        return signed ? (v << 24) >> 24 : v;
+      },
+      store(addr: number, bytes: 1 | 2 | 4, value: number): number {
+        buf[0] = value & 0xff;
+        buf[1] = (value >>> 8) & 0xff;
+        buf[2] = (value >>> 16) & 0xff;
+        buf[3] = (value >>> 24) & 0xff;
+        return access('write', addr, bytes);
+      },
+    } as CoreMemory & { loadLatency: number };
+  }
+
+  private debugAccess(command: 'read' | 'write', address: number, data: Uint8Array): void {
+    const viaTcdm = address >= this.tcdmLo && address + data.length <= this.tcdmHi;
+    const sock = viaTcdm ? this.tcdmSock : this.dataSock;
+    const tx = new GenericPayload({ command, address, data });
+    const n = sock === null ? 0 : sock.transportDbg(tx);
+    if (n !== data.length) {
+      throw this.error('load-unmapped', `debug ${command} of ${data.length} B reached ${n} B: no memory of the address map holds [${formatAddress(address)}, ${formatAddress(address + data.length)})`, address);
+    }
+  }
+
+  // ---- custom instructions ----
+
+  private coreError(code: string, what: string): SimError {
+    const t = this.sim.now + this.localNow();
+    return new SimError(code, `core '${this.path}' at pc 0x${(this.core.pc >>> 0).toString(16).padStart(8, '0')}: ${what} (time ${formatTime(t)})`, { path: this.path, time: t });
+  }
+
+  private dmaModule(): Dma {
+    if (this.dma === undefined) {
+      this.dma = null;
+      for (const w of this.ctx.reach?.('data', undefined) ?? []) {
+        const m = this.ctx.peer?.(w.target);
+        if (m instanceof Dma) {
+          this.dma = m;
+          break;
+        }
+      }
+    }
+    if (this.dma === null) throw this.coreError('no-dma', 'no DMA is reachable through the data port');
+    return this.dma;
+  }
+
+  private inFlight(): number[] {
+    const dma = this.dmaModule();
+    for (const id of this.myTransfers) if (dma.isDone(id)) this.myTransfers.delete(id);
+    return [...this.myTransfers];
+  }
+
+  private makeEnv(): CoreEnv {
+    return {
+      ecall: () => ENV_EXIT,
+      ebreak: (core) => {
+        throw this.coreError('ebreak', `ebreak (no debugger attached; use ecall to exit, a0 = exit code, was ${core.reg(10)})`);
+      },
+      custom: (core, instr) => this.custom(core, instr),
+    };
+  }
+
+  private custom(core: Rv32Core, instr: Instr): number {
+    const done = this.completed;
+    if (done !== null && done.pc === core.pc) {
+      this.completed = null;
+      if (instr.op === 'sync.evwait') core.setReg(instr.rd, done.value);
+      return 0;
+    }
+    const a = core.reg(instr.rs1);
+    const b = core.reg(instr.rs2);
+    const synced = this.localNow() === 0;
+    switch (instr.op) {
+      case 'sync.bar': this.pending = { kind: 'eu', op: 'bar', operand: a }; return this.needSync();
+      case 'sync.evset': this.pending = { kind: 'eu', op: 'evset', operand: a }; return this.needSync();
+      case 'sync.evwait': this.pending = { kind: 'eu', op: 'evwait', operand: a }; return this.needSync();
+      case 'sync.wfe': this.pending = { kind: 'eu', op: 'wfe', operand: 0 }; return this.needSync();
+      case 'dma.addr': this.dmaSrc = a >>> 0; this.dmaDst = b >>> 0; return 0;
+      case 'dma.strd': this.dmaSStride = a; this.dmaDStride = b; return 0;
+      case 'dma.1d':
+      case 'dma.2d': {
+        const dma = this.dmaModule();
+        if (!synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
+        const id = dma.start(instr.op === 'dma.1d'
+          ? { src: this.dmaSrc, dst: this.dmaDst, bytes: a >>> 0 }
+          : { src: this.dmaSrc, dst: this.dmaDst, bytes: a >>> 0, rows: b >>> 0, srcStride: this.dmaSStride, dstStride: this.dmaDStride });
+        this.myTransfers.add(id);
+        core.setReg(instr.rd, id);
+        return 0;
+      }
+      case 'dma.wait':
+      case 'dma.waitall': {
+        const dma = this.dmaModule();
+        const ids = instr.op === 'dma.wait' ? [a].filter((id) => dma.transfers.has(id) && !dma.isDone(id)) : this.inFlight();
+        if (ids.length === 0) return 0;
+        this.pending = { kind: 'dma-wait', ids };
+        return ENV_WAIT;
+      }
+      case 'dma.stat': {
+        const dma = this.dmaModule();
+        const busy = dma.transfers.has(a) && !dma.isDone(a);
+        if (busy && !synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
+        core.setReg(instr.rd, busy ? 1 : 0);
+        return 0;
+      }
+      case 'dma.busy': {
+        const n = this.inFlight().length;
+        if (n > 0 && !synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
+        core.setReg(instr.rd, n);
+        return 0;
+      }
+      default:
+        throw this.coreError('no-accelerator', `${instr.op}: no accelerator model yet (the Xeacc instructions need one; accelerator ${instr.imm} is not simulated)`);
+    }
+  }
+
+  private needSync(): number {
+    if (this.syncSock === null) {
+      this.pending = null;
+      throw this.coreError('no-event-unit', 'the sync port is not connected to an event unit');
+    }
+    return ENV_WAIT;
+  }
+}
+
+/**
+ * Loads `image` once (through the first core's ports) and starts every core of `cores` at its
+ * entry: a0 = the core's `hartId`, a1 = the number of cores started (the CSR-free convention of
+ * `src/modules/README.md`). Returns the entry.
+ */
+export function loadProgram(cores: readonly CoreSim[], image: ProgramImage): number {
+  const first = cores[0];
+  if (first === undefined) throw new SimError('no-cores', 'loadProgram: no core to load the program into');
+  const entry = first.load(image);
+  const ranges: [number, number][] = 'segments' in image ? image.segments.map((s) => [s.vaddr, s.memSize]) : [[image.origin, 4 * image.words.length]];
+  for (const c of cores) {
+    for (const [a, n] of ranges) c.core.invalidate(a, n);
+    c.start(entry, { regs: { 11: cores.length } });
+  }
+  return entry;
+}
+
+/** Builds {@link CoreSim} instances. */
+export const coreSim: SimFactory<typeof CoreDef> = { def: CoreDef, create: (ctx) => new CoreSim(ctx) };
