@@ -82,15 +82,8 @@ export interface EventEnergy {
   readonly unpriced?: UnpricedReason;
 }
 
-/** One instance's energy, power and area. */
-export interface ComponentEnergy {
-  readonly instance: string;
-  readonly kind: string;
-  /** False when no activity counts were given (static energy still counted; events unknown). */
-  readonly simulated: boolean;
-  /** Busy time / elapsed time (duty cycle), 0..1; busy time beyond elapsed is clipped. */
-  readonly dutyCycle: number;
-  readonly events: readonly EventEnergy[];
+/** Energy, power and area totals (of a component or of the whole platform). */
+export interface EnergyTotals {
   /** Per-event plus busy energy, pJ. */
   readonly dynamicPj: number;
   /** Static (leakage, background) energy, pJ. */
@@ -100,9 +93,20 @@ export interface ComponentEnergy {
   /** totalPj / elapsed, in uW (0 when no time elapsed). */
   readonly averagePowerUw: number;
   readonly averagePower: string;
-  /** Area in um2 (0 when the kind has no `area` param or it is not characterised). */
+  /** Area in um2 (0 when no `area` param or it is not characterised). */
   readonly areaUm2: number;
   readonly area: string;
+}
+
+/** One instance's energy, power and area. */
+export interface ComponentEnergy extends EnergyTotals {
+  readonly instance: string;
+  readonly kind: string;
+  /** False when no activity counts were given (static energy still counted; events unknown). */
+  readonly simulated: boolean;
+  /** Busy time / elapsed time (duty cycle), 0..1; busy time beyond elapsed is clipped. */
+  readonly dutyCycle: number;
+  readonly events: readonly EventEnergy[];
   /** The `area` param's price, when the kind declares one. */
   readonly areaPrice?: Price;
   /** This component's unpriced events and area. */
@@ -110,21 +114,12 @@ export interface ComponentEnergy {
 }
 
 /** The energy, power and area report of a run. */
-export interface EnergyReport {
+export interface EnergyReport extends EnergyTotals {
   readonly platform: string;
   readonly elapsedPs: Time;
   readonly elapsed: string;
   /** In platform-graph instance order. */
   readonly components: readonly ComponentEnergy[];
-  readonly dynamicPj: number;
-  readonly staticPj: number;
-  readonly totalPj: number;
-  readonly total: string;
-  /** totalPj / elapsed, in uW (0 when no time elapsed). */
-  readonly averagePowerUw: number;
-  readonly averagePower: string;
-  readonly areaUm2: number;
-  readonly area: string;
   /** Every price used, once per (kind, param, value, source), with the instances using it. */
   readonly prices: readonly (Price & { readonly kind: string; readonly instances: readonly string[] })[];
   /** Every unpriced event or area, over all components. */
