@@ -8,7 +8,9 @@ import { formatDemo, runDemo } from '../demo/index.js';
 import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
+import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
+import { runCommand } from './run-command.js';
 
 const program = new Command();
 program
@@ -59,6 +61,42 @@ bench
     if (!(scale > 0 && scale <= 10)) throw new SimError('bad-argument', `--scale '${o.scale}' must be a number in (0, 10]`);
     const rows = compareWithSystemC(defaultCases(scale), pairs, (m) => process.stderr.write(`  ${m}\n`));
     process.stdout.write(`${formatCompare(rows)}\n`);
+  });
+
+bench
+  .command('platform')
+  .description('simulated instructions per CPU-second of one core and of the 8 worker cores of pulp-cluster running a compute loop from L1, and L1 scratchpad transactions per CPU-second')
+  .option('--cores <n>', '1 or 8 (default: both)')
+  .option('--iterations <n>', 'loop iterations per core (6 instructions each)', '100000')
+  .action((o: { cores?: string; iterations: string }) => {
+    if (o.cores !== undefined && o.cores !== '1' && o.cores !== '8') throw new SimError('bad-argument', `--cores '${o.cores}' must be 1 or 8`);
+    const it = Number(o.iterations);
+    if (!/^[0-9]+$/.test(o.iterations) || !Number.isSafeInteger(it) || it < 1 || it > 100_000_000) throw new SimError('bad-argument', `--iterations '${o.iterations}' must be an integer between 1 and 100000000`);
+    const which = o.cores === undefined ? [1, 8] : [Number(o.cores)];
+    process.stdout.write(`${platformBenchLines(which, it).join('\n')}\n`);
+  });
+
+program
+  .command('run')
+  .description('check a platform, load a program (assembly or ELF) on its cores, run it, print the report (time, per-core instructions/cycles/IPC, busy fractions, bank conflicts, bytes moved, energy) and write traces/<run>/; exit 0 if every started core exited with code 0, 1 otherwise')
+  .argument('<platform.yaml>', 'platform file')
+  .argument('<program>', 'program: assembly (.s) or ELF (.elf)')
+  .option('--cores <list>', 'cores to start: comma-separated names or all', 'all')
+  .option('--until <time>', 'stop the simulation at this time (e.g. 10us)')
+  .option('--out <dir>', 'trace folder (default: traces/<program>-<platform>)')
+  .option('--origin <addr>', 'load address of assembly (default: the first memory region, else the first scratchpad)')
+  .option('--json', 'print the run, report and energy as JSON instead of the tables')
+  .action((platformFile: string, programFile: string, o: { cores: string; until?: string; out?: string; origin?: string; json?: boolean }) => {
+    const r = runCommand(platformFile, programFile, {
+      cores: o.cores,
+      ...(o.until === undefined ? {} : { until: o.until }),
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(o.origin === undefined ? {} : { origin: o.origin }),
+      ...(o.json === true ? { json: true } : {}),
+    });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
   });
 
 program

@@ -107,12 +107,20 @@ export function loadPlatform(file: string, text: string, opts: LoadOptions): Loa
   const ckMap = ck ? src.map(ck.value, "'clocks'", ck.key) : undefined;
   for (const c of ckMap ? src.pairs(ckMap, 'clock') : []) {
     declaredClocks.add(c.name);
+    // A clock is a frequency (250MHz) or, where the frequency's period is not a whole number
+    // of picoseconds, its period (3846ps for 260 MHz), which is then exact.
+    const asPeriod = parseQuantity('time', plain(c.value));
+    if (asPeriod.ok) {
+      if (asPeriod.value <= 0) src.error(c.value, 'out-of-range', `clock '${c.name}' must have a period above 0 ps`, 'write a period such as 3846ps or a frequency such as 250MHz');
+      else clocks.set(c.name, { name: c.name, freqHz: 1e12 / asPeriod.value, periodPs: asPeriod.value });
+      continue;
+    }
     const r = parseQuantity('freq', plain(c.value));
-    if (!r.ok) src.error(c.value ?? c.key, 'bad-unit', `clock '${c.name}': ${r.message}`, 'write a frequency such as 250MHz');
+    if (!r.ok) src.error(c.value ?? c.key, 'bad-unit', `clock '${c.name}': ${r.message}`, 'write a frequency such as 250MHz or a period such as 4ns');
     else if (r.value <= 0) src.error(c.value, 'out-of-range', `clock '${c.name}' must have a frequency above 0 Hz`, 'write a frequency such as 250MHz');
     else {
       const periodPs = Math.round(1e12 / r.value);
-      if (Math.abs(periodPs - 1e12 / r.value) > 1e-6) src.warning(c.value, 'clock-period-rounded', `clock '${c.name}': the period of ${String(plain(c.value))} is not a whole number of picoseconds; it is rounded to ${periodPs} ps`, 'time resolution is 1 ps: frequencies such as 250MHz (4000 ps) or 400MHz (2500 ps) are exact; otherwise accept the rounding');
+      if (Math.abs(periodPs - 1e12 / r.value) > 1e-6) src.warning(c.value, 'clock-period-rounded', `clock '${c.name}': the period of ${String(plain(c.value))} is not a whole number of picoseconds; it is rounded to ${periodPs} ps`, 'time resolution is 1 ps: frequencies such as 250MHz (4000 ps) are exact; otherwise give the period instead (e.g. 3846ps) or accept the rounding');
       clocks.set(c.name, { name: c.name, freqHz: r.value, periodPs });
     }
   }

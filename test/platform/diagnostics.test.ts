@@ -31,7 +31,7 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
     ['unknown-kind', ["unknown-kind @ unknown-kind.yaml:7:16 | did you mean 'memory'? (run 'edgesim describe' for the list)"]],
     ['unknown-param', ["unknown-param @ unknown-param.yaml:7:46 | did you mean 'sizeBytes'?"]],
     ['bad-unit', [
-      'bad-unit @ bad-unit.yaml:3:16 | write a frequency such as 250MHz',
+      'bad-unit @ bad-unit.yaml:3:16 | write a frequency such as 250MHz or a period such as 4ns',
       "bad-unit @ bad-unit.yaml:7:57 | see 'edgesim describe memory'",
     ]],
     ['out-of-range', [
@@ -130,5 +130,17 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
   it('a narrower initiator may drive an interconnect input (width conversion), not a memory', () => {
     const text = readFile('test/platform/fixtures/ok.yaml')!.replace('initiators: 1, targets: 1', 'initiators: 1, targets: 1, dataWidthBits: 64').replace('dataWidthBits: 32 }', 'dataWidthBits: 64 }');
     expect(loadPlatform('test/platform/fixtures/conv.yaml', text, { catalog, readFile }).diagnostics).toEqual([]);
+  });
+});
+
+describe('clocks given as a period', () => {
+  it('a period is exact and raises no rounding warning', () => {
+    const file = 'test/platform/fixtures/ok.yaml';
+    const text = readFile(file)!.replace(/sys: [0-9A-Za-z.]+/, 'sys: 3846ps');
+    expect(text).toContain('sys: 3846ps');
+    const r = loadPlatform(file, text, { catalog, readFile });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.graph!.clocks['sys']!.periodPs).toBe(3846);
+    expect(r.graph!.clocks['sys']!.freqHz).toBeCloseTo(260.01e6, -4);
   });
 });

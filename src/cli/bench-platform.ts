@@ -1,0 +1,91 @@
+/**
+ * `edgesim bench platform`: simulated instructions per CPU-second of one core and of the 8 worker
+ * cores of pulp-cluster running a compute loop (load, add, multiply, store) from L1, and L1
+ * scratchpad transactions per CPU-second. Only the simulation call is timed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { assembleOrThrow } from '../isa/index.js';
+import { CoreSim, Scratchpad, catalog, loadProgram } from '../modules/index.js';
+import { loadPlatform, type PlatformGraph } from '../platform/index.js';
+import { instantiate } from '../sim/index.js';
+import { SimError, formatDiagnostics, formatTime, hasErrors } from '../util/index.js';
+
+/** One measured run. */
+export interface PlatformBenchResult {
+  readonly cores: number;
+  readonly instructions: number;
+  readonly l1Transactions: number;
+  readonly simTimePs: number;
+  readonly cpuSeconds: number;
+}
+
+const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+
+/** The shipped pulp-cluster platform (next to dist/ or src/). */
+export function pulpCluster(): PlatformGraph {
+  const file = fileURLToPath(new URL('../../platforms/pulp-cluster.yaml', import.meta.url));
+  const r = loadPlatform(file, readText(file) ?? '', { catalog, readFile: readText });
+  if (hasErrors(r.diagnostics) || r.graph === undefined) throw new SimError('bench-platform', `cannot load ${file}:\n${formatDiagnostics(r.diagnostics)}`);
+  return r.graph;
+}
+
+/** The loop: per iteration lw, add, mul, sw, addi, bnez (6 instructions, 2 L1 accesses), on a word of its own per core. */
+const loopSource = (data: number, iterations: number): string => `
+        li    t0, ${data}
+        slli  t1, a0, 2
+        add   t0, t0, t1
+        li    t2, ${iterations}
+        li    t3, 0
+loop:
+        lw    t4, 0(t0)
+        add   t3, t3, t4
+        mul   t5, t3, t2
+        sw    t5, 0(t0)
+        addi  t2, t2, -1
+        bnez  t2, loop
+        li    a0, 0
+        ecall
+`;
+
+/** Runs the loop on the first `cores` worker cores of pulp-cluster, code and data in L1. */
+export function runPlatformBench(cores: number, iterations: number, graph: PlatformGraph = pulpCluster()): PlatformBenchResult {
+  const l1 = graph.addressMap.find((r) => r.target === 'l1');
+  if (l1 === undefined) throw new SimError('bench-platform', 'pulp-cluster has no l1 region');
+  const p = instantiate(graph);
+  const cs = Array.from({ length: cores }, (_, i) => p.get(`pe${i}`, CoreSim));
+  loadProgram(cs, assembleOrThrow(loopSource(l1.base + 0x8000, iterations), { origin: l1.base }, 'bench-loop.s'));
+  const c0 = process.cpuUsage();
+  p.sim.run();
+  const c1 = process.cpuUsage(c0);
+  for (const c of cs) {
+    if (c.core.exitCode !== 0) throw new SimError('bench-platform', `${c.path} did not finish the loop`);
+  }
+  const sp = p.get('l1', Scratchpad);
+  return {
+    cores,
+    instructions: cs.reduce((s, c) => s + c.core.instructions, 0),
+    l1Transactions: sp.stats.reads.value + sp.stats.writes.value,
+    simTimePs: p.sim.now,
+    cpuSeconds: (c1.user + c1.system) / 1e6,
+  };
+}
+
+const rate = (n: number, s: number): string => (s > 0 ? (n / s).toExponential(3) : 'inf');
+
+/** The lines printed by `edgesim bench platform`. */
+export function platformBenchLines(which: readonly number[], iterations: number): string[] {
+  const g = pulpCluster();
+  const out: string[] = [];
+  let last: PlatformBenchResult | undefined;
+  runPlatformBench(8, Math.min(iterations, 5000), g); // warm-up (JIT), not reported
+  for (const n of which) {
+    const r = runPlatformBench(n, iterations, g);
+    last = r;
+    out.push(`pulp-cluster cores=${n}: instr_per_cpu_s=${rate(r.instructions, r.cpuSeconds)} instructions/CPU-s (instructions=${r.instructions}, cpu_s=${r.cpuSeconds.toFixed(4)} s, sim_time=${formatTime(r.simTimePs)})`);
+  }
+  if (last !== undefined) {
+    out.push(`pulp-cluster l1 scratchpad (cores=${last.cores} run): tx_per_cpu_s=${rate(last.l1Transactions, last.cpuSeconds)} transactions/CPU-s (transactions=${last.l1Transactions}, cpu_s=${last.cpuSeconds.toFixed(4)} s)`);
+  }
+  return out;
+}

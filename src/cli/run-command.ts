@@ -1,0 +1,231 @@
+/**
+ * `edgesim run <platform.yaml> <program.s|program.elf>`: check the platform, instantiate it, load
+ * and start the program on the chosen cores, run, print the report (time, cores, components,
+ * traffic, energy) and write `traces/<run>/` (platform.json, report.json, energy.json).
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { energyReport, formatEnergyReport, type EnergyReport } from '../energy/index.js';
+import { assemble, formatAsmDiagnostic } from '../isa/index.js';
+import { CoreSim, EventUnit, catalog, loadProgram, parseElf, type ProgramImage } from '../modules/index.js';
+import { dumpPlatform, loadPlatform, type PlatformGraph } from '../platform/index.js';
+import { formatReport, instantiate, runReport, type Instantiated, type RunReport } from '../sim/index.js';
+import { SimError, formatAddress, formatDiagnostics, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
+
+/** Options of {@link runCommand}, as given on the command line. */
+export interface RunOptions {
+  readonly cores?: string;
+  readonly until?: string;
+  readonly out?: string;
+  readonly origin?: string;
+  readonly json?: boolean;
+}
+
+/** What the command prints and its exit code (0 all cores exited 0, 1 failure, 2 bad usage). */
+export interface RunOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** One started core at the end of the run. */
+export interface CoreResult {
+  readonly core: string;
+  readonly hartId: number;
+  readonly exited: boolean;
+  readonly exitCode: number | null;
+  readonly exitTimePs: number | null;
+  readonly pc: number;
+  readonly instructions: number;
+  /** Issue cycles (without stalls). */
+  readonly cycles: number;
+  readonly stallCycles: number;
+  /** instructions / (cycles + stallCycles). */
+  readonly ipc: number;
+}
+
+const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+const usage = (msg: string): SimError => new SimError('bad-argument', msg);
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+
+/** The folder name of a run: `<program>-<platform>`, file-name safe. */
+export const defaultRunName = (program: string, platform: string): string =>
+  `${basename(program, extname(program))}-${platform}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+function parseAddress(text: string): number {
+  const v = /^0x[0-9a-f_]+$/i.test(text) ? Number(text.replace(/_/g, '')) : /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) throw usage(`--origin '${text}' must be a 32-bit address (e.g. 0x1c000000)`);
+  return v;
+}
+
+/** Where assembly is placed by default: the first `memory` region of the address map, else the first `scratchpad`. */
+function defaultOrigin(g: PlatformGraph): number {
+  const of = (kind: string) => g.addressMap.find((r) => g.instances[r.target]?.kind === kind);
+  const r = of('memory') ?? of('scratchpad');
+  if (r === undefined) throw usage(`platform '${g.platform}' maps no memory or scratchpad to load the program into; give --origin`);
+  return r.base;
+}
+
+function chooseCores(g: PlatformGraph, spec: string | undefined): string[] {
+  const all = Object.values(g.instances).filter((n) => n.kind === 'core').map((n) => n.name);
+  if (all.length === 0) throw usage(`platform '${g.platform}' has no core to run a program on`);
+  if (spec === undefined || spec === 'all') return all;
+  const names = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw usage(`--cores '${spec}' names no core; give e.g. --cores ${all[0]} or --cores all`);
+  for (const n of names) {
+    if (!all.includes(n)) throw usage(`--cores: '${n}' is not a core of platform '${g.platform}': ${unknownNameHint(n, all, 'cores')}`);
+  }
+  return [...new Set(names)];
+}
+
+function readProgram(file: string, origin: number): { image: ProgramImage; bytes: number } | RunOutput {
+  const raw = readFileSync(file);
+  const isElf = raw.length >= 4 && raw[0] === 0x7f && raw[1] === 0x45 && raw[2] === 0x4c && raw[3] === 0x46;
+  if (isElf || extname(file).toLowerCase() === '.elf') {
+    const img = parseElf(new Uint8Array(raw.buffer, raw.byteOffset, raw.length), file);
+    return { image: img, bytes: img.segments.reduce((s, x) => s + x.memSize, 0) };
+  }
+  const r = assemble(raw.toString('utf8'), { origin });
+  if (!r.ok) return { stdout: '', stderr: `${r.diagnostics.map((d) => formatAsmDiagnostic(d, file)).join('\n')}\n`, exitCode: 1 };
+  return { image: r, bytes: 4 * r.words.length };
+}
+
+/** Barriers of every event unit wait for the started cores only (bit i = the core on `sync[i]`). */
+function barriersForStarted(p: Instantiated, started: ReadonlySet<string>): void {
+  for (const [path, m] of p.modules) {
+    if (!(m instanceof EventUnit)) continue;
+    let mask = 0;
+    for (const c of p.graph.connections) {
+      if (c.to.instance === path && c.to.port === 'sync' && c.from.port === 'sync' && started.has(c.from.instance)) mask |= 1 << (c.to.index ?? 0);
+    }
+    if (mask === 0) continue;
+    for (let b = 0; b < m.params.barriers; b++) m.setBarrierMembers(b, mask >>> 0);
+  }
+}
+
+function coreResult(c: CoreSim): CoreResult {
+  const s = c.snapshot().stats;
+  const instructions = s['instructions'] ?? 0;
+  const cycles = s['cycles'] ?? 0;
+  const stallCycles = s['stallCycles'] ?? 0;
+  const total = cycles + stallCycles;
+  return {
+    core: c.path,
+    hartId: c.params.hartId,
+    exited: c.hasExited,
+    exitCode: c.hasExited ? (c.core.exitCode ?? 0) : null,
+    exitTimePs: c.exitTime ?? null,
+    pc: c.core.pc >>> 0,
+    instructions,
+    cycles,
+    stallCycles,
+    ipc: total > 0 ? instructions / total : 0,
+  };
+}
+
+function pad(rows: readonly (readonly string[])[], right: readonly boolean[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+function formatCores(cs: readonly CoreResult[]): string {
+  const rows = [['core', 'exit', 'exit time', 'instructions', 'cycles', 'stall cycles', 'IPC']];
+  for (const c of cs) {
+    rows.push([
+      c.core,
+      c.exited ? `code ${c.exitCode}` : 'did not exit',
+      c.exitTimePs === null ? '-' : formatTime(c.exitTimePs),
+      `${c.instructions} instr`,
+      `${c.cycles} cycles`,
+      `${c.stallCycles} cycles`,
+      `${c.ipc.toFixed(3)} instr/cycle`,
+    ]);
+  }
+  return pad(rows, [false, false, true, true, true, true, true]);
+}
+
+/** Runs the command; throws SimError `bad-argument` for usage errors (exit 2). */
+export function runCommand(platformFile: string, programFile: string, o: RunOptions = {}): RunOutput {
+  if (!isFile(platformFile)) throw usage(`cannot read platform file '${platformFile}': no such file`);
+  if (!isFile(programFile)) throw usage(`cannot read program file '${programFile}': no such file`);
+  const until = o.until === undefined ? undefined : (() => {
+    try {
+      return parseTime(o.until);
+    } catch (e) {
+      throw usage(`--until: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  })();
+
+  const loaded = loadPlatform(platformFile, readText(platformFile)!, { catalog, readFile: readText });
+  const diags = loaded.diagnostics.length > 0 ? `${formatDiagnostics(loaded.diagnostics)}\n` : '';
+  if (hasErrors(loaded.diagnostics) || loaded.graph === undefined) return { stdout: '', stderr: diags, exitCode: 1 };
+  const g = loaded.graph;
+  const coreNames = chooseCores(g, o.cores);
+  const origin = o.origin === undefined ? defaultOrigin(g) : parseAddress(o.origin);
+  const prog = readProgram(programFile, origin);
+  if ('exitCode' in prog) return { ...prog, stderr: diags + prog.stderr };
+
+  const p = instantiate(g);
+  const cores = coreNames.map((n) => p.get(n, CoreSim));
+  barriersForStarted(p, new Set(coreNames));
+  const entry = loadProgram(cores, prog.image);
+
+  let runError: SimError | undefined;
+  try {
+    if (until === undefined) p.sim.run();
+    else p.sim.run(until);
+  } catch (e) {
+    if (!(e instanceof SimError)) throw e;
+    runError = e;
+  }
+
+  const report: RunReport = runReport(p.sim, p.modules.values(), p.skipped);
+  const energy: EnergyReport = energyReport(g, report.components, report.simulatedTimePs, catalog);
+  const coreResults = cores.map(coreResult);
+
+  const failures: string[] = [];
+  if (runError !== undefined) failures.push(`error [${runError.code}]: ${runError.message}`);
+  for (const c of coreResults) {
+    if (!c.exited) {
+      if (runError === undefined) failures.push(`core ${c.core} did not exit by ${report.simulatedTime} (pc ${formatAddress(c.pc)}, ${until === undefined ? 'nothing left to simulate: waiting forever' : `--until ${o.until} reached`})`);
+    } else if (c.exitCode !== 0) {
+      failures.push(`core ${c.core} exited with code ${c.exitCode} at ${formatTime(c.exitTimePs ?? 0)}`);
+    }
+  }
+  const ok = failures.length === 0;
+
+  const outDir = o.out ?? join('traces', defaultRunName(programFile, g.platform));
+  const run = {
+    platform: g.platform,
+    platformFile,
+    program: programFile,
+    programBytes: prog.bytes,
+    entry,
+    entryHex: formatAddress(entry),
+    cores: coreResults,
+    ok,
+    failures,
+    ...(runError === undefined ? {} : { error: { code: runError.code, message: runError.message, path: runError.path ?? null, timePs: runError.time ?? null } }),
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, report }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'energy.json'), `${JSON.stringify(energy, null, 2)}\n`);
+
+  const stderr = diags + failures.map((f) => `edgesim: ${f.startsWith('error [') ? f : `error: ${f}`}\n`).join('');
+  if (o.json) return { stdout: `${JSON.stringify({ run, report, energy }, null, 2)}\n`, stderr, exitCode: ok ? 0 : 1 };
+
+  const text = [
+    `platform '${g.platform}' (${platformFile}), program ${programFile} (${prog.bytes} B, entry ${formatAddress(entry)}) on ${coreNames.length} core${coreNames.length === 1 ? '' : 's'}: ${coreNames.join(', ')}`,
+    '',
+    formatCores(coreResults),
+    '',
+    formatReport(report),
+    '',
+    formatEnergyReport(energy),
+    '',
+    `traces: ${outDir}/ (platform.json, report.json, energy.json)`,
+    ok ? `ok: every started core exited with code 0 at ${report.simulatedTime}` : `FAILED: ${failures.length} problem${failures.length === 1 ? '' : 's'} (see stderr)`,
+  ];
+  return { stdout: `${text.join('\n')}\n`, stderr, exitCode: ok ? 0 : 1 };
+}
