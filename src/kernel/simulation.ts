@@ -929,25 +929,46 @@ export class Simulation {
       p.forceReset = false;
       gen = p.gen = p.threadBody!(p);
     }
+    this.step(p, gen);
+  }
+
+  /** Resumes `gen` (the thread's generator) to its next wait. Kept small so that it inlines. */
+  private step(p: Process, gen: Generator<Wait, void, unknown>): void {
     let r: IteratorResult<Wait, void>;
     try {
       r = gen.next();
     } catch (err) {
-      if (err instanceof ProcessUnwind && err.process === p) {
-        p.gen = null;
-        this.clearWait(p);
-        if (err.isReset) {
-          if (p.rstEvent) this.trigger(p.rstEvent);
-          this.resumeThread(p);
-        } else {
-          this.terminate(p);
-        }
-        return;
-      }
-      throw err;
+      this.threadThrew(p, err);
+      return;
     }
-    if (r.done === true) this.terminate(p);
-    else this.applyWait(p, r.value);
+    if (r.done === true) {
+      this.terminate(p);
+      return;
+    }
+    const w = r.value;
+    if (w instanceof SimEvent && w.sim === this) {
+      // The common `yield event`, without the call into applyWait.
+      p.waitKind = W_EVENT;
+      p.waitEvent = w;
+      w.addDyn(p);
+    } else {
+      this.applyWait(p, w);
+    }
+  }
+
+  private threadThrew(p: Process, err: unknown): void {
+    if (err instanceof ProcessUnwind && err.process === p) {
+      p.gen = null;
+      this.clearWait(p);
+      if (err.isReset) {
+        if (p.rstEvent) this.trigger(p.rstEvent);
+        this.resumeThread(p);
+      } else {
+        this.terminate(p);
+      }
+      return;
+    }
+    throw err;
   }
 
   // ---------------------------------------------------------------- phases
@@ -978,8 +999,13 @@ export class Simulation {
         ran = true;
         this.current = p;
         if (this.inspector !== null) this.inspector.inspect({ type: 'process-run', process: p, time: this._now, delta: this._delta });
-        if (p.isThread) this.resumeThread(p);
-        else this.runMethod(p);
+        if (p.isThread) {
+          const gen = p.gen;
+          if (gen !== null && !p.forceReset && p.resetLevel === 0) this.step(p, gen);
+          else this.resumeThread(p);
+        } else {
+          this.runMethod(p);
+        }
       }
       if (this.bqHead === this.nBq) break;
       const bi = this.bqHead++;
