@@ -905,7 +905,7 @@ export class Simulation {
     // process, so that its own immediate notifications do not re-trigger it.
     // A method that runs while a reset is active (reset signal, syncResetOn) notifies its
     // reset_event() first, as SystemC's sc_process_b::semantics().
-    if (p.rstEvent !== null && p.resetLevel > 0) this.trigger(p.rstEvent);
+    if (p.resetLevel > 0 && p.rstEvent !== null) this.trigger(p.rstEvent); // hot field first
     p.methodBody!(p);
     if (p.ctrl & C_TERMINATED) return;
     if (p.ntSet) {
