@@ -78,11 +78,26 @@ function protoText(p: Protocol): string {
   return `${p.name}, ${p.widthBits} bits`;
 }
 
-/** The target side of a TLM link (like `simple_target_socket`). One initiator binds to it. */
-export class TargetSocket implements Elaboratable {
+/** What both ends of a TLM link have: a simulation, an instance path and a protocol. */
+abstract class SocketEnd implements Elaboratable {
   readonly sim: Simulation;
   readonly path: string;
   readonly protocol: Protocol;
+
+  constructor(sim: Simulation, path: string, protocol: Protocol = tlmBase()) {
+    this.sim = sim;
+    this.path = path;
+    this.protocol = protocol;
+    sim.registerName(path, this);
+    sim.registerElaboratable(this);
+  }
+
+  /** @internal Checks the binding at the end of elaboration. */
+  abstract completeBinding(): void;
+}
+
+/** The target side of a TLM link (like `simple_target_socket`). One initiator binds to it. */
+export class TargetSocket extends SocketEnd {
   /** @internal */
   bt: BTransportHandler | null = null;
   /** @internal */
@@ -94,13 +109,6 @@ export class TargetSocket implements Elaboratable {
   /** @internal */
   initiator: InitiatorSocket | null = null;
 
-  constructor(sim: Simulation, path: string, protocol: Protocol = tlmBase()) {
-    this.sim = sim;
-    this.path = path;
-    this.protocol = protocol;
-    sim.registerName(path, this);
-    sim.registerElaboratable(this);
-  }
 
   /** Registers a blocking transport that may wait. */
   onBTransport(h: BTransportHandler): void {
@@ -125,7 +133,7 @@ export class TargetSocket implements Elaboratable {
   }
 
   /** @internal */
-  completeBinding(): void {
+  override completeBinding(): void {
     if (this.initiator === null) {
       throw new SimError('socket-unbound', `target socket '${this.path}' (${protoText(this.protocol)}) is not bound to an initiator socket`, { path: this.path });
     }
@@ -136,21 +144,11 @@ export class TargetSocket implements Elaboratable {
 }
 
 /** The initiator side of a TLM link (like `simple_initiator_socket`). */
-export class InitiatorSocket implements Elaboratable {
-  readonly sim: Simulation;
-  readonly path: string;
-  readonly protocol: Protocol;
+export class InitiatorSocket extends SocketEnd {
   private target: TargetSocket | null = null;
   private invalidateCb: ((start: number, end: number) => void) | null = null;
   private grants: DmiRegion[] = [];
 
-  constructor(sim: Simulation, path: string, protocol: Protocol = tlmBase()) {
-    this.sim = sim;
-    this.path = path;
-    this.protocol = protocol;
-    sim.registerName(path, this);
-    sim.registerElaboratable(this);
-  }
 
   /**
    * Binds to a target socket. The protocols and widths must agree; each socket binds once.
@@ -236,7 +234,7 @@ export class InitiatorSocket implements Elaboratable {
   }
 
   /** @internal */
-  completeBinding(): void {
+  override completeBinding(): void {
     if (this.target === null) {
       throw new SimError('socket-unbound', `initiator socket '${this.path}' (${protoText(this.protocol)}) is not bound to a target socket`, { path: this.path });
     }

@@ -1,20 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cleanGraph } from '../helpers/repo.js';
 import {
   energyReport, formatArea, formatEnergy, formatEnergyReport, formatPower, parseOrigin, powerUw, type ActivityCounts, type EnergyReport,
 } from '../../src/energy/index.js';
 import { catalog, type ModuleSnapshot } from '../../src/modules/index.js';
-import { loadPlatform, type PlatformGraph } from '../../src/platform/index.js';
 import { SimError } from '../../src/util/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
-const load = (file: string): PlatformGraph => {
-  const r = loadPlatform(file, readFile(file)!, { catalog, readFile });
-  expect(r.diagnostics).toEqual([]);
-  return r.graph!;
-};
+const load = cleanGraph;
 
 const TINY = 'test/energy/fixtures/tiny.yaml';
 const TECH = 'test/energy/fixtures/tech/tiny.yaml';

@@ -1,14 +1,11 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadRepoPlatform, readRepoFile } from '../helpers/repo.js';
 import { catalog } from '../../src/modules/index.js';
 import { dumpPlatform, loadPlatform } from '../../src/platform/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
 const load = (name: string) => {
   const file = `test/platform/fixtures/${name}.yaml`;
-  return loadPlatform(file, readFile(file)!, { catalog, readFile });
+  return loadRepoPlatform(file);
 };
 /** code @ line:column in file, and a piece of the hint. */
 const brief = (name: string) => load(name).diagnostics.map((d) => `${d.code} @ ${d.file.replace('test/platform/fixtures/', '')}:${d.line}:${d.column} | ${d.hint ?? ''}`);
@@ -95,32 +92,32 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
   });
 
   it('collects every problem of a file at once', () => {
-    const text = readFile('test/platform/fixtures/ok.yaml')!
+    const text = readRepoFile('test/platform/fixtures/ok.yaml')!
       .replace('clocks: { sys: 100MHz }', 'clocks: { sys: 100MHz }\nclok: 1')
       .replace('kind: core, clock: sys', 'kind: core, clock: sys, params: { aluCycles: 0, hartid: 1 }')
       .replace('kind: memory', 'kind: memroy');
-    const r = loadPlatform('test/platform/fixtures/many.yaml', text, { catalog, readFile });
+    const r = loadPlatform('test/platform/fixtures/many.yaml', text, { catalog, readFile: readRepoFile });
     expect(r.diagnostics.map((d) => d.code).sort()).toEqual(['out-of-range', 'unknown-key', 'unknown-kind', 'unknown-param']);
   });
 
   it('a clock whose period is not whole picoseconds is a warning; the graph is still built', () => {
-    const text = readFile('test/platform/fixtures/ok.yaml')!.replace('sys: 100MHz', 'sys: 300MHz');
-    const r = loadPlatform('test/platform/fixtures/w.yaml', text, { catalog, readFile });
+    const text = readRepoFile('test/platform/fixtures/ok.yaml')!.replace('sys: 100MHz', 'sys: 300MHz');
+    const r = loadPlatform('test/platform/fixtures/w.yaml', text, { catalog, readFile: readRepoFile });
     expect(r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.column}`)).toEqual(['warning clock-period-rounded 3:16']);
     expect(r.graph!.clocks['sys']!.periodPs).toBe(3333);
   });
 
   it('duplicate keys are YAML errors with a position', () => {
-    const text = readFile('test/platform/fixtures/ok.yaml')!.replace('clocks: { sys: 100MHz }', 'clocks: { sys: 100MHz, sys: 200MHz }');
-    const r = loadPlatform('test/platform/fixtures/d.yaml', text, { catalog, readFile });
+    const text = readRepoFile('test/platform/fixtures/ok.yaml')!.replace('clocks: { sys: 100MHz }', 'clocks: { sys: 100MHz, sys: 200MHz }');
+    const r = loadPlatform('test/platform/fixtures/d.yaml', text, { catalog, readFile: readRepoFile });
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`)).toEqual(['yaml-syntax 3:24']);
   });
 
   it('wrong shapes and names: bad-type, bad-name', () => {
-    const text = readFile('test/platform/fixtures/ok.yaml')!
+    const text = readRepoFile('test/platform/fixtures/ok.yaml')!
       .replace('include: [../../../platforms/tech/pulp-open.yaml]', 'include: ../../../platforms/tech/pulp-open.yaml')
       .replace('  cpu: { kind: core, clock: sys }', '  cpu: { kind: core, clock: sys }\n  my-ram: { kind: memory, clock: sys }');
-    const r = loadPlatform('test/platform/fixtures/s.yaml', text, { catalog, readFile });
+    const r = loadPlatform('test/platform/fixtures/s.yaml', text, { catalog, readFile: readRepoFile });
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.hint ?? ''}`)).toEqual([
       "bad-type 2:10 write 'include' as '- item' lines or [a, b]",
       'bad-name 6:3 rename it, e.g. core0',
@@ -128,17 +125,17 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
   });
 
   it('a narrower initiator may drive an interconnect input (width conversion), not a memory', () => {
-    const text = readFile('test/platform/fixtures/ok.yaml')!.replace('initiators: 1, targets: 1', 'initiators: 1, targets: 1, dataWidthBits: 64').replace('dataWidthBits: 32 }', 'dataWidthBits: 64 }');
-    expect(loadPlatform('test/platform/fixtures/conv.yaml', text, { catalog, readFile }).diagnostics).toEqual([]);
+    const text = readRepoFile('test/platform/fixtures/ok.yaml')!.replace('initiators: 1, targets: 1', 'initiators: 1, targets: 1, dataWidthBits: 64').replace('dataWidthBits: 32 }', 'dataWidthBits: 64 }');
+    expect(loadPlatform('test/platform/fixtures/conv.yaml', text, { catalog, readFile: readRepoFile }).diagnostics).toEqual([]);
   });
 });
 
 describe('clocks given as a period', () => {
   it('a period is exact and raises no rounding warning', () => {
     const file = 'test/platform/fixtures/ok.yaml';
-    const text = readFile(file)!.replace(/sys: [0-9A-Za-z.]+/, 'sys: 3846ps');
+    const text = readRepoFile(file)!.replace(/sys: [0-9A-Za-z.]+/, 'sys: 3846ps');
     expect(text).toContain('sys: 3846ps');
-    const r = loadPlatform(file, text, { catalog, readFile });
+    const r = loadPlatform(file, text, { catalog, readFile: readRepoFile });
     expect(r.diagnostics).toEqual([]);
     expect(r.graph!.clocks['sys']!.periodPs).toBe(3846);
     expect(r.graph!.clocks['sys']!.freqHz).toBeCloseTo(260.01e6, -4);

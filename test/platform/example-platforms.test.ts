@@ -4,31 +4,16 @@
  * assembly program on each (test/fixtures/asm/), instantiated through src/sim and loaded with
  * the core's loadProgram, with the result checked in memory and the run ending with exit code 0.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cleanGraph, fill, repoRoot, words } from '../helpers/repo.js';
 import { assembleOrThrow } from '../../src/isa/index.js';
-import { CoreSim, Dma, Memory, Scratchpad, catalog, loadProgram } from '../../src/modules/index.js';
-import { loadPlatform, type PlatformGraph } from '../../src/platform/index.js';
+import { CoreSim, Dma, Memory, Scratchpad, loadProgram } from '../../src/modules/index.js';
+import { type PlatformGraph } from '../../src/platform/index.js';
 import { instantiate, type Instantiated } from '../../src/sim/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
-const graph = (name: string): PlatformGraph => {
-  const file = `platforms/${name}.yaml`;
-  const r = loadPlatform(file, readFile(file)!, { catalog, readFile });
-  expect(r.diagnostics).toEqual([]);
-  return r.graph!;
-};
+const graph = (name: string): PlatformGraph => cleanGraph(`platforms/${name}.yaml`);
 
-const words = (data: Uint8Array, off: number, n: number): number[] => {
-  const v = new DataView(data.buffer, data.byteOffset);
-  return Array.from({ length: n }, (_, i) => v.getInt32(off + 4 * i, true));
-};
-const fill = (data: Uint8Array, off: number, vals: readonly number[]): void => {
-  const v = new DataView(data.buffer, data.byteOffset);
-  vals.forEach((x, i) => v.setInt32(off + 4 * i, x, true));
-};
 
 /** Instantiates `name`, lets `init` fill memories, loads `file` at `origin` on core `core`. */
 function setup(name: string, file: string, origin: number, core: string, init: (p: Instantiated) => void): { p: Instantiated; c: CoreSim } {
@@ -36,7 +21,7 @@ function setup(name: string, file: string, origin: number, core: string, init: (
   expect(p.skipped).toEqual([]);
   expect(p.unboundConnections).toEqual([]);
   init(p);
-  const prog = assembleOrThrow(readFileSync(`${root}test/fixtures/asm/${file}`, 'utf8'), { origin }, file);
+  const prog = assembleOrThrow(readFileSync(`${repoRoot}test/fixtures/asm/${file}`, 'utf8'), { origin }, file);
   const c = p.get(core, CoreSim);
   expect(loadProgram([c], prog)).toBe(origin);
   return { p, c };

@@ -1,15 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadRepoPlatform, readRepoFile, repoRoot } from '../helpers/repo.js';
 import { catalog } from '../../src/modules/index.js';
 import { dumpPlatform, loadPlatform } from '../../src/platform/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
-const load = (file: string) => loadPlatform(file, readFile(file)!, { catalog, readFile });
+const load = (file: string) => loadRepoPlatform(file);
 
 describe('shipped platforms', () => {
-  const files = readdirSync(`${root}platforms`).filter((f) => f.endsWith('.yaml'));
+  const files = readdirSync(`${repoRoot}platforms`).filter((f) => f.endsWith('.yaml'));
 
   it('there are platforms to check', () => {
     expect(files).toContain('pulp-cluster.yaml');
@@ -44,8 +42,8 @@ describe('shipped platforms', () => {
   });
 
   it('every tech value names a source', () => {
-    for (const f of readdirSync(`${root}platforms/tech`)) {
-      const text = readFileSync(`${root}platforms/tech/${f}`, 'utf8');
+    for (const f of readdirSync(`${repoRoot}platforms/tech`)) {
+      const text = readFileSync(`${repoRoot}platforms/tech/${f}`, 'utf8');
       const values = text.split('\n').filter((l) => /^\s+\w+: \{ value:/.test(l));
       expect(values.length).toBeGreaterThan(0);
       for (const l of values) expect(l, l).toMatch(/source: "[^"]{3,}"/);
@@ -53,8 +51,8 @@ describe('shipped platforms', () => {
   });
 
   it('instance params override tech files, which override declaration defaults', () => {
-    const text = readFile('platforms/pulp-cluster.yaml')!.replace('pe0: { kind: core, clock: cluster, params: { hartId: 0 } }', 'pe0: { kind: core, clock: cluster, params: { hartId: 0, instrEnergy: 1.2pJ } }');
-    const g = loadPlatform('platforms/pulp-cluster.yaml', text, { catalog, readFile }).graph!;
+    const text = readRepoFile('platforms/pulp-cluster.yaml')!.replace('pe0: { kind: core, clock: cluster, params: { hartId: 0 } }', 'pe0: { kind: core, clock: cluster, params: { hartId: 0, instrEnergy: 1.2pJ } }');
+    const g = loadPlatform('platforms/pulp-cluster.yaml', text, { catalog, readFile: readRepoFile }).graph!;
     expect(g.instances['pe0']!.params['instrEnergy']).toBe(1.2);
     expect(g.instances['pe0']!.paramOrigin['instrEnergy']).toBe('instance');
     expect(g.instances['pe1']!.paramOrigin['instrEnergy']).toMatch(/^tech:platforms\/tech\/pulp-open.yaml/);

@@ -1,18 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cleanGraph, fill, words } from '../helpers/repo.js';
 import { Dma, EventUnit, IRQ_EVENT_BASE, Memory, Scratchpad, Xbar, catalog, simCatalog } from '../../src/modules/index.js';
-import { loadPlatform } from '../../src/platform/index.js';
 import { formatReport, instantiate, runReport } from '../../src/sim/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
-const pulp = () => {
-  const file = 'platforms/pulp-cluster.yaml';
-  const r = loadPlatform(file, readFile(file)!, { catalog, readFile });
-  expect(r.diagnostics).toEqual([]);
-  return r.graph!;
-};
+const pulp = () => cleanGraph('platforms/pulp-cluster.yaml');
 
 /** The library's models without the core's: these tests drive the DMA and event unit directly, with the cores skipped. */
 const noCores = () => new Map([...simCatalog].filter(([k]) => k !== 'core'));

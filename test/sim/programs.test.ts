@@ -4,23 +4,15 @@
  * 1 load-use stall, store 1, branch 3 taken / 1 not, sync and dma issue 1, ecall 1) and the
  * timing of the event unit (request 6 cycles, wake-up 2) and the DMA. One cycle = 4 ns (250 MHz).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cleanGraph, fill, repoRoot, words } from '../helpers/repo.js';
 import { assembleOrThrow } from '../../src/isa/index.js';
-import { CoreSim, Dma, ENV_EXIT, EventUnit, FlatMemory, Memory, Rv32Core, Scratchpad, catalog, loadElfSegments, loadProgram, parseElf } from '../../src/modules/index.js';
-import { loadPlatform } from '../../src/platform/index.js';
+import { CoreSim, Dma, ENV_EXIT, EventUnit, FlatMemory, Memory, Rv32Core, Scratchpad, loadElfSegments, loadProgram, parseElf } from '../../src/modules/index.js';
 import { formatReport, instantiate, runReport, type Instantiated } from '../../src/sim/index.js';
 import { SimError } from '../../src/util/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readFile = (p: string): string | undefined => (existsSync(`${root}${p}`) ? readFileSync(`${root}${p}`, 'utf8') : undefined);
-const pulp = () => {
-  const file = 'platforms/pulp-cluster.yaml';
-  const r = loadPlatform(file, readFile(file)!, { catalog, readFile });
-  expect(r.diagnostics).toEqual([]);
-  return r.graph!;
-};
+const pulp = () => cleanGraph('platforms/pulp-cluster.yaml');
 
 const L1 = 0x1000_0000;
 const L2 = 0x1c00_0000;
@@ -31,20 +23,12 @@ const WORKERS = ['pe0', 'pe1', 'pe2', 'pe3', 'pe4', 'pe5', 'pe6', 'pe7'];
 function setup(file: string, cores: readonly string[], init: (p: Instantiated) => void = () => {}): { p: Instantiated; cs: CoreSim[] } {
   const p = instantiate(pulp());
   init(p);
-  const prog = assembleOrThrow(readFileSync(`${root}test/fixtures/asm/${file}`, 'utf8'), { origin: L2 }, file);
+  const prog = assembleOrThrow(readFileSync(`${repoRoot}test/fixtures/asm/${file}`, 'utf8'), { origin: L2 }, file);
   const cs = cores.map((n) => p.get(n, CoreSim));
   expect(loadProgram(cs, prog)).toBe(L2);
   return { p, cs };
 }
 
-const words = (data: Uint8Array, off: number, n: number): number[] => {
-  const v = new DataView(data.buffer, data.byteOffset);
-  return Array.from({ length: n }, (_, i) => v.getInt32(off + 4 * i, true));
-};
-const fill = (data: Uint8Array, off: number, vals: readonly number[]): void => {
-  const v = new DataView(data.buffer, data.byteOffset);
-  vals.forEach((x, i) => v.setInt32(off + 4 * i, x, true));
-};
 
 describe('assembly programs on pulp-cluster', () => {
   it('cores are simulated modules now', () => {
@@ -184,7 +168,7 @@ describe('assembly programs on pulp-cluster', () => {
   });
 
   it('runs the committed ELF (C compiled by gcc, linked at the L1 base) like the stand-alone core', () => {
-    const img = parseElf(readFileSync(`${root}test/fixtures/riscv/prog.elf`), 'prog.elf');
+    const img = parseElf(readFileSync(`${repoRoot}test/fixtures/riscv/prog.elf`), 'prog.elf');
     // reference: the same ISS on a flat RAM, zero memory latency
     const ram = new FlatMemory(L1, 64 * 1024, { name: 'ram' });
     const ref = new Rv32Core(ram, { name: 'ref', pc: loadElfSegments(img, (a, d) => ram.write(a, d)), env: { ecall: () => ENV_EXIT, ebreak: () => 0, custom: () => 0 } });
