@@ -12,6 +12,13 @@ import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
 import { runCommand } from './run-command.js';
 
+/** Prints a command's outputs and sets the exit code. */
+function emit(r: { stdout: string; stderr: string; exitCode: number }): void {
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exitCode = r.exitCode;
+}
+
 const program = new Command();
 program
   .name('edgesim')
@@ -94,9 +101,7 @@ program
       ...(o.origin === undefined ? {} : { origin: o.origin }),
       ...(o.json === true ? { json: true } : {}),
     });
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.exitCode;
+    emit(r);
   });
 
 program
@@ -106,9 +111,7 @@ program
   .option('--json', 'on success, print the resolved platform as JSON instead of the summary')
   .action((file: string, o: { json?: boolean }) => {
     const r = checkPlatform(file, o.json === true ? { json: true } : {});
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.exitCode;
+    emit(r);
   });
 
 program

@@ -113,6 +113,22 @@ export interface ComponentEnergy extends EnergyTotals {
   readonly unpriced: readonly UnpricedFlag[];
 }
 
+/** Totals with their formatted forms, for a component or the whole platform. */
+function energyTotals(dynamicPj: number, staticPj: number, areaUm2: number, elapsedPs: number): EnergyTotals {
+  const totalPj = dynamicPj + staticPj;
+  const averagePowerUw = powerUw(totalPj, elapsedPs);
+  return {
+    dynamicPj,
+    staticPj,
+    totalPj,
+    total: formatEnergy(totalPj),
+    averagePowerUw,
+    averagePower: formatPower(averagePowerUw),
+    areaUm2,
+    area: formatArea(areaUm2),
+  };
+}
+
 /** The energy, power and area report of a run. */
 export interface EnergyReport extends EnergyTotals {
   readonly platform: string;
@@ -255,45 +271,25 @@ export function energyReport(graph: PlatformGraph, activity: Iterable<ActivityCo
       const reason = unpricedReason(node, areaPrice);
       if (reason) flag('area', areaPrice, reason);
     }
-    const totalPj = dynamicPj + staticPj;
-    const averagePowerUw = powerUw(totalPj, elapsedPs);
-    const areaUm2 = areaPrice?.value ?? 0;
     components.push({
       instance: node.name,
       kind: node.kind,
       simulated: act !== undefined,
       dutyCycle: elapsedPs > 0 ? busyPs / elapsedPs : 0,
       events,
-      dynamicPj,
-      staticPj,
-      totalPj,
-      total: formatEnergy(totalPj),
-      averagePowerUw,
-      averagePower: formatPower(averagePowerUw),
-      areaUm2,
-      area: formatArea(areaUm2),
+      ...energyTotals(dynamicPj, staticPj, areaPrice?.value ?? 0, elapsedPs),
       ...(areaPrice ? { areaPrice } : {}),
       unpriced,
     });
   }
 
   const sum = (f: (c: ComponentEnergy) => number): number => components.reduce((s, c) => s + f(c), 0);
-  const totalPj = sum((c) => c.totalPj);
-  const averagePowerUw = powerUw(totalPj, elapsedPs);
-  const areaUm2 = sum((c) => c.areaUm2);
   return {
     platform: graph.platform,
     elapsedPs,
     elapsed: formatTime(Math.round(elapsedPs)),
     components,
-    dynamicPj: sum((c) => c.dynamicPj),
-    staticPj: sum((c) => c.staticPj),
-    totalPj,
-    total: formatEnergy(totalPj),
-    averagePowerUw,
-    averagePower: formatPower(averagePowerUw),
-    areaUm2,
-    area: formatArea(areaUm2),
+    ...energyTotals(sum((c) => c.dynamicPj), sum((c) => c.staticPj), sum((c) => c.areaUm2), elapsedPs),
     prices: [...prices.values()],
     unpriced: components.flatMap((c) => c.unpriced),
   };
