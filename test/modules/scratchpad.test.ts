@@ -61,6 +61,17 @@ describe('scratchpad: banks, conflicts, round-robin by arrival', () => {
     expect(l1.energy.read.value).toBe(32);
   });
 
+  it('requests spread over many thousand cycles (a long quantum) keep exact conflicts: the reservation table grows instead of forgetting', () => {
+    const { l1, ini } = setup(3);
+    // cycles 5000 and 5000 + 1024k alias in a 1024-cycle ring; every reservation must survive
+    for (let k = 0; k < 6; k++) expect(read(ini[0]!, 0, (5000 + 1024 * k) * 1000)).toBe((5001 + 1024 * k) * 1000);
+    expect(read(ini[1]!, 64, 5000 * 1000)).toBe(5002 * 1000); // bank 0 taken in 5000 -> 5001
+    expect(read(ini[2]!, 128, 0)).toBe(1000); // cycle 0 (aliases 5000 - 4 * 1024 - 904): free
+    for (let k = 0; k < 6; k++) expect(read(ini[2]!, 192, (5000 + 1024 * k) * 1000)).toBe((k === 0 ? 5003 : 5002 + 1024 * k) * 1000);
+    expect(l1.stats.bankConflicts.value).toBe(1 + 6);
+    expect((l1 as unknown as { window: number }).window).toBe(8192); // grown: 5120 cycles of live reservations
+  });
+
   it('a port issues one word per cycle: back-to-back requests on one port queue behind each other', () => {
     const { l1, ini } = setup(1);
     expect(read(ini[0]!, 0)).toBe(1000);

@@ -1,6 +1,6 @@
 import type { GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, storageDebug, type ModuleContext, type SimFactory } from '../base.js';
+import { SimModule, storageDebug, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import { ScratchpadDef } from './def.js';
 
 /**
@@ -22,7 +22,10 @@ import { ScratchpadDef } from './def.js';
  * The table keeps the exact cycles a burst uses in each bank, so two word-interleaved bursts
  * running side by side collide once and then interleave, instead of one waiting for the other's
  * last use of a bank (what a single free-at cycle per bank would give). Reservations before the
- * current cycle are dropped. Conflicts in one cycle go to the request that reaches the
+ * current cycle are dead. The table is a ring of `window` cycles x `banks` slots, each holding
+ * the cycle that reserved it (a slot whose cycle differs is free, or dead when before the current
+ * cycle); when a live reservation would be overwritten (requests spread over more than `window`
+ * cycles, e.g. a long quantum) the ring doubles, so the result never depends on its size. Conflicts in one cycle go to the request that reaches the
  * scratchpad first (call order, which the kernel makes deterministic); requests that keep
  * colliding are therefore served in turn (round-robin). As in every loosely-timed model, a
  * request annotated ahead in time takes its cycles before requests called later for earlier
@@ -33,10 +36,11 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
   readonly data: Uint8Array;
   /** Base address of the window (0 when the instance is not in an address map). */
   readonly base: number;
-  /** Reserved (cycle, bank) pairs, as `cycle * banks + bank`. */
-  private readonly reserved = new Set<number>();
-  private pruneSize: number;
+  /** Ring of reservations: slot `(cycle mod window) * banks + bank` holds the cycle that reserved it, or -1. */
+  private ring: Float64Array;
+  private window = 1024;
   private readonly portFree: Float64Array;
+  private readonly memTraffic: readonly PortTraffic[];
   private readonly wordsPerBank: number;
 
   constructor(ctx: ModuleContext<typeof ScratchpadDef>) {
@@ -44,8 +48,9 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     const p = this.params;
     this.data = new Uint8Array(p.sizeBytes);
     this.base = ctx.region?.base ?? 0;
-    this.pruneSize = 4096 * p.banks;
+    this.ring = new Float64Array(this.window * p.banks).fill(-1);
     this.portFree = new Float64Array(p.ports);
+    this.memTraffic = Array.from({ length: p.ports }, (_, i) => this.portTraffic('mem', i));
     this.wordsPerBank = Math.max(1, Math.floor(p.sizeBytes / p.wordBytes / p.banks));
     this.targets('mem').forEach((s, i) => {
       s?.onTransport((tx, d) => this.access(i, tx, d));
@@ -69,24 +74,35 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     const first = Math.floor(off / wb);
     const words = Math.floor((off + tx.length - 1) / wb) - first + 1;
     const banks = p.banks;
-    const reserved = this.reserved;
-    if (reserved.size > this.pruneSize) this.prune();
+    const now = this.cycleAt(this.sim.now);
     const c = this.cycleAt(this.sim.now + delay);
     let q = Math.max(c, this.portFree[port]!);
     const start = q;
     let g = q;
     let conflicts = 0;
     let stall = 0;
+    const word = p.interleaving === 'word';
     for (let j = 0; j < words; j++) {
       const w = first + j;
-      const b = p.interleaving === 'word' ? w % banks : Math.min(banks - 1, Math.floor(w / this.wordsPerBank));
+      const b = word ? w % banks : Math.min(banks - 1, Math.floor(w / this.wordsPerBank));
       g = q;
-      while (reserved.has(g * banks + b)) g++;
+      let ring = this.ring;
+      let mask = this.window - 1;
+      while (ring[(g & mask) * banks + b] === g) g++;
       if (g > q) {
         conflicts++;
         stall += g - q;
       }
-      reserved.add(g * banks + b);
+      let slot = (g & mask) * banks + b;
+      const held = ring[slot]!;
+      if (held >= now && held !== g) {
+        // a live reservation g' = g (mod window) is in the way: grow until both fit
+        this.grow(now, g);
+        ring = this.ring;
+        mask = this.window - 1;
+        slot = (g & mask) * banks + b;
+      }
+      ring[slot] = g;
       q = g + 1;
     }
     this.portFree[port] = g + 1;
@@ -100,7 +116,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
       this.stats.writes.add(words);
     }
     this.stats.bankConflicts.add(conflicts);
-    const t = this.portTraffic('mem', port);
+    const t = this.memTraffic[port]!;
     t.transactions++;
     t.bytes += tx.length;
     t.conflicts += conflicts;
@@ -109,11 +125,20 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     return this.timeOfCycle(g + p.accessCycles) - this.sim.now;
   }
 
-  /** Drops reservations of cycles before the current one (no request can arrive before now). */
-  private prune(): void {
-    const min = this.cycleAt(this.sim.now) * this.params.banks;
-    for (const k of this.reserved) if (k < min) this.reserved.delete(k);
-    this.pruneSize = Math.max(4096 * this.params.banks, 2 * this.reserved.size);
+  /** Doubles the ring until every live reservation (cycle >= `now`) and cycle `g` map to distinct slots. */
+  private grow(now: number, g: number): void {
+    const banks = this.params.banks;
+    const old = this.ring;
+    const live: number[] = [];
+    for (let i = 0; i < old.length; i++) if (old[i]! >= now) live.push(old[i]!, i % banks);
+    let hi = g;
+    for (let i = 0; i < live.length; i += 2) hi = Math.max(hi, live[i]!);
+    let window = this.window * 2;
+    while (window <= hi - now) window *= 2;
+    const ring = new Float64Array(window * banks).fill(-1);
+    for (let i = 0; i < live.length; i += 2) ring[(live[i]! & (window - 1)) * banks + live[i + 1]!] = live[i]!;
+    this.ring = ring;
+    this.window = window;
   }
 
   private write(off: number, tx: GenericPayload): void {
