@@ -6,7 +6,7 @@
  */
 import type { SimEvent, Simulation } from '../kernel/index.js';
 import type { AnyModuleDef, EnergyShape, ParamsOf, PortProtocol, PortSpec, StatShape } from '../spec/index.js';
-import { InitiatorSocket, TargetSocket, tlmBase, type GenericPayload, type Protocol } from '../tlm/index.js';
+import { DmiRegion, InitiatorSocket, TargetSocket, tlmBase, type GenericPayload, type Protocol } from '../tlm/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../util/index.js';
 
 /** A window of the address space (structurally the platform's `AddressRegion`; `end` exclusive). */
@@ -298,6 +298,28 @@ export abstract class SimModule<D extends AnyModuleDef> {
 }
 
 /** Builds a module's behaviour from its context; one per kind with a simulation model. */
+/**
+ * A DMI grant (TLM `get_direct_mem_ptr`) over a whole storage array mapped at `base`, with a
+ * fixed latency per access. Memories grant it for instruction fetch and loaders; the core's
+ * data accesses stay on the transport path, because only there are bank conflicts and port
+ * contention arbitrated and counted.
+ */
+export function storageDmi(data: Uint8Array, base: number, latency: Time): DmiRegion {
+  return new DmiRegion({ start: base, end: base + data.length - 1, data, readLatency: latency, writeLatency: latency });
+}
+
+/**
+ * Copies `n` bytes from `src[from..]` to `dst[to..]`: a byte loop for word-sized accesses (no
+ * subarray view allocated per access, which costs more than the copy), `set` for bursts.
+ */
+export function copyBytes(dst: Uint8Array, to: number, src: Uint8Array, from: number, n: number): void {
+  if (n <= 16) {
+    for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+  } else {
+    dst.set(src.subarray(from, from + n), to);
+  }
+}
+
 /**
  * Debug access (TLM `transport_dbg`) to a storage array mapped at `base`: no time, no counters.
  * Returns the bytes transferred (clipped to the storage).

@@ -49,6 +49,18 @@ describe('xbar: decode, latency, bandwidth, contention', () => {
     expect(a.data[0x100]).toBe(0xab);
   });
 
+  it('forwards DMI to the decoded memory: the grant covers its window, sees its bytes and adds the xbar latency', () => {
+    const { xbar, b, ini } = setup();
+    const g = ini[1]!.getDirectMemPtr(tx('read', 0x1234, 4))!;
+    expect([g.start, g.end, g.readLatency, g.writeLatency]).toEqual([0x1000, 0x1fff, 2000, 2000]); // xbar 2 cycles + memory latency 0
+    b.data[0x234] = 0x5a;
+    expect(g.data[0x234]).toBe(0x5a); // a view of the memory's storage, not a copy
+    expect(g.covers(0x1ffc, 4)).toBe(true);
+    expect(g.covers(0x1ffe, 4)).toBe(false);
+    expect(ini[1]!.getDirectMemPtr(tx('read', 0x9000, 4))).toBeNull(); // no route: no grant
+    expect(xbar.stats.transactions.value).toBe(0); // DMI bypasses the counters, by definition
+  });
+
   it('different outputs do not contend', () => {
     const { xbar, ini } = setup();
     expect(ini[0]!.transport(tx('read', 0x100, 16), 0)).toBe(7000);

@@ -1,6 +1,6 @@
 import type { SimEvent, Wait } from '../../kernel/index.js';
 import type { Instr } from '../../isa/index.js';
-import { GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse } from '../../tlm/index.js';
+import { DmiRegion, GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse } from '../../tlm/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type ModuleSnapshot, type PortTraffic, type SimFactory } from '../base.js';
 import { Dma } from '../dma/sim.js';
@@ -40,8 +40,10 @@ type Pending =
  *   through `data` for the rest. The returned delay in cycles, minus the one cycle the core's own
  *   load/store cost already covers (CV32E40P's zero-stall case: a TCDM access granted at once
  *   answers in the next cycle), is the latency the core stalls. A response other than ok stops
- *   the core with a SimError naming it, the pc, the address and the time. Instruction fetch uses
- *   the debug transport, untimed (decoded once per address).
+ *   the core with a SimError naming it, the pc, the address and the time. Instruction fetch goes
+ *   through a DMI grant of the memory holding the code (forwarded by crossbars), untimed and
+ *   once per address (decode cache); data accesses never use DMI, so that every one of them is
+ *   arbitrated and bank conflicts and contention are counted exactly.
  * - `sync.bar/evset/evwait/wfe`: a blocking transport on `sync` (operation by address, see
  *   `SYNC_OPS`); the thread sleeps in the event unit until released. The instruction's issue cost
  *   is counted when it retires after the release; the time in between is `stallCycles`.
@@ -76,6 +78,8 @@ export class CoreSim extends SimModule<typeof CoreDef> {
   private readonly tcdmTraffic: PortTraffic;
   private readonly tx: GenericPayload;
   private readonly buf = new Uint8Array(4);
+  /** DMI grants for instruction fetch, tried in order (see {@link fetchWord}). */
+  private fetchDmi: DmiRegion[] = [];
   /** Local time at the start of the current `run` call and the ISS cycle count then. */
   private runLocal: Time = 0;
   private runCycles = 0;
@@ -314,10 +318,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     };
     return {
       loadLatency: 0,
-      fetch32(addr: number): number {
-        const b = self.debugRead(addr, 4);
-        return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-      },
+      fetch32: (addr: number): number => self.fetchWord(addr),
       load(addr: number, bytes: 1 | 2 | 4, signed: boolean): number {
         this.loadLatency = access('read', addr, bytes);
         if (bytes === 4) return buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24);
@@ -336,6 +337,30 @@ export class CoreSim extends SimModule<typeof CoreDef> {
         return access('write', addr, bytes);
       },
     } as CoreMemory & { loadLatency: number };
+  }
+
+  /**
+   * Instruction fetch through a DMI grant of the memory holding the code (requested once per
+   * region, through `tcdm` or `data` as for a load; revoked grants are dropped), falling back to
+   * the debug transport when the target grants none. Untimed: the decode cache calls it once per
+   * address, and fetch stalls are not modelled (the issue cost of each class covers fetch, as in
+   * CV32E40P with its prefetch buffer hitting).
+   */
+  private fetchWord(addr: number): number {
+    let g = this.fetchDmi.find((r) => r.covers(addr, 4));
+    if (g === undefined) {
+      this.fetchDmi = this.fetchDmi.filter((r) => r.valid);
+      const viaTcdm = addr >= this.tcdmLo && addr + 4 <= this.tcdmHi;
+      const sock = viaTcdm ? this.tcdmSock : this.dataSock;
+      const r = sock?.getDirectMemPtr(new GenericPayload({ command: 'read', address: addr, data: new Uint8Array(4) })) ?? null;
+      if (r !== null && r.canRead && r.covers(addr, 4)) {
+        this.fetchDmi.push(r);
+        g = r;
+      }
+    }
+    const b = g === undefined ? this.debugRead(addr, 4) : g.data;
+    const o = g === undefined ? 0 : addr - g.start;
+    return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
   }
 
   private debugAccess(command: 'read' | 'write', address: number, data: Uint8Array): void {

@@ -1,6 +1,6 @@
 import type { GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, storageDebug, type ModuleContext, type SimFactory } from '../base.js';
+import { SimModule, copyBytes, storageDebug, storageDmi, type ModuleContext, type SimFactory } from '../base.js';
 import { MemoryDef } from './def.js';
 
 /**
@@ -29,6 +29,7 @@ export class Memory extends SimModule<typeof MemoryDef> {
     this.targets('mem').forEach((s, i) => {
       s?.onTransport((tx, d) => this.access(i, tx, d));
       s?.onTransportDbg((tx) => this.debug(tx));
+      s?.onGetDirectMemPtr(() => storageDmi(this.data, this.base, this.params.latencyCycles * this.period));
     });
   }
 
@@ -44,10 +45,10 @@ export class Memory extends SimModule<typeof MemoryDef> {
     const occ = Math.ceil(tx.length / p.bandwidthBytesPerCycle);
     this.portFree[port] = start + occ;
     if (tx.command === 'read') {
-      tx.data.set(this.data.subarray(off, off + tx.length));
+      copyBytes(tx.data, 0, this.data, off, tx.length);
       this.stats.bytesRead.add(tx.length);
     } else {
-      this.data.set(tx.data.subarray(0, tx.length), off);
+      copyBytes(this.data, off, tx.data, 0, tx.length);
       this.stats.bytesWritten.add(tx.length);
     }
     this.energy.access.add(Math.ceil(tx.length / wordBytes));

@@ -1,6 +1,6 @@
 import type { GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, storageDebug, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
+import { SimModule, copyBytes, storageDebug, storageDmi, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import { ScratchpadDef } from './def.js';
 
 /**
@@ -55,6 +55,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     this.targets('mem').forEach((s, i) => {
       s?.onTransport((tx, d) => this.access(i, tx, d));
       s?.onTransportDbg((tx) => this.debug(tx));
+      s?.onGetDirectMemPtr(() => storageDmi(this.data, this.base, p.accessCycles * this.period));
     });
   }
 
@@ -107,7 +108,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     }
     this.portFree[port] = g + 1;
     if (tx.command === 'read') {
-      tx.data.set(this.data.subarray(off, off + tx.length));
+      copyBytes(tx.data, 0, this.data, off, tx.length);
       this.energy.read.add(words);
       this.stats.reads.add(words);
     } else {
@@ -144,7 +145,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
   private write(off: number, tx: GenericPayload): void {
     const be = tx.byteEnable;
     if (be === null) {
-      this.data.set(tx.data.subarray(0, tx.length), off);
+      copyBytes(this.data, off, tx.data, 0, tx.length);
       return;
     }
     for (let i = 0; i < tx.length; i++) if (be[i % be.length] !== 0) this.data[off + i] = tx.data[i]!;

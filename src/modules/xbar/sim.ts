@@ -1,4 +1,4 @@
-import type { GenericPayload } from '../../tlm/index.js';
+import { DmiRegion, type GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type SimFactory } from '../base.js';
 import { XbarDef } from './def.js';
@@ -23,7 +23,9 @@ export interface XbarRoute {
  * target's own delay follows. So delay = latency + queueing + ceil(S / bandwidth) + target delay.
  * Addresses are global (not rewritten): targets check them against their own window. An address
  * no output reaches gets `address-error` after the latency. Outputs forward with the
- * non-waiting transport (every library target is non-waiting).
+ * non-waiting transport (every library target is non-waiting). DMI requests are forwarded to
+ * the decoded output; the grant is clipped to the route's range and its latency includes
+ * `latencyCycles` (no bandwidth or contention: DMI bypasses both, by definition).
  */
 export class Xbar extends SimModule<typeof XbarDef> {
   /** The decode table, from the platform address map (or the context's `reach`). */
@@ -46,6 +48,7 @@ export class Xbar extends SimModule<typeof XbarDef> {
         const r = this.decode(tx);
         return r === undefined ? 0 : (outs[r.out]?.transportDbg(tx) ?? 0);
       });
+      s?.onGetDirectMemPtr((tx) => this.dmi(tx));
     });
   }
 
@@ -54,6 +57,20 @@ export class Xbar extends SimModule<typeof XbarDef> {
     const a = tx.address;
     const e = a + Math.max(1, tx.length);
     return this.routes.find((r) => a >= r.base && e <= r.end);
+  }
+
+  /** Forwards a DMI request to the target the address decodes to (see the class doc). */
+  private dmi(tx: GenericPayload): DmiRegion | null {
+    const r = this.decode(tx);
+    const g = r === undefined ? null : (this.initiators('out')[r.out]?.getDirectMemPtr(tx) ?? null);
+    if (r === undefined || g === null) return null;
+    const start = Math.max(g.start, r.base);
+    const end = Math.min(g.end, r.end - 1);
+    const lat = this.params.latencyCycles * this.period;
+    return new DmiRegion({
+      start, end, data: g.data.subarray(start - g.start, end - g.start + 1),
+      readLatency: g.readLatency + lat, writeLatency: g.writeLatency + lat, canRead: g.canRead, canWrite: g.canWrite,
+    });
   }
 
   /** Routes a transaction from input `input`; see the class doc for the timing. */
