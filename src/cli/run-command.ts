@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, extname, join } from 'node:path';
 import { energyReport, formatEnergyReport, type EnergyReport } from '../energy/index.js';
 import { assemble, formatAsmDiagnostic } from '../isa/index.js';
-import { CoreSim, EventUnit, catalog, loadProgram, parseElf, type ProgramImage } from '../modules/index.js';
+import { CoreSim, catalog, parseElf, type ProgramImage } from '../modules/index.js';
 import { dumpPlatform, loadPlatform, type PlatformGraph } from '../platform/index.js';
-import { formatReport, instantiate, runReport, type Instantiated, type RunReport } from '../sim/index.js';
+import { formatReport, instantiate, runReport, startProgram, type RunReport } from '../sim/index.js';
 import { SimError, formatAddress, formatDiagnostics, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
 
 /** Options of {@link runCommand}, as given on the command line. */
@@ -90,19 +90,6 @@ function readProgram(file: string, origin: number): { image: ProgramImage; bytes
   return { image: r, bytes: 4 * r.words.length };
 }
 
-/** Barriers of every event unit wait for the started cores only (bit i = the core on `sync[i]`). */
-function barriersForStarted(p: Instantiated, started: ReadonlySet<string>): void {
-  for (const [path, m] of p.modules) {
-    if (!(m instanceof EventUnit)) continue;
-    let mask = 0;
-    for (const c of p.graph.connections) {
-      if (c.to.instance === path && c.to.port === 'sync' && c.from.port === 'sync' && started.has(c.from.instance)) mask |= 1 << (c.to.index ?? 0);
-    }
-    if (mask === 0) continue;
-    for (let b = 0; b < m.params.barriers; b++) m.setBarrierMembers(b, mask >>> 0);
-  }
-}
-
 function coreResult(c: CoreSim): CoreResult {
   const s = c.snapshot().stats;
   const instructions = s['instructions'] ?? 0;
@@ -167,8 +154,7 @@ export function runCommand(platformFile: string, programFile: string, o: RunOpti
 
   const p = instantiate(g);
   const cores = coreNames.map((n) => p.get(n, CoreSim));
-  barriersForStarted(p, new Set(coreNames));
-  const entry = loadProgram(cores, prog.image);
+  const entry = startProgram(p, coreNames, prog.image);
 
   let runError: SimError | undefined;
   try {
