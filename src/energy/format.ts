@@ -33,7 +33,7 @@ function table(rows: readonly (readonly string[])[], right: readonly boolean[]):
 const percent = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '-');
 
 const activity = (e: EventEnergy): string =>
-  e.kind === 'per-event' ? `${e.count ?? 0} x` : e.kind === 'busy' ? `busy ${formatTime(Math.round(e.timePs ?? 0))}` : `${formatTime(Math.round(e.timePs ?? 0))}`;
+  e.kind === 'per-event' ? `${e.count ?? 0} x` : e.kind === 'busy' || e.kind === 'idle' ? `${e.kind} ${formatTime(Math.round(e.timePs ?? 0))}` : `${formatTime(Math.round(e.timePs ?? 0))}`;
 
 /**
  * The report as text: totals; one row per energy event (activity, price, energy, share of the

@@ -66,7 +66,7 @@ export interface UnpricedFlag {
 export interface EventEnergy {
   readonly event: string;
   /** `per-event`: count x cost; `busy`: power x busy time; `static`: power x elapsed time. */
-  readonly kind: 'per-event' | 'busy' | 'static';
+  readonly kind: 'per-event' | 'busy' | 'idle' | 'static';
   /** `dynamic` for per-event and busy events, `static` for static ones (leakage, background). */
   readonly category: 'dynamic' | 'static';
   /** Events counted (`per-event` only). */
@@ -98,6 +98,14 @@ export interface EnergyTotals {
   readonly area: string;
 }
 
+/** How many priced units make up an instance's area, e.g. `{ units: 524288, per: 'bit' }`. */
+export interface AreaFormula {
+  readonly units: number;
+  readonly per: string;
+  /** e.g. `524288 bits x 2 um2`. */
+  readonly text: string;
+}
+
 /** One instance's energy, power and area. */
 export interface ComponentEnergy extends EnergyTotals {
   readonly instance: string;
@@ -107,8 +115,10 @@ export interface ComponentEnergy extends EnergyTotals {
   /** Busy time / elapsed time (duty cycle), 0..1; busy time beyond elapsed is clipped. */
   readonly dutyCycle: number;
   readonly events: readonly EventEnergy[];
-  /** The `area` param's price, when the kind declares one. */
+  /** The area's price: the `area` param, or the per-unit param of the kind's area formula. */
   readonly areaPrice?: Price;
+  /** Present when the area is a formula: area = units x the price (e.g. bits x area per bit). */
+  readonly areaFormula?: AreaFormula;
   /** This component's unpriced events and area. */
   readonly unpriced: readonly UnpricedFlag[];
 }
@@ -182,10 +192,11 @@ function unpricedReason(node: InstanceNode, p: Price): Exclude<UnpricedReason, '
  *
  * - `per-event`: E = count x cost [pJ];
  * - `busy`: E = power [uW] x min(busyPs, elapsedPs) [ps] / 1e6 [pJ];
+ * - `idle`: E = power [uW] x (elapsedPs - busyPs) [ps] / 1e6 [pJ] (clocked, idle: dynamic);
  * - `static`: E = power [uW] x elapsedPs [ps] / 1e6 [pJ];
  *
  * component power = E_total / elapsed (pJ/ps = W; reported in uW), area = the `area` param
- * [um2]. Prices that are 0, unset, or whose source says "not characterised"/"placeholder" are
+ * [um2], or the kind's area formula (`def.area`: e.g. bits x area per bit). Prices that are 0, unset, or whose source says "not characterised"/"placeholder" are
  * listed in `unpriced` (and marked on their event); instances without counts are flagged
  * `not-simulated` (their static energy is still counted).
  *
@@ -255,21 +266,26 @@ export function energyReport(graph: PlatformGraph, activity: Iterable<ActivityCo
         e = { ...common, kind: 'per-event', category: 'dynamic', count, energyPj, energy: formatEnergy(energyPj) };
         if (!act) flag(ev, price, 'not-simulated');
       } else {
-        const timePs = spec.kind === 'busy' ? busyPs : elapsedPs;
+        const timePs = spec.kind === 'busy' ? busyPs : spec.kind === 'idle' ? elapsedPs - busyPs : elapsedPs;
         const energyPj = (price.value * timePs) / 1e6;
-        e = { ...common, kind: spec.kind, category: spec.kind === 'busy' ? 'dynamic' : 'static', timePs, energyPj, energy: formatEnergy(energyPj) };
-        if (!act && spec.kind === 'busy') flag(ev, price, 'not-simulated');
+        e = { ...common, kind: spec.kind, category: spec.kind === 'static' ? 'static' : 'dynamic', timePs, energyPj, energy: formatEnergy(energyPj) };
+        if (!act && spec.kind !== 'static') flag(ev, price, 'not-simulated');
       }
       if (e.category === 'dynamic') dynamicPj += e.energyPj;
       else staticPj += e.energyPj;
       events.push(e);
     }
     let areaPrice: Price | undefined;
-    if (def.params['area'] !== undefined) {
-      areaPrice = priceOf(node, 'area', 'um2', graph.file);
-      usePrice(node.kind, node.name, areaPrice);
-      const reason = unpricedReason(node, areaPrice);
-      if (reason) flag('area', areaPrice, reason);
+    let areaFormula: AreaFormula | undefined;
+    const areaSpec = def.area ?? (def.params['area'] !== undefined ? { param: 'area', scale: () => 1, per: '' } : undefined);
+    if (areaSpec !== undefined) {
+      const unitPrice = priceOf(node, areaSpec.param, 'um2', graph.file);
+      usePrice(node.kind, node.name, unitPrice);
+      const reason = unpricedReason(node, unitPrice);
+      if (reason) flag('area', unitPrice, reason);
+      areaPrice = unitPrice;
+      const n = (areaSpec.scale as (p: unknown) => number)(node.params);
+      if (areaSpec.per !== '') areaFormula = { units: n, per: areaSpec.per, text: `${n} ${areaSpec.per}s x ${unitPrice.text}` };
     }
     components.push({
       instance: node.name,
@@ -277,8 +293,9 @@ export function energyReport(graph: PlatformGraph, activity: Iterable<ActivityCo
       simulated: act !== undefined,
       dutyCycle: elapsedPs > 0 ? busyPs / elapsedPs : 0,
       events,
-      ...energyTotals(dynamicPj, staticPj, areaPrice?.value ?? 0, elapsedPs),
+      ...energyTotals(dynamicPj, staticPj, (areaPrice?.value ?? 0) * (areaFormula?.units ?? 1), elapsedPs),
       ...(areaPrice ? { areaPrice } : {}),
+      ...(areaFormula ? { areaFormula } : {}),
       unpriced,
     });
   }

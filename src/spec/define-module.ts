@@ -17,17 +17,20 @@ export interface ModuleDoc {
 
 /**
  * An energy event: `per-event` costs the energy param `cost` each time it is counted; `busy`
- * draws the power param `power` while the module is busy; `static` draws `power` always.
+ * draws the power param `power` while the module is busy; `idle` draws it while the module is
+ * not busy (clocked but idle: background power); `static` draws `power` always (leakage).
  */
 export type EnergySpec =
   | { readonly kind: 'per-event'; readonly cost: string; readonly doc: string }
   | { readonly kind: 'busy'; readonly power: string; readonly doc: string }
+  | { readonly kind: 'idle'; readonly power: string; readonly doc: string }
   | { readonly kind: 'static'; readonly power: string; readonly doc: string };
 
 /** Builds energy events; the names must be params of the right type (checked by the compiler). */
 export interface EnergyBuilder<S extends ParamShape> {
   perEvent(cost: ParamsOfType<S, 'energy'>, doc: string): EnergySpec;
   busy(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
+  idle(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
   static(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
 }
 
@@ -67,6 +70,22 @@ export interface ModuleDef<K extends string = string, S extends ParamShape = Par
   readonly stats: St;
   readonly faults: Readonly<Record<string, FaultSpec>>;
   readonly caps: (p: ParamValues<S>) => readonly Capability[];
+  /** The area formula, when the area is not the `area` param itself (see {@link AreaSpec}). */
+  readonly area?: AreaSpec;
+}
+
+/**
+ * How an instance's area follows from its params: `area = value(param) x scale(params)`, e.g. a
+ * memory's area per bit times its bits, so that one technology value serves every size. Kinds
+ * without one use their `area` param as is.
+ */
+export interface AreaSpec {
+  /** The `area` param giving the price of one unit. */
+  readonly param: string;
+  /** Units of that price in one instance (e.g. bits). */
+  readonly scale: (p: never) => number;
+  /** What one unit is, for reports (e.g. `bit`). */
+  readonly per: string;
 }
 
 /** Any declaration, as stored in a catalog. */
@@ -110,6 +129,7 @@ export function defineModule<const K extends string, const S extends ParamShape,
   readonly stats?: St;
   readonly faults?: Readonly<Record<string, FaultSpec>>;
   readonly caps?: (p: ParamValues<S>) => readonly Capability[];
+  readonly area?: { readonly param: keyof S & string; readonly scale: (p: ParamValues<S>) => number; readonly per: string };
 }): ModuleDef<K, S, E, St> {
   const bug = (m: string): never => {
     throw new Error(`declaration bug in module kind '${d.kind}': ${m}`);
@@ -126,6 +146,7 @@ export function defineModule<const K extends string, const S extends ParamShape,
   const builder: EnergyBuilder<S> = {
     perEvent: (cost, doc) => ({ kind: 'per-event', cost: typed('energy')(cost), doc }),
     busy: (power, doc) => ({ kind: 'busy', power: typed('power')(power), doc }),
+    idle: (power, doc) => ({ kind: 'idle', power: typed('power')(power), doc }),
     static: (power, doc) => ({ kind: 'static', power: typed('power')(power), doc }),
   };
   const def: ModuleDef<K, S, E, St> = {
@@ -137,7 +158,9 @@ export function defineModule<const K extends string, const S extends ParamShape,
     stats: d.stats ?? ({} as St),
     faults: d.faults ?? {},
     caps: d.caps ?? (() => []),
+    ...(d.area === undefined ? {} : { area: d.area as AreaSpec }),
   };
+  if (d.area !== undefined && (d.params[d.area.param] as AnyParamSpec | undefined)?.type !== 'area') bug(`area formula refers to '${d.area.param}', which is not an area param`);
   const defaults = defaultParams(def);
   if (defaults !== undefined) {
     const names = new Set<string>();

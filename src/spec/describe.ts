@@ -19,6 +19,7 @@ export function describeModule(def: AnyModuleDef, defaults?: Readonly<Record<str
     `Does not model: ${def.doc.doesNotModel}`,
     `Timing: ${def.doc.timing}`,
     `Energy: ${def.doc.energy}`,
+    `Area: ${def.area === undefined ? ('area' in def.params ? 'the `area` param' : 'not declared') : `${def.area.param} per ${def.area.per}, times the ${def.area.per}s of the instance`}`,
     '',
     'Parameters:',
     ...Object.entries(def.params).map(([n, s]) => paramLine(n, s as AnyParamSpec)),

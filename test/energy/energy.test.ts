@@ -38,8 +38,8 @@ describe('energy model on a hand-computed platform (1 us, tech/tiny.yaml)', () =
   it('busy energy = power x busy time; static energy = power x elapsed', () => {
     // 200 uW x 250 ns = 200e-6 W x 250e-9 s = 50e-12 J
     expect(ev(r, 'dma', 'active')).toMatchObject({ kind: 'busy', category: 'dynamic', timePs: 250_000, energyPj: 50, energy: '50 pJ' });
-    // 50 uW x 1 us = 50 pJ (background is declared static: drawn always)
-    expect(ev(r, 'dma', 'background')).toMatchObject({ kind: 'static', category: 'static', timePs: US, energyPj: 50 });
+    // 50 uW x (1 us - 250 ns busy) = 37.5 pJ (background is drawn while clocked and idle: dynamic)
+    expect(ev(r, 'dma', 'background')).toMatchObject({ kind: 'idle', category: 'dynamic', timePs: US - 250_000, energyPj: 37.5 });
     expect(ev(r, 'dma', 'leakage').energyPj).toBe(5);
     expect(ev(r, 'cpu', 'leakage').energyPj).toBe(10);
     expect(ev(r, 'l1', 'leakage').energyPj).toBe(4);
@@ -48,9 +48,9 @@ describe('energy model on a hand-computed platform (1 us, tech/tiny.yaml)', () =
 
   it('component totals, power, duty cycle and area', () => {
     expect(comp(r, 'cpu')).toMatchObject({ dynamicPj: 2500, staticPj: 10, totalPj: 2510, total: '2.51 nJ', averagePowerUw: 2510, averagePower: '2.51 mW', dutyCycle: 0.8, areaUm2: 250_000, area: '0.25 mm2' });
-    expect(comp(r, 'l1')).toMatchObject({ dynamicPj: 600, staticPj: 4, totalPj: 604, averagePowerUw: 604, areaUm2: 12_500 });
-    expect(comp(r, 'dma')).toMatchObject({ dynamicPj: 50, staticPj: 55, totalPj: 105, averagePowerUw: 105, dutyCycle: 0.25, areaUm2: 0 });
-    expect(comp(r, 'l2')).toMatchObject({ dynamicPj: 2000, staticPj: 0, totalPj: 2000, averagePower: '2 mW', areaUm2: 1_000_000, area: '1 mm2' });
+    expect(comp(r, 'l1')).toMatchObject({ dynamicPj: 600, staticPj: 4, totalPj: 604, averagePowerUw: 604, areaUm2: 16_384 }); // 16 KiB x 8 bits x 0.125 um2
+    expect(comp(r, 'dma')).toMatchObject({ dynamicPj: 87.5, staticPj: 5, totalPj: 92.5, averagePowerUw: 92.5, dutyCycle: 0.25, areaUm2: 0 });
+    expect(comp(r, 'l2')).toMatchObject({ dynamicPj: 2000, staticPj: 0, totalPj: 2000, averagePower: '2 mW', areaUm2: 1_048_576 }); // 64 KiB x 8 bits x 2 um2
     expect(comp(r, 'bus')).toMatchObject({ dynamicPj: 15, staticPj: 1, totalPj: 16, averagePowerUw: 16, areaUm2: 1000, area: '1000 um2' });
   });
 
@@ -58,16 +58,17 @@ describe('energy model on a hand-computed platform (1 us, tech/tiny.yaml)', () =
     expect(r.components.map((c) => c.instance)).toEqual(['cpu', 'bus', 'l1', 'dma', 'l2']);
     expect(r).toMatchObject({
       platform: 'tiny', elapsedPs: US, elapsed: '1 us',
-      dynamicPj: 5165, staticPj: 70, totalPj: 5235, total: '5.235 nJ',
-      averagePowerUw: 5235, averagePower: '5.235 mW',
-      areaUm2: 1_263_500, area: '1.2635 mm2',
+      dynamicPj: 5202.5, staticPj: 20, totalPj: 5222.5, total: '5.2225 nJ',
+      averagePowerUw: 5222.5, averagePower: '5.2225 mW',
+      areaUm2: 250_000 + 1000 + 16_384 + 1_048_576,
     });
   });
 
   it('every price names its source: tech file and text, platform file, or declaration default', () => {
     expect(ev(r, 'cpu', 'instruction').price).toEqual({ param: 'instrEnergy', value: 2.5, unit: 'pJ', text: '2.5 pJ', origin: 'tech', file: TECH, source: 'paper A, table 2' });
     expect(ev(r, 'dma', 'active').price).toMatchObject({ param: 'activePower', value: 200, unit: 'uW', origin: 'tech', file: TECH, source: 'paper C (active)' });
-    expect(comp(r, 'l2').areaPrice).toEqual({ param: 'area', value: 1_000_000, unit: 'um2', text: '1 mm2', origin: 'instance', file: TINY, source: 'instance params in the platform file' });
+    expect(comp(r, 'l2').areaPrice).toEqual({ param: 'bitArea', value: 2, unit: 'um2', text: '2 um2', origin: 'instance', file: TINY, source: 'instance params in the platform file' });
+    expect(comp(r, 'l2').areaFormula).toEqual({ units: 524_288, per: 'bit', text: '524288 bits x 2 um2' });
     expect(comp(r, 'dma').areaPrice).toMatchObject({ origin: 'default', source: 'declaration default', value: 0 });
     expect(r.prices).toHaveLength(17); // 12 energy events + 5 areas, each used once
     expect(r.prices.find((p) => p.kind === 'xbar' && p.param === 'transferEnergy')).toMatchObject({ source: 'derived: router model D scaled to 32 bits', file: TECH, instances: ['bus'] });
@@ -89,13 +90,15 @@ describe('energy model on a hand-computed platform (1 us, tech/tiny.yaml)', () =
   it('formats a table with units, numbered sources and the unpriced list', () => {
     const t = formatEnergyReport(r);
     expect(t).toContain('energy report: platform tiny, simulated time 1 us');
-    expect(t).toContain('total energy 5.235 nJ (dynamic 5.165 nJ, static 70 pJ), average power 5.235 mW, area 1.2635 mm2');
-    expect(t).toMatch(/^cpu +instruction +per-event +1000 x +2\.5 pJ +2\.5 nJ +47\.8 % +\[1\]$/m);
+    expect(t).toContain('total energy 5.2225 nJ (dynamic 5.2025 nJ, static 20 pJ), average power 5.2225 mW, area 1.31596 mm2');
+    expect(t).toMatch(/^cpu +instruction +per-event +1000 x +2\.5 pJ +2\.5 nJ +47\.9 % +\[1\]$/m);
+    expect(t).toMatch(/^dma +background +idle +idle 750 ns +50 uW +37\.5 pJ +0\.7 % +\[12\]$/m);
     expect(t).toMatch(/^dma +active +busy +busy 250 ns +200 uW +50 pJ +1\.0 % +\[11\]$/m);
     expect(t).toMatch(/^l1 +write +per-event +100 x +0 pJ +0 pJ +0\.0 % +\[8\] UNPRICED$/m);
-    expect(t).toMatch(/^total +5\.165 nJ +70 pJ +5\.235 nJ +100\.0 % +5\.235 mW +1\.2635 mm2$/m);
+    expect(t).toMatch(/^total +5\.2025 nJ +20 pJ +5\.2225 nJ +100\.0 % +5\.2225 mW +1\.31596 mm2$/m);
+    expect(t).toMatch(/^l2 +memory +0\.0 % +2 nJ +0 pJ +2 nJ +38\.3 % +2 mW +1\.04858 mm2 +\[17\]$/m);
     expect(t).toContain(`  [1] core.instrEnergy = 2.5 pJ: tech ${TECH}: paper A, table 2 (cpu)`);
-    expect(t).toContain(`  [17] memory.area = 1 mm2: platform ${TINY}: instance params in the platform file (l2)`);
+    expect(t).toContain(`  [17] memory.bitArea = 2 um2: platform ${TINY}: instance params in the platform file (l2)`);
     expect(t).toContain('unpriced (counted as 0 or a placeholder; characterise before trusting the totals): 3');
   });
 });
@@ -107,7 +110,7 @@ describe('energy model: edge cases', () => {
     const r = energyReport(graph, COUNTS.filter((c) => c.path !== 'bus'), US, catalog);
     expect(comp(r, 'bus')).toMatchObject({ simulated: false, dynamicPj: 0, staticPj: 1, totalPj: 1, dutyCycle: 0 });
     expect(comp(r, 'bus').unpriced.map((u) => [u.event, u.reason])).toEqual([['transfer', 'not-simulated']]);
-    expect(r.totalPj).toBe(5235 - 15);
+    expect(r.totalPj).toBe(5222.5 - 15);
     expect(formatEnergyReport(r)).toMatch(/^bus +xbar +n\/a /m);
   });
 
@@ -172,7 +175,8 @@ describe('energy model on the PULP cluster (platforms/pulp-cluster.yaml)', () =>
     const flagged = new Set(r.unpriced.map((u) => `${u.instance}.${u.event}:${u.reason}`));
     expect(flagged).toContain('l1.leakage:not-characterised');
     expect(flagged).toContain('eu.request:not-characterised');
-    expect(flagged).toContain('pe0.area:zero');
+    expect(flagged).toContain('pe0.area:not-characterised');
+    expect(flagged).toContain('l1.area:not-characterised');
     expect(flagged).toContain('pe1.instruction:not-simulated');
     expect(flagged).not.toContain('pe0.instruction:not-characterised');
   });

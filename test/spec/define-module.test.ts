@@ -34,7 +34,7 @@ describe('defineModule', () => {
   it('computes ports from params', () => {
     const p = defaultParams(ScratchpadDef);
     expect(p).toBeUndefined(); // tech params have no default
-    const ports = ScratchpadDef.ports({ sizeBytes: 65536, banks: 16, wordBytes: 8, interleaving: 'word', ports: 13, accessCycles: 1, readEnergy: 1, writeEnergy: 1, leakage: 0, area: 0 });
+    const ports = ScratchpadDef.ports({ sizeBytes: 65536, banks: 16, wordBytes: 8, interleaving: 'word', ports: 13, accessCycles: 1, readEnergy: 1, writeEnergy: 1, leakage: 0, bitArea: 0 });
     expect(ports).toEqual([expect.objectContaining({ name: 'mem', role: 'target', protocol: 'mem', widthBits: 64, count: 13 })]);
   });
 

@@ -34,7 +34,7 @@ export const DmaDef = defineModule({
   ],
   energy: (e) => ({
     active: e.busy('activePower', 'While a transfer is in flight.'),
-    background: e.static('backgroundPower', 'Clocked, idle.'),
+    background: e.idle('backgroundPower', 'Clocked, idle (no transfer in flight).'),
     leakage: e.static('leakage', 'Always-on leakage.'),
   }),
   stats: {

@@ -20,7 +20,7 @@ export const MemoryDef = defineModule({
     bandwidthBytesPerCycle: param.int({ doc: 'Bytes per cycle per port.', unit: 'B/cycle', default: 8, min: 1 }),
     accessEnergy: param.energy({ doc: 'One data-word access.', tech: true }),
     leakage: param.power({ doc: 'Static leakage power.', tech: true }),
-    area: param.area({ doc: 'Silicon area (0 = not characterised).', default: '0um2', tech: true }),
+    bitArea: param.area({ doc: 'Macro area per bit of capacity, periphery included (area = sizeBytes x 8 x bitArea; 0 = not characterised).', default: '0um2', tech: true }),
   },
   ports: (p) => [port.target('mem', 'mem', { widthBits: p.dataWidthBits, count: p.ports, required: false, doc: 'Load/store access.' })],
   energy: (e) => ({
@@ -32,5 +32,6 @@ export const MemoryDef = defineModule({
     bytesWritten: stat.counter('B', 'Bytes written.'),
   },
   faults: { bitFlip: fault.bitFlip('stored words', 'Flip stored bits at a given rate.') },
+  area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
   caps: (p) => [{ name: 'memory', level: p.level, sizeBytes: p.sizeBytes }],
 });

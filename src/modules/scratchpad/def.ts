@@ -20,7 +20,7 @@ export const ScratchpadDef = defineModule({
     readEnergy: param.energy({ doc: 'One word read.', tech: true }),
     writeEnergy: param.energy({ doc: 'One word write.', tech: true }),
     leakage: param.power({ doc: 'Static leakage of all banks.', tech: true }),
-    area: param.area({ doc: 'Silicon area (0 = not characterised).', default: '0um2', tech: true }),
+    bitArea: param.area({ doc: 'Macro area per bit of capacity, periphery included (area = sizeBytes x 8 x bitArea; 0 = not characterised).', default: '0um2', tech: true }),
   },
   ports: (p) => [port.target('mem', 'mem', { widthBits: p.wordBytes * 8, count: p.ports, required: false, doc: 'Master ports; each takes one request per cycle.' })],
   energy: (e) => ({
@@ -37,5 +37,6 @@ export const ScratchpadDef = defineModule({
     bitFlip: fault.bitFlip('stored words', 'Flip stored bits at a given rate.'),
     stuckAt: fault.stuckAt('stored bits', 'Bits that read as a fixed value.'),
   },
+  area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
   caps: (p) => [{ name: 'memory', level: 'l1', sizeBytes: p.sizeBytes, banks: p.banks, wordBytes: p.wordBytes }],
 });
