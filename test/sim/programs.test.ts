@@ -161,10 +161,10 @@ describe('assembly programs on pulp-cluster', () => {
     );
   });
 
-  it('an accelerator command without an accelerator model is a clear error', () => {
+  it('a command to an accelerator the platform does not have is a clear error', () => {
     const e = failing('accel.s');
     expect(e.code).toBe('no-accelerator');
-    expect(e.message).toMatch(/^core 'pe0' at pc 0x1c000004: acc\.cmd: no accelerator model yet .* \(time 4 ns\)$/);
+    expect(e.message).toBe("core 'pe0' at pc 0x1c000004: accelerator 2 is not reachable through the data port (no accelerator is); the N of acc.* must be an accelerator's accelId param (time 4 ns)");
   });
 
   it('runs the committed ELF (C compiled by gcc, linked at the L1 base) like the stand-alone core', () => {

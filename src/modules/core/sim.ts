@@ -1,8 +1,10 @@
 import type { SimEvent, Wait } from '../../kernel/index.js';
 import type { Instr } from '../../isa/index.js';
 import { DmiRegion, GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse } from '../../tlm/index.js';
+import type { AnyModuleDef } from '../../spec/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type ModuleSnapshot, type PortTraffic, type SimFactory } from '../base.js';
+import { AcceleratorSim } from '../accel.js';
 import { Dma } from '../dma/sim.js';
 import { SYNC_OPS, type SyncOp } from '../event-unit/sim.js';
 import { CoreDef } from './def.js';
@@ -25,7 +27,8 @@ const BATCH = 4096;
 type Pending =
   | { readonly kind: 'sync' }
   | { readonly kind: 'eu'; readonly op: SyncOp; readonly operand: number }
-  | { readonly kind: 'dma-wait'; readonly ids: readonly number[] };
+  /** Synchronize, then sleep in `until` (a DMA or accelerator wait); the instruction retries after. */
+  | { readonly kind: 'wait'; readonly until: () => Generator<Wait, void, unknown> };
 
 /**
  * A core on the platform: the instruction-set simulator ({@link Rv32Core}) driven by a kernel
@@ -50,8 +53,12 @@ type Pending =
  * - `dma.*`: the DMA whose registers the `data` port reaches (`dma.addr`/`dma.strd` set this
  *   core's channel state; `dma.1d`/`dma.2d` start a transfer after synchronizing and return its id;
  *   `dma.wait`/`dma.waitall` sleep until completion; `dma.stat`/`dma.busy` poll).
- * - `ecall` ends the program (exit code a0); `ebreak` and `acc.*` (no accelerator model yet)
- *   stop the run with a SimError naming the core and the pc.
+ * - `acc.*`: the accelerator whose `accelId` is the instruction's N among those the `data` port
+ *   reaches (see `AcceleratorSim`): `acc.arg` queues two words for the next `acc.cmd`, which
+ *   synchronizes, submits (sleeping while the queue is full) and returns the tag; `acc.wait`
+ *   sleeps until the tag's command finished; `acc.stat` polls; `acc.drain` waits for all.
+ * - `ecall` ends the program (exit code a0); `ebreak` stops the run with a SimError naming the
+ *   core and the pc.
  *
  * Stats: `instructions`, `cycles` (issue cycles), `stallCycles` (memory latency, load-use,
  * waits at the event unit and for the DMA), `busy` (time executing, incl. memory stalls);
@@ -91,6 +98,10 @@ export class CoreSim extends SimModule<typeof CoreDef> {
   private dmaSStride = 0;
   private dmaDStride = 0;
   private readonly myTransfers = new Set<number>();
+  /** Accelerators by number, once found. */
+  private readonly accels = new Map<number, AcceleratorSim<AnyModuleDef>>();
+  /** Words queued by acc.arg, per accelerator number. */
+  private readonly accArgs = new Map<number, number[]>();
   /** Blocked cycles (event unit, DMA waits), accumulated. */
   private blockedCycles = 0;
   private lastInstr = 0;
@@ -256,7 +267,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       value = tx.readWord(0, 4) | 0;
     } else {
       yield* qk.sync();
-      for (const id of op.ids) yield* this.dmaModule().wait(id);
+      yield* op.until();
       qk.reset();
     }
     this.blockedCycles += Math.round((this.sim.now + qk.localTime - before) / this.period);
@@ -444,7 +455,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
         const dma = this.dmaModule();
         const ids = instr.op === 'dma.wait' ? [a].filter((id) => dma.transfers.has(id) && !dma.isDone(id)) : this.inFlight();
         if (ids.length === 0) return 0;
-        this.pending = { kind: 'dma-wait', ids };
+        this.pending = { kind: 'wait', until: function* () { for (const id of ids) yield* dma.wait(id); } };
         return ENV_WAIT;
       }
       case 'dma.stat': {
@@ -460,9 +471,68 @@ export class CoreSim extends SimModule<typeof CoreDef> {
         core.setReg(instr.rd, n);
         return 0;
       }
+      case 'acc.arg': {
+        this.accelerator(instr.imm);
+        const q = this.accArgs.get(instr.imm) ?? [];
+        q.push(a >>> 0, b >>> 0);
+        this.accArgs.set(instr.imm, q);
+        return 0;
+      }
+      case 'acc.cmd': {
+        const acc = this.accelerator(instr.imm);
+        if (!synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
+        const tag = acc.submit(a, b, this.accArgs.get(instr.imm) ?? [], this.path);
+        if (tag === 0) {
+          // queue full: sleep until a command completes, then retry
+          this.pending = { kind: 'wait', until: function* () { yield acc.spaceEvent; } };
+          return ENV_WAIT;
+        }
+        this.accArgs.delete(instr.imm);
+        core.setReg(instr.rd, tag);
+        return 0;
+      }
+      case 'acc.wait': {
+        const acc = this.accelerator(instr.imm);
+        if (!acc.commands.has(a)) throw this.coreError('accel-unknown-tag', `acc.wait ${a}: accelerator ${instr.imm} ('${acc.path}') has no command with that tag (tags are returned by acc.cmd)`);
+        if (acc.isDone(a)) return 0;
+        this.pending = { kind: 'wait', until: () => acc.wait(a) };
+        return ENV_WAIT;
+      }
+      case 'acc.stat': {
+        const acc = this.accelerator(instr.imm);
+        if (!acc.commands.has(a)) throw this.coreError('accel-unknown-tag', `acc.stat ${a}: accelerator ${instr.imm} ('${acc.path}') has no command with that tag (tags are returned by acc.cmd)`);
+        const busy = !acc.isDone(a);
+        if (busy && !synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
+        core.setReg(instr.rd, busy ? 1 : 0);
+        return 0;
+      }
+      case 'acc.drain': {
+        const acc = this.accelerator(instr.imm);
+        if (acc.pending === 0 && synced) return 0;
+        this.pending = { kind: 'wait', until: () => acc.drain() };
+        return ENV_WAIT;
+      }
       default:
-        throw this.coreError('no-accelerator', `${instr.op}: no accelerator model yet (the Xeacc instructions need one; accelerator ${instr.imm} is not simulated)`);
+        throw this.coreError('illegal-custom', `${instr.op}: not executable by this core`);
     }
+  }
+
+  /** Accelerator `n` (the N of `acc.* N`): the one reachable through `data` whose `accelId` is n. */
+  private accelerator(n: number): AcceleratorSim<AnyModuleDef> {
+    const hit = this.accels.get(n);
+    if (hit !== undefined) return hit;
+    const found: AcceleratorSim<AnyModuleDef>[] = [];
+    for (const w of this.ctx.reach?.('data', undefined) ?? []) {
+      const m = this.ctx.peer?.(w.target);
+      if (m instanceof AcceleratorSim && !found.includes(m)) found.push(m as AcceleratorSim<AnyModuleDef>);
+    }
+    const acc = found.find((m) => m.accelId === n);
+    if (acc === undefined) {
+      const have = found.map((m) => `${m.accelId} ('${m.path}')`).join(', ');
+      throw this.coreError('no-accelerator', `accelerator ${n} is not reachable through the data port (${have === '' ? 'no accelerator is' : `reachable: ${have}`}); the N of acc.* must be an accelerator's accelId param`);
+    }
+    this.accels.set(n, acc);
+    return acc;
   }
 
   private needSync(): number {
