@@ -216,10 +216,28 @@ describe('Rv32Core: cycles', () => {
   });
 
   it('costs come from the options (e.g. a 3-cycle divider, no load-use stall)', () => {
-    const { core, mem } = load(loop, { costs: { divCycles: 3, loadUseStall: 0, branchTakenCycles: 2 } });
+    const { core, mem } = load(loop, { costs: { divCycles: 3, divTiming: 'fixed', loadUseStall: 0, branchTakenCycles: 2 } });
     mem.write(0x1000, Uint8Array.from([5, 0, 0, 0]));
     expect(core.run(1000)).toBe('ecall');
     expect(core.cycles).toBe(3 + 4 * 4 + 6 + 1 + 3 + 5 + 1 + 2 + 1);
+  });
+
+  it('division takes 3 + (leading zeros of the divisor) cycles, 35 for a zero divisor (CV32E40P manual table)', () => {
+    const divCost = (op: string, a: number, b: number): number => {
+      const c = exec(`li a0, ${a}\nli a1, ${b}\n${op} a2, a0, a1`);
+      return c.classCycles[CLASS_ORDER.indexOf('div')]!;
+    };
+    expect(divCost('divu', 100, 0x8000_0000 | 0)).toBe(3); // no leading zero
+    expect(divCost('divu', 100, -1)).toBe(3);
+    expect(divCost('divu', 100, 1)).toBe(3 + 31);
+    expect(divCost('remu', 100, 0)).toBe(35);
+    expect(divCost('div', 100, 0)).toBe(35);
+    expect(divCost('div', 100, 7)).toBe(3 + 29);
+    expect(divCost('rem', 100, -7)).toBe(3 + 29); // signed: zeros of |divisor|
+    expect(divCost('div', 100, 0x10000)).toBe(3 + 15);
+    const fixed = exec('li a0, 9\nli a1, 3\ndiv a2, a0, a1', { costs: { divTiming: 'fixed', divCycles: 20 } });
+    expect(fixed.classCycles[CLASS_ORDER.indexOf('div')]).toBe(20);
+    expect(fixed.reg(12)).toBe(3);
   });
 
   it('the load-use stall applies only when the next instruction reads the loaded register', () => {

@@ -70,10 +70,10 @@ addressMap:
 
 function platform() {
   const cat = makeCatalog([...catalog.values(), SumDef]);
-  const r = loadPlatform('acc-test.yaml', YAML, { catalog: cat });
+  const r = loadPlatform('acc-test.yaml', YAML, { catalog: cat, readFile: () => undefined });
   expect(r.diagnostics).toEqual([]);
   const sims = new Map(simCatalog);
-  sims.set('test-sum', { def: SumDef, create: (ctx) => new SumSim(ctx as ModuleContext<typeof SumDef>) } as never);
+  sims.set('test-sum', { def: SumDef, create: (ctx: ModuleContext<typeof SumDef>) => new SumSim(ctx) } as never);
   return instantiate(r.graph!, { sims });
 }
 

@@ -66,6 +66,8 @@ export interface CoreCosts {
   readonly mulCycles: number;
   readonly mulhCycles: number;
   readonly divCycles: number;
+  /** `operand`: 3 + clz(divisor) (CV32E40P); `fixed`: {@link divCycles}. */
+  readonly divTiming: 'operand' | 'fixed';
   readonly loadCycles: number;
   readonly loadUseStall: number;
   readonly storeCycles: number;
@@ -79,9 +81,9 @@ export interface CoreCosts {
   readonly accelCycles: number;
 }
 
-/** The defaults of `CoreDef` (CV32E40P): ALU 1, mul 1, mulh 5, div 35, load 1 (+1 load-use), store 1, branch 3 taken / 1 not, jump 2, others 1. */
+/** The defaults of `CoreDef` (CV32E40P): ALU 1, mul 1, mulh 5, div 3 + clz(divisor) (3..35), load 1 (+1 load-use), store 1, branch 3 taken / 1 not, jump 2, others 1. */
 export const DEFAULT_CORE_COSTS: CoreCosts = {
-  aluCycles: 1, mulCycles: 1, mulhCycles: 5, divCycles: 35, loadCycles: 1, loadUseStall: 1, storeCycles: 1,
+  aluCycles: 1, mulCycles: 1, mulhCycles: 5, divCycles: 35, divTiming: 'operand', loadCycles: 1, loadUseStall: 1, storeCycles: 1,
   branchTakenCycles: 3, branchNotTakenCycles: 1, jumpCycles: 2, systemCycles: 1, dmaCycles: 1, simdCycles: 1,
   syncCycles: 1, accelCycles: 1,
 };
@@ -289,6 +291,7 @@ export class Rv32Core {
     const x = this.x;
     const mem = this.mem;
     const k = this.costs;
+    const divOperand = k.divTiming === 'operand';
     const cInstr = this.classInstructions;
     const cCyc = this.classCycles;
     let pc = this.pc;
@@ -405,11 +408,11 @@ export class Rv32Core {
           case 44: { // div
             const a = x[d.rs1]!, b = x[d.rs2]!;
             x[rd] = b === 0 ? -1 : b === -1 ? -a : a / b; // -(-2^31) wraps to -2^31; Int32Array truncates toward zero
-            c = k.divCycles; break;
+            c = divOperand ? 3 + Math.clz32(b < 0 ? -b : b) : k.divCycles; break;
           }
-          case 45: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? -1 : (x[d.rs1]! >>> 0) / b; c = k.divCycles; break; } // divu
-          case 46: { const a = x[d.rs1]!, b = x[d.rs2]!; x[rd] = b === 0 ? a : b === -1 ? 0 : a % b; c = k.divCycles; break; } // rem
-          case 47: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? x[d.rs1]! : (x[d.rs1]! >>> 0) % b; c = k.divCycles; break; } // remu
+          case 45: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? -1 : (x[d.rs1]! >>> 0) / b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // divu
+          case 46: { const a = x[d.rs1]!, b = x[d.rs2]!; x[rd] = b === 0 ? a : b === -1 ? 0 : a % b; c = divOperand ? 3 + Math.clz32(b < 0 ? -b : b) : k.divCycles; break; } // rem
+          case 47: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? x[d.rs1]! : (x[d.rs1]! >>> 0) % b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // remu
           case ID_SIMD: x[rd] = simdExec(d.instr.op, x[d.rs1]!, x[d.rs2]!, x[rd]!); c = k.simdCycles; break;
           default: { // ID_ENV: Xedma / Xeacc / Xesync
             const cls = d.instr.def.cls;
