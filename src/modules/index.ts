@@ -8,6 +8,8 @@ export { ScratchpadDef, Scratchpad, scratchpadSim } from './scratchpad/index.js'
 export { XbarDef, Xbar, xbarSim, type XbarRoute } from './xbar/index.js';
 export { MemoryDef, Memory, memorySim } from './memory/index.js';
 export { EventUnitDef, EventUnit, eventUnitSim, SYNC_OPS, IRQ_EVENT_BASE, type SyncOp } from './event-unit/index.js';
+export * from './adc/index.js';
+export * from './aimc-tile/index.js';
 export { AcceleratorSim, type AccelCommand } from './accel.js';
 export { catalog } from './catalog.js';
 export { simCatalog, makeSimCatalog } from './sims.js';
