@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assembleOrThrow } from '../isa/index.js';
-import { CoreSim, Scratchpad, catalog, loadProgram } from '../modules/index.js';
+import { CoreSim, ENV_EXIT, FlatMemory, Rv32Core, Scratchpad, catalog, loadProgram } from '../modules/index.js';
 import { loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { instantiate } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatTime, hasErrors } from '../util/index.js';
@@ -71,6 +71,23 @@ export function runPlatformBench(cores: number, iterations: number, graph: Platf
   };
 }
 
+/**
+ * The same loop on the stand-alone instruction-set simulator (a flat RAM, no kernel, no ports,
+ * no timing of memories): the upper bound of what the platform can reach, measured in the same
+ * process so the platform figure can be read as a ratio of it.
+ */
+export function runIssBench(iterations: number): { instructions: number; cpuSeconds: number } {
+  const base = 0x1000_0000;
+  const ram = new FlatMemory(base, 64 * 1024, { name: 'ram' });
+  ram.writeWords(base, assembleOrThrow(loopSource(base + 0x8000, iterations), { origin: base }, 'bench-loop.s').words);
+  const core = new Rv32Core(ram, { name: 'iss', pc: base, env: { ecall: () => ENV_EXIT, ebreak: () => 0, custom: () => 0 } });
+  const c0 = process.cpuUsage();
+  const r = core.run(Number.MAX_SAFE_INTEGER);
+  const c1 = process.cpuUsage(c0);
+  if (r !== 'exit') throw new SimError('bench-platform', `stand-alone ISS stopped with '${r}'`);
+  return { instructions: core.instructions, cpuSeconds: (c1.user + c1.system) / 1e6 };
+}
+
 const rate = (n: number, s: number): string => (s > 0 ? (n / s).toExponential(3) : 'inf');
 
 /** The lines printed by `edgesim bench platform`. */
@@ -84,7 +101,12 @@ export function platformBenchLines(which: readonly number[], iterations: number)
     last = r;
     out.push(`pulp-cluster cores=${n}: instr_per_cpu_s=${rate(r.instructions, r.cpuSeconds)} instructions/CPU-s (instructions=${r.instructions}, cpu_s=${r.cpuSeconds.toFixed(4)} s, sim_time=${formatTime(r.simTimePs)})`);
   }
+  runIssBench(Math.min(iterations, 5000)); // warm-up
+  const iss = runIssBench(iterations);
+  const issRate = iss.cpuSeconds > 0 ? iss.instructions / iss.cpuSeconds : Infinity;
+  out.push(`stand-alone ISS (same loop, flat RAM, no kernel): instr_per_cpu_s=${rate(iss.instructions, iss.cpuSeconds)} instructions/CPU-s (instructions=${iss.instructions}, cpu_s=${iss.cpuSeconds.toFixed(4)} s)`);
   if (last !== undefined) {
+    out.push(`platform / stand-alone ISS (cores=${last.cores} run): ${(last.instructions / last.cpuSeconds / issRate).toFixed(3)}`);
     out.push(`pulp-cluster l1 scratchpad (cores=${last.cores} run): tx_per_cpu_s=${rate(last.l1Transactions, last.cpuSeconds)} transactions/CPU-s (transactions=${last.l1Transactions}, cpu_s=${last.cpuSeconds.toFixed(4)} s)`);
   }
   return out;

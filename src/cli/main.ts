@@ -74,7 +74,7 @@ bench
   .command('platform')
   .description('simulated instructions per CPU-second of one core and of the 8 worker cores of pulp-cluster running a compute loop from L1, and L1 scratchpad transactions per CPU-second')
   .option('--cores <n>', '1 or 8 (default: both)')
-  .option('--iterations <n>', 'loop iterations per core (6 instructions each)', '100000')
+  .option('--iterations <n>', 'loop iterations per core (6 instructions each)', '1000000')
   .action((o: { cores?: string; iterations: string }) => {
     if (o.cores !== undefined && o.cores !== '1' && o.cores !== '8') throw new SimError('bad-argument', `--cores '${o.cores}' must be 1 or 8`);
     const it = Number(o.iterations);
