@@ -137,12 +137,15 @@ describe('edgesim bench platform', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^pulp-cluster cores=1: instr_per_cpu_s=\S+ instructions\/CPU-s \(instructions=12007, cpu_s=[0-9.]+ s, sim_time=/);
     expect(lines[1]).toMatch(/^pulp-cluster cores=8: instr_per_cpu_s=\S+ instructions\/CPU-s \(instructions=96056, /);
-    expect(lines[2]).toMatch(/^pulp-cluster l1 scratchpad \(cores=8 run\): tx_per_cpu_s=\S+ transactions\/CPU-s \(transactions=32000, /);
+    // the same loop on the bare ISS: 5 setup instructions + 6 per iteration + li, ecall (no hartId offset)
+    expect(lines[2]).toMatch(/^stand-alone ISS \(same loop, flat RAM, no kernel\): instr_per_cpu_s=\S+ instructions\/CPU-s \(instructions=12007, /);
+    expect(lines[3]).toMatch(/^platform \/ stand-alone ISS \(cores=8 run\): [0-9.]+$/);
+    expect(lines[4]).toMatch(/^pulp-cluster l1 scratchpad \(cores=8 run\): tx_per_cpu_s=\S+ transactions\/CPU-s \(transactions=32000, /);
     const one = cli('bench', 'platform', '--cores', '1', '--iterations', '100');
-    expect(one.out.trim().split('\n')).toHaveLength(2);
+    expect(one.out.trim().split('\n')).toHaveLength(4);
     expect(cli('bench', 'platform', '--cores', '4').code).toBe(2);
   });
 });

@@ -1,0 +1,91 @@
+import { defineModule, fault, param, port, stat } from '../../spec/index.js';
+import { defaultAccBits, operandBits } from './model.js';
+
+/**
+ * Systolic PE array (SCALE-Sim-style timing, QUIDAM PE types): a `rows x cols` grid of MAC
+ * PEs running GEMMs and im2col-lowered convolutions from a local memory. The functional model
+ * is `model.ts`, the cycle/access/energy closed forms `scalesim.ts`; there is no simulated
+ * behaviour (`sim.ts`) yet. Defaults are Eyeriss-like (12 x 14, 16-bit, SCALE-Sim
+ * `configs/eyeriss.cfg`); DIANA's digital core is 16 x 16, int8, os.
+ */
+export const PeArrayDef = defineModule({
+  kind: 'pe-array',
+  doc: {
+    summary: 'Systolic array of multiply-accumulate PEs (int8, int16, fp32, LightPE-1/2 shift-add) with os/ws/is dataflows; GEMM and im2col convolution.',
+    models: 'bit-exact results per PE type (wrapping integer accumulators of accBits bits, binary32 in the dataflow\'s accumulation order, LightPE power-of-two weights with exact or truncating shifts); SCALE-Sim v2 folds, per-fold latency, stall-free cycles, SRAM access counts, mapping efficiency and utilisation; a first-order per-fold bandwidth stall model; MAC, register-file and global-buffer access counts.',
+    doesNotModel: 'row-stationary dataflow; SCALE-Sim\'s DRAM-side scratchpad simulation (USER-mode stalls, DRAM counts); per-PE scratchpad capacity limits (sizes are reported, not enforced); overlap of consecutive folds; requantisation and activation functions; sparsity and zero skipping; precision-scalable (2/4-bit) modes; data-dependent energy.',
+    timing: 'Folds F = ceil(Sr/R) * ceil(Sc/C) with (Sr, Sc) = (M, N) os, (K, N) ws, (K, M) is; L = K+R+C-2 (os), 2R+C+M-2 (ws), 2R+C+N-2 (is); cycles = startupCycles + F*L (SCALE-Sim prints F*L-1). Mode `stalls` adds per fold max(0, max(ceil(words/bandwidth) over ifmap, filter, ofmap) - L).',
+    energy: '`macEnergy` per useful MAC; `rfReadEnergy` x 3 and `rfWriteEnergy` x 1 per MAC plus one RF write per word entering the array (Eyeriss convention); `glbReadEnergy` per ifmap/filter word read and per partial sum read back (ws/is), `glbWriteEnergy` per ofmap word written; `leakage` always.',
+  },
+  params: {
+    rows: param.int({ doc: 'PE rows R (SCALE-Sim ArrayHeight; Eyeriss 12, DIANA digital 16).', default: 12, min: 1, max: 1024 }),
+    cols: param.int({ doc: 'PE columns C (SCALE-Sim ArrayWidth; Eyeriss 14, DIANA digital 16).', default: 14, min: 1, max: 1024 }),
+    peType: param.enum({ doc: 'PE arithmetic (QUIDAM PE types plus int8): int8, int16, fp32, lightpe1 (weights 0 or +-2^-m, one shift), lightpe2 (0 or +-(2^-m1 + 2^-m2), two shifts and an add). Eyeriss: 16-bit fixed point.', values: ['int8', 'int16', 'fp32', 'lightpe1', 'lightpe2'], default: 'int16' }),
+    dataflow: param.enum({ doc: 'Dataflow: os (output stationary; DIANA digital), ws (weight stationary; SCALE-Sim eyeriss.cfg), is (input stationary).', values: ['os', 'ws', 'is'], default: 'ws' }),
+    timing: param.enum({ doc: 'scalesim: stall-free SCALE-Sim cycles; stalls: plus first-order per-fold bandwidth stalls from the *WordsPerCycle params.', values: ['scalesim', 'stalls'], default: 'scalesim' }),
+    accBits: param.int({ doc: 'Accumulator width of integer and LightPE PEs, wrapping two\'s complement; 0 = the PE type\'s default (int8 32, int16 48, LightPE 32), else 16..52. Ignored for fp32.', unit: 'bits', default: 0, min: 0, max: 52 }),
+    actBits: param.int({ doc: 'Activation width of LightPE arrays (8 or 16); the other PE types fix their own widths.', unit: 'bits', default: 8, min: 8, max: 16, powerOfTwo: true }),
+    lightMaxShift: param.int({ doc: 'Largest LightPE weight shift mMax (weights down to 2^-mMax).', default: 7, min: 0, max: 15 }),
+    lightShift: param.enum({ doc: 'LightPE shifter: exact (partial sums carry mMax extra fractional bits, lossless) or floor (arithmetic right shift of the activation, truncating).', values: ['exact', 'floor'], default: 'exact' }),
+    ifmapSpadWords: param.int({ doc: 'Per-PE ifmap scratchpad (Eyeriss: 12 x 16 b, commonly cited, unverified). Reported, not enforced.', unit: 'words', default: 12, min: 1 }),
+    filterSpadWords: param.int({ doc: 'Per-PE filter scratchpad (Eyeriss: 224 x 16 b, commonly cited, unverified). Reported, not enforced.', unit: 'words', default: 224, min: 1 }),
+    psumSpadWords: param.int({ doc: 'Per-PE partial-sum scratchpad (Eyeriss: 24 x 16 b, commonly cited, unverified). Reported, not enforced.', unit: 'words', default: 24, min: 1 }),
+    spadWordBits: param.int({ doc: 'Scratchpad word width (Eyeriss: 16).', unit: 'bits', default: 16, min: 1, max: 64 }),
+    glbSize: param.bytes({ doc: 'Global buffer size (Eyeriss: 108 KB, commonly cited, unverified). Reported, not enforced.', default: '108KiB', min: 1 }),
+    ifmapWordsPerCycle: param.int({ doc: 'Ifmap words per cycle the memory delivers (stalls mode; SCALE-Sim eyeriss.cfg Bandwidth 10).', unit: 'words/cycle', default: 10, min: 1 }),
+    filterWordsPerCycle: param.int({ doc: 'Filter words per cycle the memory delivers (stalls mode).', unit: 'words/cycle', default: 10, min: 1 }),
+    ofmapWordsPerCycle: param.int({ doc: 'Ofmap words per cycle the memory accepts (stalls mode).', unit: 'words/cycle', default: 10, min: 1 }),
+    startupCycles: param.int({ doc: 'Cycles from a command to the first fold (not in SCALE-Sim, which starts at cycle 0).', unit: 'cycles', default: 0, min: 0 }),
+    memWidthBits: param.int({ doc: 'Width of the port into L1.', unit: 'bits', default: 64, min: 8, powerOfTwo: true }),
+    macEnergy: param.energy({ doc: 'Energy per useful MAC of the chosen PE type.', tech: true }),
+    rfReadEnergy: param.energy({ doc: 'Energy per PE scratchpad (register-file) word read.', tech: true }),
+    rfWriteEnergy: param.energy({ doc: 'Energy per PE scratchpad (register-file) word write.', tech: true }),
+    glbReadEnergy: param.energy({ doc: 'Energy per global-buffer word read.', tech: true }),
+    glbWriteEnergy: param.energy({ doc: 'Energy per global-buffer word write.', tech: true }),
+    leakage: param.power({ doc: 'Static leakage power of the array and its buffers.', tech: true }),
+    area: param.area({ doc: 'Silicon area of the array and its buffers.', tech: true }),
+  },
+  ports: (p) => [
+    port.target('cfg', 'mem', { widthBits: 32, required: false, doc: 'Command registers (layer shape, operand addresses, start, status).' }),
+    port.initiator('mem', 'mem', { widthBits: p.memWidthBits, required: false, doc: 'Reads operands from and writes results to the local memory (L1).' }),
+  ],
+  energy: (e) => ({
+    mac: e.perEvent('macEnergy', 'Per useful multiply-accumulate.'),
+    rfRead: e.perEvent('rfReadEnergy', 'Per PE register-file read (3 per MAC).'),
+    rfWrite: e.perEvent('rfWriteEnergy', 'Per PE register-file write (1 per MAC + 1 per word entering the array).'),
+    glbRead: e.perEvent('glbReadEnergy', 'Per global-buffer word read (ifmap, filter, partial sums read back).'),
+    glbWrite: e.perEvent('glbWriteEnergy', 'Per global-buffer word written (ofmap, partial sums).'),
+    leakage: e.static('leakage', 'Always-on leakage.'),
+  }),
+  stats: {
+    macs: stat.counter('MACs', 'Useful multiply-accumulates.'),
+    cycles: stat.counter('cycles', 'Array cycles, stalls included.'),
+    stalls: stat.counter('cycles', 'Cycles the array waited for memory bandwidth.'),
+    folds: stat.counter('folds', 'Folds executed.'),
+    ifmapReads: stat.counter('words', 'Ifmap words read (SCALE-Sim SRAM count).'),
+    filterReads: stat.counter('words', 'Filter words read (SCALE-Sim SRAM count).'),
+    ofmapWrites: stat.counter('words', 'Ofmap and partial-sum words written.'),
+    psumReads: stat.counter('words', 'Partial sums read back to accumulate row folds (ws, is).'),
+    rfReads: stat.counter('words', 'PE register-file reads.'),
+    rfWrites: stat.counter('words', 'PE register-file writes.'),
+    busy: stat.time('Time computing a layer (stalls included).'),
+  },
+  faults: {
+    accumulatorFlip: fault.bitFlip('PE accumulators', 'Flip one bit of a PE\'s partial-sum register.'),
+    weightFlip: fault.bitFlip('stationary weight registers', 'Flip one bit of a held weight (or LightPE shift code).'),
+    macStuck: fault.stuckAt('PE multiplier outputs', 'A product bit stuck at 0 or 1 in one PE.'),
+    stallDelay: fault.delay('operand delivery', 'Extra cycles before a fold starts.'),
+  },
+  caps: (p) => [{
+    name: 'pe-array',
+    peType: p.peType,
+    rows: p.rows,
+    cols: p.cols,
+    dataflows: [p.dataflow],
+    actBits: operandBits(p.peType, p.lightMaxShift, p.actBits).act,
+    weightBits: operandBits(p.peType, p.lightMaxShift, p.actBits).weight,
+    accBits: p.peType === 'fp32' ? 32 : p.accBits !== 0 ? p.accBits : defaultAccBits(p.peType),
+    lightMaxShift: p.lightMaxShift,
+    conv: 'im2col-nhwc-hwio',
+  }],
+});

@@ -1,0 +1,13 @@
+/** PE array: declaration, functional model (`model.ts`) and SCALE-Sim-compatible cycle/access/energy closed forms (`scalesim.ts`). */
+export { PeArrayDef } from './def.js';
+export {
+  gemm, conv2d, convDims, im2col, quantizeLightPe1, quantizeLightPe2, quantizeLightWeights, lightWeightValue, operandBits, defaultAccBits,
+  PE_TYPES, DATAFLOWS, NO_SHIFT,
+  type PeType, type Dataflow, type LightShiftMode, type LightWeights, type GemmOperands, type GemmDims, type ArrayShape, type NhwcShape,
+  type ConvGeometry, type ConvDims, type ActivationArray,
+} from './model.js';
+export {
+  scaleSimConvGemm, spatialMapping, foldPlan, scaleSimCompute, overallUtilization, foldDemands, bandwidthStalls, layerTiming, layerTimingFromParams, accessCounts, layerEnergy,
+  type ArrayGeometry, type ScaleSimConvLayer, type FoldPlan, type ComputeReport, type Bandwidths, type FoldDemand, type TimingMode, type LayerTiming, type TimingOptions, type PeArrayTimingParams,
+  type AccessCounts, type PeArrayTech, type EnergyBreakdown,
+} from './scalesim.js';
