@@ -62,9 +62,13 @@ export const PSEUDOS: readonly { readonly name: string; readonly syntax: string;
   { name: 'bgtu', syntax: 'bgtu rs, rt, target', expansion: 'bltu rt, rs, target' },
   { name: 'bleu', syntax: 'bleu rs, rt, target', expansion: 'bgeu rt, rs, target' },
   { name: 'fence', syntax: 'fence', expansion: 'fence iorw, iorw' },
+  { name: 'la', syntax: 'la rd, symbol', expansion: 'lui rd, %hi(symbol) then addi rd, rd, %lo(symbol) (always two words; absolute, no PIC)' },
+  { name: 'call', syntax: 'call target', expansion: 'auipc ra, hi then jalr ra, lo(ra), with hi/lo the pc-relative offset split so that hi << 12 + lo = target - pc (reaches +-2 GiB)' },
+  { name: 'tail', syntax: 'tail target', expansion: 'auipc t1, hi then jalr zero, lo(t1) (a call that does not return here)' },
 ];
 
-const DIRECTIVES = ['.word', '.text', '.globl', '.global'];
+const DIRECTIVES = ['.word', '.text', '.globl', '.global', '.align', '.p2align', '.space', '.zero', '.equ', '.set'];
+const NO_OUTPUT = new Set(['.text', '.globl', '.global', '.equ', '.set']);
 const ALL_NAMES = [...new Set([...OPCODES.map((d) => d.mnemonic), ...PSEUDOS.map((p) => p.name), ...DIRECTIVES])];
 
 /** Edit distance, for "did you mean". */
@@ -147,13 +151,17 @@ function splitOperands(text: string, col0: number): Operand[] {
  * {@link PSEUDOS}, `%hi(x)`/`%lo(x)` on U-type and I-type immediates, decimal, `0x` hex and `0b`
  * binary integers, branch/jump targets as labels or `.+N`/`.-N` (plain numbers are refused,
  * since GNU as reads them as absolute addresses), and the directives `.word`, `.text`,
- * `.globl`. Every problem is collected, not just the first.
+ * `.globl`, `.align n`/`.p2align n` (pad with nops to the next multiple of 2^n bytes), `.space n`/
+ * `.zero n` (n zero bytes, n a multiple of 4) and `.equ name, value`/`.set` (a constant usable
+ * wherever a label is). Every problem is collected, not just the first.
  */
 export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
   const origin = opts.origin ?? 0;
   const diags: AsmDiagnostic[] = [];
   const symbols = new Map<string, number>();
   const symLine = new Map<string, number>();
+  /** `.equ` constants with their line (usable by `li` on later lines). */
+  const consts = new Map<string, { value: number; line: number }>();
   const stmts: Stmt[] = [];
   let addr = origin;
 
@@ -185,9 +193,27 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
     const ops = splitOperands(m[3]!, col + m[2]!.length);
     let size = 1;
     if (name === '.word') size = Math.max(ops.length, 1);
-    else if (name === '.text' || name === '.globl' || name === '.global') size = 0;
+    else if (NO_OUTPUT.has(name)) {
+      size = 0;
+      if ((name === '.equ' || name === '.set') && ops.length === 2) {
+        // constants are defined in pass 1, from literals or symbols defined above
+        const v = parseInt32(ops[1]!.text) ?? symbols.get(ops[1]!.text);
+        const sym = ops[0]!.text;
+        if (v !== undefined && /^[A-Za-z_.$][\w.$]*$/.test(sym) && !symLine.has(sym)) {
+          symbols.set(sym, v);
+          symLine.set(sym, line);
+          consts.set(sym, { value: v, line });
+        }
+      }
+    } else if (name === '.align' || name === '.p2align') {
+      const n = ops.length === 1 ? parseInt32(ops[0]!.text) : undefined;
+      size = n !== undefined && n >= 2 && n <= 16 ? ((2 ** n - (addr % 2 ** n)) % 2 ** n) / 4 : 0;
+    } else if (name === '.space' || name === '.zero') {
+      const n = ops.length === 1 ? parseInt32(ops[0]!.text) : undefined;
+      size = n !== undefined && n >= 0 && n % 4 === 0 ? n / 4 : 0;
+    } else if (name === 'la' || name === 'call' || name === 'tail') size = 2;
     else if (name === 'li' && ops.length === 2) {
-      const v = parseInt32(ops[1]!.text);
+      const v = parseInt32(ops[1]!.text) ?? consts.get(ops[1]!.text)?.value;
       if (v !== undefined && ((v | 0) < -2048 || (v | 0) > 2047) && lo12(v | 0) !== 0) size = 2;
     }
     stmts.push({ line, col, name, ops, addr, size });
@@ -198,7 +224,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
   const words: number[] = [];
   const lines: number[] = [];
   for (const st of stmts) {
-    const emitted = assembleStmt(st, symbols, diags);
+    const emitted = assembleStmt(st, symbols, consts, diags);
     // keep addresses stable even after errors
     for (let i = 0; i < st.size; i++) {
       words.push(emitted[i] ?? 0);
@@ -209,13 +235,44 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
   return { ok: diags.length === 0, words, lines, symbols, diagnostics: diags, origin };
 }
 
-function assembleStmt(st: Stmt, symbols: ReadonlyMap<string, number>, diags: AsmDiagnostic[]): number[] {
+function assembleStmt(st: Stmt, symbols: ReadonlyMap<string, number>, consts: ReadonlyMap<string, { value: number; line: number }>, diags: AsmDiagnostic[]): number[] {
   const report = (e: OperandError): number[] => {
     diags.push({ code: e.code, line: st.line, column: e.col, message: e.message, ...(e.fix === undefined ? {} : { fix: e.fix }) });
     return [];
   };
   try {
-    if (st.name === '.text' || st.name === '.globl' || st.name === '.global') return [];
+    if (NO_OUTPUT.has(st.name)) {
+      if (st.name === '.equ' || st.name === '.set') {
+        if (st.ops.length !== 2) throw new OperandError('operand-count', `${st.name} expects a name and a value`, `write \`${st.name} SIZE, 64\``, st.col);
+        if (symbols.get(st.ops[0]!.text) === undefined) {
+          throw new OperandError('bad-immediate', `${st.name} ${st.ops[0]!.text}: '${st.ops[1]!.text}' is not a number or a symbol defined above`, 'write a decimal or 0x-hex integer, or a label defined earlier', st.ops[1]!.col);
+        }
+      }
+      return [];
+    }
+    if (st.name === '.align' || st.name === '.p2align') {
+      const n = st.ops.length === 1 ? parseInt32(st.ops[0]!.text) : undefined;
+      if (n === undefined || n < 2 || n > 16) throw new OperandError('bad-immediate', `${st.name} expects one power-of-two exponent 2..16 (bytes = 2^n)`, 'write `.align 4` for 16-byte alignment (instructions are already 4-byte aligned)', st.col);
+      return Array.from({ length: st.size }, () => 0x13); // nop
+    }
+    if (st.name === '.space' || st.name === '.zero') {
+      const n = st.ops.length === 1 ? parseInt32(st.ops[0]!.text) : undefined;
+      if (n === undefined || n < 0 || n % 4 !== 0) throw new OperandError('bad-immediate', `${st.name} expects a byte count that is a multiple of 4`, 'this assembler emits whole words; round the size up to a multiple of 4', st.col);
+      return Array.from({ length: st.size }, () => 0);
+    }
+    if (st.name === 'call' || st.name === 'tail') {
+      if (st.ops.length !== 1) throw new OperandError('operand-count', `${st.name} expects 1 operand, got ${st.ops.length}`, `write \`${st.name} label\``, st.col);
+      const off = target(st.ops[0]!, st.addr, symbols);
+      const lo = (off << 20) >> 20;
+      const hi = ((off - lo) / 4096) & 0xfffff;
+      const link = st.name === 'call' ? 'ra' : 'zero';
+      const via = st.name === 'call' ? 'ra' : 't1';
+      const at = (text: string): Operand => ({ text, col: st.ops[0]!.col });
+      return [
+        encodeInstr(build(st, 'auipc', [at(via), at(String(hi))], symbols)),
+        encodeInstr(build(st, 'jalr', [at(link), at(`${lo}(${via})`)], symbols)),
+      ];
+    }
     if (st.name === '.word') {
       if (st.ops.length === 0) throw new OperandError('operand-count', '.word expects at least one value', 'write `.word 0x12345678`', st.col);
       return st.ops.map((o) => {
@@ -224,7 +281,7 @@ function assembleStmt(st: Stmt, symbols: ReadonlyMap<string, number>, diags: Asm
         return v >>> 0;
       });
     }
-    const expanded = expand(st);
+    const expanded = expand(st, consts);
     return expanded.map(([name, ops]) => encodeInstr(build(st, name, ops, symbols)));
   } catch (e) {
     if (e instanceof OperandError) return report(e);
@@ -235,7 +292,7 @@ function assembleStmt(st: Stmt, symbols: ReadonlyMap<string, number>, diags: Asm
 
 type Expansion = readonly (readonly [string, readonly Operand[]])[];
 
-function expand(st: Stmt): Expansion {
+function expand(st: Stmt, consts: ReadonlyMap<string, { value: number; line: number }>): Expansion {
   const o = st.ops;
   const zero: Operand = { text: 'zero', col: st.col };
   const ra: Operand = { text: 'ra', col: st.col };
@@ -261,8 +318,9 @@ function expand(st: Stmt): Expansion {
   switch (st.name) {
     case 'nop': return [['addi', [zero, zero, lit(0)]]];
     case 'li': {
-      const v = parseInt32(b.text);
-      if (v === undefined) throw new OperandError('bad-immediate', `li needs an integer constant, got '${b.text}'`, 'write a decimal or 0x-hex integer; for addresses use lui %hi(label) + addi %lo(label)', b.col);
+      const k = consts.get(b.text);
+      const v = parseInt32(b.text) ?? (k !== undefined && k.line < st.line ? k.value : undefined);
+      if (v === undefined) throw new OperandError('bad-immediate', `li needs an integer constant, got '${b.text}'`, k !== undefined ? `move \`.equ ${b.text}\` above its first use` : 'write a decimal or 0x-hex integer or a .equ constant defined above; for addresses use `la rd, label`', b.col);
       if (v < -0x80000000 || v > 0xffffffff) throw new OperandError('imm-range', `li constant ${b.text} does not fit in 32 bits`, 'use a value in -2147483648..4294967295', b.col);
       const w = v | 0;
       if (w >= -2048 && w <= 2047) return [['addi', [a, zero, lit(w)]]];
@@ -291,6 +349,7 @@ function expand(st: Stmt): Expansion {
     case 'bgtu': return [['bltu', [b, a, c]]];
     case 'bleu': return [['bgeu', [b, a, c]]];
     case 'fence': return [['fence', [{ text: 'iorw', col: st.col }, { text: 'iorw', col: st.col }]]];
+    case 'la': return [['lui', [a, { text: `%hi(${b.text})`, col: b.col }]], ['addi', [a, a, { text: `%lo(${b.text})`, col: b.col }]]];
     default: throw new OperandError('unknown-mnemonic', `unknown mnemonic '${st.name}'`, undefined, st.col);
   }
 }
@@ -360,8 +419,8 @@ function immediate(kind: 'imm' | 'uimm', o: Operand, text: string, symbols: Read
     if (want !== kind) throw new OperandError('bad-immediate', `%${rel[1]!} does not fit a ${kind === 'uimm' ? 'U-type' : '12-bit'} immediate`, kind === 'uimm' ? 'use %hi(x) with lui/auipc' : 'use %lo(x) with addi or a load/store offset', o.col);
     return want === 'uimm' ? hi20(v) : lo12(v);
   }
-  const v = parseInt32(text);
-  if (v === undefined) throw new OperandError('bad-immediate', `'${text}' is not a number`, 'write a decimal or 0x-hex integer, or %hi(x)/%lo(x)', o.col);
+  const v = parseInt32(text) ?? symbols.get(text);
+  if (v === undefined) throw new OperandError('bad-immediate', `'${text}' is not a number`, 'write a decimal or 0x-hex integer, a .equ constant, or %hi(x)/%lo(x)', o.col);
   return v;
 }
 

@@ -159,7 +159,7 @@ export function renderIsaDoc(): string {
     '- Branch and jump targets: a label, or `.+N` / `.-N` relative to the instruction itself (plain numbers are refused because GNU as reads them as absolute addresses).',
     '- Memory operands `imm(rs1)`; `(rs1)` means offset 0.',
     '- Canonical text (what the disassembler prints): mnemonic, a space, operands separated by `, `, ABI register names, decimal immediates, U-type immediates in hex, targets as `.+N`, fence sets as letters. Canonical text re-assembles to the same word.',
-    '- Directives: `.word v[, v...]` (32-bit values or labels), `.text`, `.globl` (accepted and ignored).',
+    '- Directives: `.word v[, v...]` (32-bit values or labels), `.align n` / `.p2align n` (nops up to the next address that is a multiple of 2^n bytes, n = 2..16), `.space n` / `.zero n` (n zero bytes, a multiple of 4), `.equ name, value` / `.set` (a constant, usable like a label), `.text`, `.globl` (accepted and ignored).',
     '- Diagnostics report `line:column`, a stable code and a fix (unknown mnemonic with a did-you-mean, bad register, immediate out of range, undefined or duplicate label, wrong operand count, odd branch offset).',
     '',
     '### Pseudo-instructions', '', '| pseudo | expansion |', '|---|---|');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, assembleOrThrow, decodeInstr, disassemble, formatAsmDiagnostic, type AsmDiagnostic } from '../../src/isa/index.js';
 import { simError } from '../helpers/sim-error.js';
+import { ENV_EXIT, FlatMemory, Rv32Core } from '../../src/modules/index.js';
 
 const words = (src: string, origin = 0): readonly number[] => {
   const r = assemble(src, { origin });
@@ -114,5 +115,74 @@ describe('assembler diagnostics', () => {
     const e = simError(() => assembleOrThrow('ad a0, a1, a2', {}, 'prog.s'));
     expect(e.code).toBe('asm-error');
     expect(e.message).toContain('prog.s:1:1');
+  });
+});
+
+describe('assembler: la, call, tail, .align, .space, .equ', () => {
+  /** Runs `src` (assembled at `origin`) on the stand-alone ISS until ecall; returns the core. */
+  const run = (src: string, origin = 0x1000): Rv32Core => {
+    const ram = new FlatMemory(0, 0x40000, { name: 'ram' });
+    ram.writeWords(origin, assembleOrThrow(src, { origin }).words);
+    const core = new Rv32Core(ram, { name: 'c', pc: origin, env: { ecall: () => ENV_EXIT, ebreak: () => 0, custom: () => 0 } });
+    expect(core.run(100_000)).toBe('exit');
+    return core;
+  };
+
+  it('la loads a label address (lui %hi + addi %lo, always two words)', () => {
+    const src = ['la a0, data', 'la a1, small', 'ecall', '.space 0x7f0', 'small: .word 1', '.space 0x1000', 'data: .word 7'].join('\n');
+    expect(words(src).slice(0, 4).map((w) => disassemble(decodeInstr(w)))).toEqual(['lui a0, 0x2', 'addi a0, a0, -2040', 'lui a1, 0x1', 'addi a1, a1, -2044']); // data = 0x1808 = 0x2000 - 2040, small = 0x804 = 0x1000 - 2044 (bit 11 set: %hi rounds up)
+    const c = run(src, 0);
+    const r = assemble(src);
+    expect([c.reg(10), c.reg(11)]).toEqual([r.symbols.get('data'), r.symbols.get('small')]);
+  });
+
+  it('call / ret / tail: pc-relative auipc + jalr, with the %lo sign carried into %hi', () => {
+    const src = [
+      '  li a0, 5',
+      '  call double',        // a0 = 10
+      '  call double',        // a0 = 20
+      '  tail finish',        // never returns here
+      '  li a0, -1',
+      'double:',
+      '  add a0, a0, a0',
+      '  ret',
+      '  .space 0x1800',      // push finish beyond a 12-bit offset with bit 11 set
+      'finish:',
+      '  addi a0, a0, 1',
+      '  ecall',
+    ].join('\n');
+    const c = run(src);
+    expect(c.reg(10)).toBe(21);
+    const r = assemble(src, { origin: 0x1000 });
+    const tailAt = 0x1000 + 4 + 8 + 8;
+    const off = r.symbols.get('finish')! - tailAt;
+    const lo = (off << 20) >> 20;
+    expect(lo).toBeLessThan(0); // the case where hi must round up
+    const w = r.words.slice(0, 7).map((x) => disassemble(decodeInstr(x)));
+    expect(w.slice(5, 7)).toEqual([`auipc t1, 0x${((off - lo) / 4096).toString(16)}`, `jalr zero, ${lo}(t1)`]);
+    expect(w.slice(1, 3)).toEqual(['auipc ra, 0x0', 'jalr ra, 28(ra)']); // double (0x1020) is 28 bytes after the first call (0x1004)
+  });
+
+  it('.align pads with nops to an absolute multiple of 2^n; .space emits zero words; .equ defines constants', () => {
+    const r = assemble(['.equ N, 3000', '.equ OFF, 8', 'li t0, N', 'addi t1, t0, OFF', '.align 4', 'a16: nop', '.space 8', 'b: .word N'].join('\n'), { origin: 0x104 });
+    expect(r.diagnostics).toEqual([]);
+    // li 3000 = lui + addi (2 words at 0x104, 0x108), addi at 0x10c, then pad to 0x110: 0 nops... 0x110 is aligned
+    expect(r.symbols.get('a16')).toBe(0x110);
+    expect(r.symbols.get('b')).toBe(0x110 + 4 + 8);
+    expect(r.words.slice(-3)).toEqual([0, 0, 3000]);
+    const c = run(['.equ N, 3000', 'li t0, N', 'addi t1, t0, 8', 'ecall'].join('\n'));
+    expect([c.reg(5), c.reg(6)]).toEqual([3000, 3008]);
+    const pad = assemble('nop\n.align 4\nx: nop', { origin: 0 });
+    expect(pad.words).toEqual([0x13, 0x13, 0x13, 0x13, 0x13]);
+    expect(pad.symbols.get('x')).toBe(16);
+  });
+
+  it('directive mistakes are diagnosed with a fix', () => {
+    expect(diag('.space 6')).toMatchObject({ code: 'bad-immediate', message: '.space expects a byte count that is a multiple of 4' });
+    expect(diag('.align 1')).toMatchObject({ code: 'bad-immediate', line: 1 });
+    expect(diag('li a0, LATER\n.equ LATER, 5')).toMatchObject({ code: 'bad-immediate', fix: 'move `.equ LATER` above its first use' });
+    expect(diag('.equ X, nothing')).toMatchObject({ code: 'bad-immediate', line: 1 });
+    expect(diag('call')).toMatchObject({ code: 'operand-count' });
+    expect(diag('la a0, nowhere')).toMatchObject({ code: 'undefined-label' });
   });
 });
