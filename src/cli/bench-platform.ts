@@ -95,13 +95,14 @@ export function platformBenchLines(which: readonly number[], iterations: number)
   const g = pulpCluster();
   const out: string[] = [];
   let last: PlatformBenchResult | undefined;
-  runPlatformBench(8, Math.min(iterations, 5000), g); // warm-up (JIT), not reported
   for (const n of which) {
+    // warm-up (JIT: tiering up takes a few hundred thousand instructions per configuration), not reported
+    for (let w = 0; w < 2; w++) runPlatformBench(n, Math.min(iterations, 200_000), g);
     const r = runPlatformBench(n, iterations, g);
     last = r;
     out.push(`pulp-cluster cores=${n}: instr_per_cpu_s=${rate(r.instructions, r.cpuSeconds)} instructions/CPU-s (instructions=${r.instructions}, cpu_s=${r.cpuSeconds.toFixed(4)} s, sim_time=${formatTime(r.simTimePs)})`);
   }
-  runIssBench(Math.min(iterations, 5000)); // warm-up
+  for (let w = 0; w < 2; w++) runIssBench(Math.min(iterations, 200_000)); // warm-up
   const iss = runIssBench(iterations);
   const issRate = iss.cpuSeconds > 0 ? iss.instructions / iss.cpuSeconds : Infinity;
   out.push(`stand-alone ISS (same loop, flat RAM, no kernel): instr_per_cpu_s=${rate(iss.instructions, iss.cpuSeconds)} instructions/CPU-s (instructions=${iss.instructions}, cpu_s=${iss.cpuSeconds.toFixed(4)} s)`);
