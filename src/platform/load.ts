@@ -224,8 +224,10 @@ function resolveParams(src: Source, name: string, key: Node, def: AnyModuleDef, 
     }
   }
   const given = pn ? src.map(pn.value, `params of '${name}'`, pn.key) : undefined;
+  const valueNode = new Map<string, Node>();
   if (given) {
     for (const p of src.pairs(given, 'param')) {
+      valueNode.set(p.name, p.value ?? p.key);
       const s = specs[p.name];
       if (!s) {
         src.error(p.key, 'unknown-param', `instance '${name}' (${def.kind}) has no param '${p.name}'`, unknownNameHint(p.name, Object.keys(specs), 'params'));
@@ -249,6 +251,12 @@ function resolveParams(src: Source, name: string, key: Node, def: AnyModuleDef, 
     src.error(key, 'missing-param', `instance '${name}' (${def.kind}): param '${n}' has no value`, specs[n]!.tech
       ? `set params: { ${n}: ... } or include a tech file with values: { ${def.kind}: { ${n}: { value: ..., source: ... } } }`
       : `set params: { ${n}: ... }`);
+  }
+  if (ok && def.check !== undefined) {
+    for (const prob of def.check(params as never)) {
+      ok = false;
+      src.error(valueNode.get(prob.param) ?? pn?.key ?? key, 'bad-param-combination', `instance '${name}' (${def.kind}): ${prob.message}`, prob.hint ?? `see 'edgesim describe ${def.kind}'`);
+    }
   }
   let ports: readonly PortSpec[] | undefined;
   if (ok) {

@@ -72,6 +72,22 @@ export interface ModuleDef<K extends string = string, S extends ParamShape = Par
   readonly caps: (p: ParamValues<S>) => readonly Capability[];
   /** The area formula, when the area is not the `area` param itself (see {@link AreaSpec}). */
   readonly area?: AreaSpec;
+  /**
+   * Checks that the params make sense together (each param alone is checked by its spec), e.g.
+   * that a memory holds whole words in every bank. The platform loader reports each problem as
+   * a `bad-param-combination` diagnostic at the param's value.
+   */
+  readonly check?: (p: never) => readonly ParamProblem[];
+}
+
+/** A problem with a combination of params, found by a declaration's `check`. */
+export interface ParamProblem {
+  /** The param the diagnostic points at (its value in the platform file, when given there). */
+  readonly param: string;
+  /** What is wrong, naming the params involved and their values, e.g. `sizeBytes 1000 B is not ...`. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly hint?: string;
 }
 
 /**
@@ -130,6 +146,7 @@ export function defineModule<const K extends string, const S extends ParamShape,
   readonly faults?: Readonly<Record<string, FaultSpec>>;
   readonly caps?: (p: ParamValues<S>) => readonly Capability[];
   readonly area?: { readonly param: keyof S & string; readonly scale: (p: ParamValues<S>) => number; readonly per: string };
+  readonly check?: (p: ParamValues<S>) => readonly (ParamProblem & { readonly param: keyof S & string })[];
 }): ModuleDef<K, S, E, St> {
   const bug = (m: string): never => {
     throw new Error(`declaration bug in module kind '${d.kind}': ${m}`);
@@ -159,6 +176,7 @@ export function defineModule<const K extends string, const S extends ParamShape,
     faults: d.faults ?? {},
     caps: d.caps ?? (() => []),
     ...(d.area === undefined ? {} : { area: d.area as AreaSpec }),
+    ...(d.check === undefined ? {} : { check: d.check as (p: never) => readonly ParamProblem[] }),
   };
   if (d.area !== undefined && (d.params[d.area.param] as AnyParamSpec | undefined)?.type !== 'area') bug(`area formula refers to '${d.area.param}', which is not an area param`);
   const defaults = defaultParams(def);

@@ -47,6 +47,11 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
       'missing-param @ missing-param.yaml:6:3 | set params: { accessEnergy: ... } or include a tech file with values: { memory: { accessEnergy: { value: ..., source: ... } } }',
       'missing-param @ missing-param.yaml:6:3 | set params: { leakage: ... } or include a tech file with values: { memory: { leakage: { value: ..., source: ... } } }',
     ]],
+    ['param-combination', [
+      'bad-param-combination @ param-combination.yaml:6:60 | use 1024 B or change banks/wordBytes',
+      'bad-param-combination @ param-combination.yaml:7:56 | use a multiple of 4 B',
+      'bad-param-combination @ param-combination.yaml:8:58 | use at most 256 B',
+    ]],
     ['unbound-port', ["unbound-port @ unbound-port.yaml:5:3 | add under connections: '- cpu.data -> <instance>.<target port>'"]],
     ['protocol-mismatch', ["protocol-mismatch @ protocol-mismatch.yaml:10:5 | connect 'cpu.sync' to a sync target port"]],
     ['width-mismatch', ["width-mismatch @ width-mismatch.yaml:10:5 | make both 32 bits (set the width param of 'ram' or 'bus'), or connect through an xbar, which converts widths"]],

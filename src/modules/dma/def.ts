@@ -43,5 +43,10 @@ export const DmaDef = defineModule({
     busy: stat.time('Time with a transfer in flight.'),
   },
   faults: { dropBeat: fault.drop('transfer beats', 'Lose one beat of a transfer.') },
+  check: (p) => (p.maxBurstBytes <= p.maxTransferBytes ? [] : [{
+    param: 'maxBurstBytes',
+    message: `maxBurstBytes ${p.maxBurstBytes} B exceeds maxTransferBytes ${p.maxTransferBytes} B (a burst is part of one transfer)`,
+    hint: `use at most ${p.maxTransferBytes} B`,
+  }]),
   caps: (p) => [{ name: 'dma', twoD: p.twoD, maxBurstBytes: p.maxBurstBytes, maxTransferBytes: p.maxTransferBytes, bandwidthBytesPerCycle: p.bandwidthBytesPerCycle }],
 });

@@ -33,5 +33,10 @@ export const MemoryDef = defineModule({
   },
   faults: { bitFlip: fault.bitFlip('stored words', 'Flip stored bits at a given rate.') },
   area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
+  check: (p) => (p.sizeBytes % (p.dataWidthBits / 8) === 0 ? [] : [{
+    param: 'sizeBytes',
+    message: `sizeBytes ${p.sizeBytes} B is not a whole number of ${p.dataWidthBits}-bit words`,
+    hint: `use a multiple of ${p.dataWidthBits / 8} B`,
+  }]),
   caps: (p) => [{ name: 'memory', level: p.level, sizeBytes: p.sizeBytes }],
 });

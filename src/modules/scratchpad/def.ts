@@ -38,5 +38,10 @@ export const ScratchpadDef = defineModule({
     stuckAt: fault.stuckAt('stored bits', 'Bits that read as a fixed value.'),
   },
   area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
+  check: (p) => (p.sizeBytes % (p.banks * p.wordBytes) === 0 ? [] : [{
+    param: 'sizeBytes',
+    message: `sizeBytes ${p.sizeBytes} B does not split into ${p.banks} banks of whole ${p.wordBytes}-B words (a multiple of ${p.banks * p.wordBytes} B is needed)`,
+    hint: `use ${Math.max(1, Math.round(p.sizeBytes / (p.banks * p.wordBytes))) * p.banks * p.wordBytes} B or change banks/wordBytes`,
+  }]),
   caps: (p) => [{ name: 'memory', level: 'l1', sizeBytes: p.sizeBytes, banks: p.banks, wordBytes: p.wordBytes }],
 });
