@@ -5,8 +5,10 @@
 
 const lane = (x: number, k: number): number => (x << (24 - 8 * k)) >> 24;
 const sat8 = (x: number): number => (x > 127 ? 127 : x < -128 ? -128 : x);
-const lanes = (f: (k: number) => number): number =>
-  ((f(0) & 0xff) | (f(1) & 0xff) << 8 | (f(2) & 0xff) << 16 | (f(3) & 0xff) << 24) | 0;
+/** Packs four lane values (low byte of each) into a word. */
+const pack = (b0: number, b1: number, b2: number, b3: number): number => ((b0 & 0xff) | (b1 & 0xff) << 8 | (b2 & 0xff) << 16 | (b3 & 0xff) << 24) | 0;
+const max = (a: number, b: number): number => (a > b ? a : b);
+const min = (a: number, b: number): number => (a < b ? a : b);
 const dot = (a: number, b: number): number =>
   lane(a, 0) * lane(b, 0) + lane(a, 1) * lane(b, 1) + lane(a, 2) * lane(b, 2) + lane(a, 3) * lane(b, 3);
 
@@ -31,19 +33,20 @@ export function rqParams(multiplier: number, shift: number, zeroPoint = 0): numb
  */
 export function simdExec(op: string, rs1: number, rs2: number, rd: number): number {
   switch (op) {
-    case 'pv.adds.b': return lanes((k) => sat8(lane(rs1, k) + lane(rs2, k)));
-    case 'pv.subs.b': return lanes((k) => sat8(lane(rs1, k) - lane(rs2, k)));
-    case 'pv.max.b': return lanes((k) => Math.max(lane(rs1, k), lane(rs2, k)));
-    case 'pv.min.b': return lanes((k) => Math.min(lane(rs1, k), lane(rs2, k)));
-    case 'pv.avg.b': return lanes((k) => (lane(rs1, k) + lane(rs2, k) + 1) >> 1);
+    // lane by lane, written out: no closure per instruction (this runs in the core's hot loop)
+    case 'pv.adds.b': return pack(sat8(lane(rs1, 0) + lane(rs2, 0)), sat8(lane(rs1, 1) + lane(rs2, 1)), sat8(lane(rs1, 2) + lane(rs2, 2)), sat8(lane(rs1, 3) + lane(rs2, 3)));
+    case 'pv.subs.b': return pack(sat8(lane(rs1, 0) - lane(rs2, 0)), sat8(lane(rs1, 1) - lane(rs2, 1)), sat8(lane(rs1, 2) - lane(rs2, 2)), sat8(lane(rs1, 3) - lane(rs2, 3)));
+    case 'pv.max.b': return pack(max(lane(rs1, 0), lane(rs2, 0)), max(lane(rs1, 1), lane(rs2, 1)), max(lane(rs1, 2), lane(rs2, 2)), max(lane(rs1, 3), lane(rs2, 3)));
+    case 'pv.min.b': return pack(min(lane(rs1, 0), lane(rs2, 0)), min(lane(rs1, 1), lane(rs2, 1)), min(lane(rs1, 2), lane(rs2, 2)), min(lane(rs1, 3), lane(rs2, 3)));
+    case 'pv.avg.b': return pack((lane(rs1, 0) + lane(rs2, 0) + 1) >> 1, (lane(rs1, 1) + lane(rs2, 1) + 1) >> 1, (lane(rs1, 2) + lane(rs2, 2) + 1) >> 1, (lane(rs1, 3) + lane(rs2, 3) + 1) >> 1);
     case 'pv.dot.b': return dot(rs1, rs2) | 0;
     case 'pv.mac.b': return (rd + dot(rs1, rs2)) | 0;
     case 'pv.hsum.b': return lane(rs1, 0) + lane(rs1, 1) + lane(rs1, 2) + lane(rs1, 3);
-    case 'pv.relu.b': return lanes((k) => Math.max(lane(rs1, k), 0));
+    case 'pv.relu.b': return pack(max(lane(rs1, 0), 0), max(lane(rs1, 1), 0), max(lane(rs1, 2), 0), max(lane(rs1, 3), 0));
     case 'pv.clip.b': {
       const lo = lane(rs2, 0);
       const hi = lane(rs2, 1);
-      return lanes((k) => Math.min(Math.max(lane(rs1, k), lo), hi));
+      return pack(min(max(lane(rs1, 0), lo), hi), min(max(lane(rs1, 1), lo), hi), min(max(lane(rs1, 2), lo), hi), min(max(lane(rs1, 3), lo), hi));
     }
     case 'pv.rq': return requantize(rs1, rs2);
     case 'pv.pack.b': return ((rs2 & 0xff) << 24 | (rs1 & 0xff) << 16 | (rd >>> 16)) | 0;
