@@ -8,6 +8,8 @@ import { formatDemo, runDemo } from '../demo/index.js';
 import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
+import { aimcBenchLines } from './bench-aimc.js';
+import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
 import { runCommand } from './run-command.js';
@@ -81,6 +83,31 @@ bench
     if (!/^[0-9]+$/.test(o.iterations) || !Number.isSafeInteger(it) || it < 1 || it > 100_000_000) throw new SimError('bad-argument', `--iterations '${o.iterations}' must be an integer between 1 and 100000000`);
     const which = o.cores === undefined ? [1, 8] : [Number(o.cores)];
     process.stdout.write(`${platformBenchLines(which, it).join('\n')}\n`);
+  });
+
+/** A positive integer option, or a usage error naming it. */
+function intOption(name: string, v: string, max: number): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new SimError('bad-argument', `${name} '${v}' must be an integer between 1 and ${max}`);
+  return n;
+}
+
+bench
+  .command('aimc')
+  .description('ideal AIMC MVMs per CPU-second (tile model: DAC phases, ADC transfer, shift-add) for a 256x256 HERMES-like and a 1152x512 DIANA-like tile with 8-bit inputs, next to a plain typed-array matrix-vector product of the same shape in the same run (the practical limit); ratio = plain / model')
+  .option('--iterations <n>', 'MVMs per shape', '2000')
+  .action((o: { iterations: string }) => {
+    process.stdout.write(`${aimcBenchLines(intOption('--iterations', o.iterations, 10_000_000)).join('\n')}\n`);
+  });
+
+bench
+  .command('pe')
+  .description('PE-array MACs simulated per CPU-second (functional GEMM of the pe-array model, int8 and int16) next to a plain typed-array triple loop of the same shape in the same run; ratio = model / plain')
+  .option('--size <n>', 'M = N = K of the GEMM', '256')
+  .option('--repeats <n>', 'timed runs per measurement', '1')
+  .action((o: { size: string; repeats: string }) => {
+    const n = intOption('--size', o.size, 4096);
+    process.stdout.write(`${peBenchLines({ M: n, N: n, K: n, repeats: intOption('--repeats', o.repeats, 1000) }).join('\n')}\n`);
   });
 
 program

@@ -10,6 +10,7 @@ export { MemoryDef, Memory, memorySim } from './memory/index.js';
 export { EventUnitDef, EventUnit, eventUnitSim, SYNC_OPS, IRQ_EVENT_BASE, type SyncOp } from './event-unit/index.js';
 export * from './adc/index.js';
 export * from './aimc-tile/index.js';
+export * from './pe-array/index.js';
 export { AcceleratorSim, type AccelCommand } from './accel.js';
 export { catalog } from './catalog.js';
 export { simCatalog, makeSimCatalog } from './sims.js';

@@ -4,10 +4,12 @@
  */
 import type { AnyModuleDef } from '../spec/index.js';
 import type { SimFactory } from './base.js';
+import { aimcTileSim } from './aimc-tile/index.js';
 import { coreSim } from './core/index.js';
 import { dmaSim } from './dma/index.js';
 import { eventUnitSim } from './event-unit/index.js';
 import { memorySim } from './memory/index.js';
+import { peArraySim } from './pe-array/index.js';
 import { scratchpadSim } from './scratchpad/index.js';
 import { xbarSim } from './xbar/index.js';
 
@@ -22,4 +24,4 @@ export function makeSimCatalog(factories: readonly SimFactory<AnyModuleDef>[]): 
 }
 
 /** Every simulation model of the library, by kind. */
-export const simCatalog: ReadonlyMap<string, SimFactory<AnyModuleDef>> = makeSimCatalog([coreSim, dmaSim, scratchpadSim, xbarSim, memorySim, eventUnitSim] as readonly SimFactory<AnyModuleDef>[]);
+export const simCatalog: ReadonlyMap<string, SimFactory<AnyModuleDef>> = makeSimCatalog([coreSim, dmaSim, scratchpadSim, xbarSim, memorySim, eventUnitSim, aimcTileSim, peArraySim] as readonly SimFactory<AnyModuleDef>[]);

@@ -149,3 +149,21 @@ describe('edgesim bench platform', () => {
     expect(cli('bench', 'platform', '--cores', '4').code).toBe(2);
   });
 });
+
+describe('edgesim bench aimc / pe', () => {
+  it('print one line per shape or type with both rates and the ratio; bad sizes are usage errors', () => {
+    const a = cli('bench', 'aimc', '--iterations', '3');
+    expect(a.code).toBe(0);
+    const al = a.out.trim().split('\n');
+    expect(al).toHaveLength(2);
+    expect(al[0]).toMatch(/^aimc 256x256 \(K=256, N=256, 8-bit inputs\): aimc_mvm_per_cpu_s=\S+ plain_matvec_per_cpu_s=\S+ ratio=\S+ \(plain \/ aimc; iterations=3, /);
+    expect(al[1]).toMatch(/^aimc 1152x512 \(K=1152, N=512, /);
+    const p = cli('bench', 'pe', '--size', '8');
+    expect(p.code).toBe(0);
+    expect(p.out.trim().split('\n').map((l) => l.replace(/=\S+/g, '=_').replace(/cpu_s=_/g, ''))).toHaveLength(2);
+    expect(p.out).toMatch(/^pe-array int8 gemm 8x8x8: model macs_per_cpu_s=\S+ .*model \/ plain = \S+$/m);
+    expect(p.out).toMatch(/^pe-array int16 gemm 8x8x8: /m);
+    expect(cli('bench', 'pe', '--size', '0')).toMatchObject({ code: 2, err: "edgesim: error [bad-argument]: --size '0' must be an integer between 1 and 4096\n" });
+    expect(cli('bench', 'aimc', '--iterations', 'many').code).toBe(2);
+  });
+});

@@ -478,7 +478,7 @@ describe('aimc-tile: operation counts, timing and energy', () => {
 
 describe('aimc-tile: declaration', () => {
   const params = {
-    rows: 256, cols: 512, mapping: 'differential', subtraction: 'analog', cellBits: 7, weightBits: 8, inputBits: 8, inputSigned: true, dac: 'pulse-width',
+    accelId: 0, queueDepth: 4, rows: 256, cols: 512, mapping: 'differential', subtraction: 'analog', cellBits: 7, weightBits: 8, inputBits: 8, inputSigned: true, dac: 'pulse-width',
     dacSliceBits: 1, adcBits: 8, adcFullScale: 128, adcGainLog2: 0, adcCoding: 'twos-complement', adcArchitecture: 'cco', columnsPerAdc: 1,
     sarExtraCycles: 2, flashCycles: 1, rampExtraCycles: 0, ccoTimePerLsb: 300, rowWriteCycles: 8, dacTime: 1000, pulseLsbTime: 100, settleTime: 2000,
     adcConversionEnergy: 0.7, rowDriveEnergy: 0.1, cellReadEnergy: 0.001, shiftAddEnergy: 0.01, rowWriteEnergy: 1, cellWriteEnergy: 0.01, leakage: 10, area: 1e5,

@@ -386,11 +386,12 @@ describe('PeArrayDef declaration', () => {
     macEnergy: 1, rfReadEnergy: 1, rfWriteEnergy: 1, glbReadEnergy: 1, glbWriteEnergy: 1, leakage: 1, area: 1,
   } as unknown as Parameters<typeof PeArrayDef.ports>[0];
 
-  it('ports: cfg target (32 bit) and the optional mem initiator', () => {
+  it('ports: cfg target (32 bit) and the optional mem and wmem initiators', () => {
     const ports = PeArrayDef.ports(withTech);
     expect(ports.map((p) => [p.name, p.role, p.protocol, p.widthBits, p.required])).toEqual([
       ['cfg', 'target', 'mem', 32, false],
       ['mem', 'initiator', 'mem', 64, false],
+      ['wmem', 'initiator', 'mem', 64, false],
     ]);
   });
 

@@ -52,6 +52,10 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
       'bad-param-combination @ param-combination.yaml:7:56 | use a multiple of 4 B',
       'bad-param-combination @ param-combination.yaml:8:58 | use at most 256 B',
     ]],
+    ['aimc-params', [
+      'bad-param-combination @ aimc-params.yaml:7:56 | use at least 30 cols, more bits per cell or fewer weight bits',
+      "bad-param-combination @ aimc-params.yaml:7:97 | see 'edgesim describe aimc-tile'",
+    ]],
     ['unbound-port', ["unbound-port @ unbound-port.yaml:5:3 | add under connections: '- cpu.data -> <instance>.<target port>'"]],
     ['protocol-mismatch', ["protocol-mismatch @ protocol-mismatch.yaml:10:5 | connect 'cpu.sync' to a sync target port"]],
     ['width-mismatch', ["width-mismatch @ width-mismatch.yaml:10:5 | make both 32 bits (set the width param of 'ram' or 'bus'), or connect through an xbar, which converts widths"]],
@@ -144,5 +148,15 @@ describe('clocks given as a period', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.graph!.clocks['sys']!.periodPs).toBe(3846);
     expect(r.graph!.clocks['sys']!.freqHz).toBeCloseTo(260.01e6, -4);
+  });
+});
+
+describe('declaration checks name the instance and the parameter', () => {
+  it('an AIMC tile that cannot hold one output, an ADC coding that needs more bits', () => {
+    const d = load('aimc-params').diagnostics.map((x) => x.message);
+    expect(d).toEqual([
+      "instance 'tile' (aimc-tile): cols 8 cannot hold one output: differential mapping of 16-bit weights in 1-bit cells takes 30 columns per output",
+      "instance 'tile' (aimc-tile): param 'adcBits' must be at least 2 for sign-magnitude codes",
+    ]);
   });
 });

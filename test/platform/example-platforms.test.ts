@@ -44,7 +44,9 @@ describe('example platforms: published shape', () => {
 
   it('diana-like: RISC-V host, 256 kB shared L1, 64 kB weight memory, 512 kB L2 at 260 MHz (PLATFORMS.md (b))', () => {
     const g = graph('diana-like');
-    expect(kinds(g)).toEqual(['core', 'dma', 'memory', 'scratchpad', 'scratchpad', 'xbar', 'xbar']);
+    expect(kinds(g)).toEqual(['core', 'dma', 'memory', 'pe-array', 'scratchpad', 'scratchpad', 'xbar', 'xbar']);
+    expect(g.instances['dacc']!.params).toMatchObject({ rows: 16, cols: 16, peType: 'int8', dataflow: 'os', accelId: 0 });
+    expect(g.instances['dacc']!.params['macEnergy']).toBe(0.14);
     expect(g.clocks['soc']!.periodPs).toBe(3846); // 260 MHz at 1 ps resolution
     expect(g.instances['l1']!.params).toMatchObject({ sizeBytes: 256 * 1024, banks: 16, wordBytes: 4 });
     expect(g.instances['wmem']!.params).toMatchObject({ sizeBytes: 64 * 1024, banks: 64, wordBytes: 4 });
@@ -53,15 +55,21 @@ describe('example platforms: published shape', () => {
     expect(g.instances['host']!.paramOrigin['instrEnergy']).toMatch(/^tech:platforms\/tech\/diana-22nm.yaml/);
   });
 
-  it('hermes-like: control core, network and activation memory at 1 GHz (PLATFORMS.md (c))', () => {
+  it('hermes-like: control core, network, activation memory and 4 AIMC cores (256 x 256, 8-bit) at 1 GHz (PLATFORMS.md (c))', () => {
     const g = graph('hermes-like');
-    expect(kinds(g)).toEqual(['core', 'scratchpad', 'xbar']);
+    expect(kinds(g)).toEqual(['aimc-tile', 'aimc-tile', 'aimc-tile', 'aimc-tile', 'core', 'scratchpad', 'xbar']);
     expect(g.clocks['chip']!.periodPs).toBe(1000);
+    for (let i = 0; i < 4; i++) {
+      expect(g.instances[`aimc${i}`]!.params).toMatchObject({ accelId: i, rows: 256, cols: 512, inputBits: 8, dac: 'pulse-width', adcBits: 8, adcArchitecture: 'cco' });
+      expect(g.instances[`aimc${i}`]!.paramOrigin['adcConversionEnergy']).toMatch(/^tech:platforms\/tech\/hermes-14nm.yaml/);
+    }
   });
 
   it('eyeriss-like: 108 KB global buffer, DRAM over a 90 MHz link, 200 MHz core (PLATFORMS.md (d))', () => {
     const g = graph('eyeriss-like');
-    expect(kinds(g)).toEqual(['core', 'dma', 'memory', 'scratchpad', 'xbar', 'xbar', 'xbar']);
+    expect(kinds(g)).toEqual(['core', 'dma', 'memory', 'pe-array', 'scratchpad', 'xbar', 'xbar', 'xbar']);
+    expect(g.instances['pes']!.params).toMatchObject({ rows: 12, cols: 14, peType: 'int16', glbSize: 108 * 1024, accelId: 0 });
+    expect(g.instances['pes']!.paramOrigin['macEnergy']).toMatch(/^tech:platforms\/tech\/eyeriss-65nm.yaml/);
     expect(g.clocks['core']!.periodPs).toBe(5000);
     expect(g.clocks['link']!.periodPs).toBe(11111); // 90 MHz at 1 ps resolution
     expect(g.instances['glb']!.params).toMatchObject({ sizeBytes: 108 * 1024, banks: 32, wordBytes: 8 });

@@ -47,7 +47,7 @@ describe('defineModule', () => {
   });
 
   it('every kind in the catalog has the four doc headings, docs on every param, and energy events that name params', () => {
-    expect([...catalog.keys()]).toEqual(['core', 'dma', 'scratchpad', 'xbar', 'memory', 'event-unit', 'aimc-tile', 'adc']);
+    expect([...catalog.keys()]).toEqual(['core', 'dma', 'scratchpad', 'xbar', 'memory', 'event-unit', 'aimc-tile', 'adc', 'pe-array']);
     for (const def of catalog.values()) {
       for (const k of ['summary', 'models', 'doesNotModel', 'timing', 'energy'] as const) expect(def.doc[k].length, `${def.kind}.doc.${k}`).toBeGreaterThan(10);
       for (const [n, s] of Object.entries(def.params)) expect((s as { doc: string }).doc.length, `${def.kind}.${n}`).toBeGreaterThan(2);

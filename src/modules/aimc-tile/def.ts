@@ -1,6 +1,7 @@
-import { defineModule, fault, param, port, stat } from '../../spec/index.js';
-import { ADC_ARCHITECTURES, ADC_CODINGS, DEFAULT_ADC_TIMING } from '../adc/model.js';
-import { AIMC_DAC_MODES, AIMC_MAPPINGS, AIMC_SUBTRACTIONS, type AimcTileConfig, type AimcTimingParams } from './model.js';
+import { defineModule, fault, param, port, stat, type ParamProblem } from '../../spec/index.js';
+import { SimError } from '../../util/index.js';
+import { ADC_ARCHITECTURES, ADC_CODINGS, DEFAULT_ADC_TIMING, adcTransfer } from '../adc/model.js';
+import { AIMC_DAC_MODES, AIMC_MAPPINGS, AIMC_SUBTRACTIONS, aimcLayout, type AimcTileConfig, type AimcTimingParams } from './model.js';
 
 /**
  * Analog in-memory-compute crossbar tile (DIANA's AIMC core, an IBM HERMES core): weights
@@ -20,6 +21,8 @@ export const AimcTileDef = defineModule({
     energy: '`adcConversionEnergy` per conversion, `rowDriveEnergy` per word line per phase, `cellReadEnergy` per cell per phase, `shiftAddEnergy` per recombination step, `rowWriteEnergy` per word line and `cellWriteEnergy` per cell programmed, `leakage` always.',
   },
   params: {
+    accelId: param.int({ doc: 'Accelerator number cores address with acc.* N (Xeacc, docs/ISA.md); unique among the accelerators a core reaches.', default: 0, min: 0, max: 127 }),
+    queueDepth: param.int({ doc: 'Commands accepted and not finished (the executing one included); acc.cmd stalls beyond (placeholder: not characterised for HERMES or DIANA).', default: 4, min: 1 }),
     rows: param.int({ doc: 'Word lines = largest input vector (HERMES: 256; DIANA: 1152).', default: 256, min: 1 }),
     cols: param.int({ doc: 'Physical bit-line columns (HERMES: 256 unit cells, 512 with G+/G- as separate columns; DIANA: 512).', default: 512, min: 1 }),
     mapping: param.enum({ doc: 'Weight mapping: differential (G+/G- column pair), offset (w + 2^(weightBits-1), digital offset subtraction), ternary (DIANA, {-1,0,+1}, one column).', values: AIMC_MAPPINGS, default: 'differential' }),
@@ -54,7 +57,7 @@ export const AimcTileDef = defineModule({
     area: param.area({ doc: 'Silicon area of the tile.', tech: true }),
   },
   ports: () => [
-    port.target('cfg', 'mem', { widthBits: 32, required: false, doc: 'Command registers: program weights, start an MVM, status.' }),
+    port.target('cfg', 'mem', { widthBits: 32, required: false, doc: 'Status (read-only: commands pending at +0x0, last tag at +0x4); commands come through acc.cmd (see AimcTileSim).' }),
     port.initiator('mem', 'mem', { widthBits: 32, required: false, doc: 'Reads inputs and weights from, writes outputs to the L1.' }),
     port.eventOut('done', { required: false, doc: 'Pulses when an MVM or programming completes.' }),
   ],
@@ -83,6 +86,7 @@ export const AimcTileDef = defineModule({
     adcCodeFlip: fault.bitFlip('ADC codes', 'Flip bits of a conversion result (stands in for ADC offset / comparator errors until an analog fault kind exists).'),
     slowMvm: fault.delay('MVMs', 'An MVM takes longer than nominal.'),
   },
+  check: (p) => aimcParamProblems(p) as readonly (ParamProblem & { readonly param: 'rows' })[],
   caps: (p) => [{
     name: 'aimc', rows: p.rows, cols: p.cols, mapping: p.mapping, subtraction: p.subtraction, cellBits: p.cellBits, weightBits: p.weightBits,
     inputBits: p.inputBits, inputSigned: p.inputSigned, dac: p.dac, dacSliceBits: p.dacSliceBits,
@@ -119,4 +123,40 @@ export function aimcTimingFromParams(p: TileParams, clockPeriodPs: number): Aimc
     adcArchitecture: p.adcArchitecture, columnsPerAdc: p.columnsPerAdc, rowWriteCycles: p.rowWriteCycles,
     adcTiming: { sarExtraCycles: p.sarExtraCycles, flashCycles: p.flashCycles, rampExtraCycles: p.rampExtraCycles, ccoPsPerLsb: p.ccoTimePerLsb },
   };
+}
+
+/** Model param names of the ADC checks, as the tile's params. */
+const ADC_PARAM: Readonly<Record<string, string>> = { bits: 'adcBits', fullScale: 'adcFullScale', gain: 'adcGainLog2', coding: 'adcCoding' };
+
+/**
+ * Param combinations the tile cannot hold (the declaration's `check`): the model's own checks
+ * (precisions, ADC range), and a column count too small for one output's slices.
+ */
+export function aimcParamProblems(p: TileParams): ParamProblem[] {
+  const c = aimcConfigFromParams(p);
+  const out: ParamProblem[] = [];
+  const from = (e: unknown, map: (name: string) => string): void => {
+    if (!(e instanceof SimError)) throw e;
+    const name = /param '(\w+)'/.exec(e.message)?.[1] ?? 'rows';
+    const message = e.message.replace(/^[^:]*: /, '').replace(/(?:ADC |tile )?param '(\w+)'/, (_m, n: string) => `param '${map(n)}'`);
+    out.push({ param: map(name), message, hint: `see 'edgesim describe aimc-tile'` });
+  };
+  try {
+    const l = aimcLayout(c, 'tile');
+    if (l.colsPerOutput > c.cols) {
+      out.push({
+        param: 'cols',
+        message: `cols ${c.cols} cannot hold one output: ${c.mapping} mapping of ${c.weightBits}-bit weights in ${c.cellBits}-bit cells takes ${l.colsPerOutput} columns per output`,
+        hint: `use at least ${l.colsPerOutput} cols, more bits per cell or fewer weight bits`,
+      });
+    }
+  } catch (e) {
+    from(e, (n) => n);
+  }
+  try {
+    adcTransfer(c.adc, 'tile');
+  } catch (e) {
+    from(e, (n) => ADC_PARAM[n] ?? n);
+  }
+  return out;
 }

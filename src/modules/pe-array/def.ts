@@ -4,8 +4,8 @@ import { defaultAccBits, operandBits } from './model.js';
 /**
  * Systolic PE array (SCALE-Sim-style timing, QUIDAM PE types): a `rows x cols` grid of MAC
  * PEs running GEMMs and im2col-lowered convolutions from a local memory. The functional model
- * is `model.ts`, the cycle/access/energy closed forms `scalesim.ts`; there is no simulated
- * behaviour (`sim.ts`) yet. Defaults are Eyeriss-like (12 x 14, 16-bit, SCALE-Sim
+ * is `model.ts`, the cycle/access/energy closed forms `scalesim.ts`, the simulated accelerator
+ * (Xeacc commands GEMM and CONV, see `PeArraySim`) `sim.ts`. Defaults are Eyeriss-like (12 x 14, 16-bit, SCALE-Sim
  * `configs/eyeriss.cfg`); DIANA's digital core is 16 x 16, int8, os.
  */
 export const PeArrayDef = defineModule({
@@ -13,8 +13,8 @@ export const PeArrayDef = defineModule({
   doc: {
     summary: 'Systolic array of multiply-accumulate PEs (int8, int16, fp32, LightPE-1/2 shift-add) with os/ws/is dataflows; GEMM and im2col convolution.',
     models: 'bit-exact results per PE type (wrapping integer accumulators of accBits bits, binary32 in the dataflow\'s accumulation order, LightPE power-of-two weights with exact or truncating shifts); SCALE-Sim v2 folds, per-fold latency, stall-free cycles, SRAM access counts, mapping efficiency and utilisation; a first-order per-fold bandwidth stall model; MAC, register-file and global-buffer access counts.',
-    doesNotModel: 'row-stationary dataflow; SCALE-Sim\'s DRAM-side scratchpad simulation (USER-mode stalls, DRAM counts); per-PE scratchpad capacity limits (sizes are reported, not enforced); overlap of consecutive folds; requantisation and activation functions; sparsity and zero skipping; precision-scalable (2/4-bit) modes; data-dependent energy.',
-    timing: 'Folds F = ceil(Sr/R) * ceil(Sc/C) with (Sr, Sc) = (M, N) os, (K, N) ws, (K, M) is; L = K+R+C-2 (os), 2R+C+M-2 (ws), 2R+C+N-2 (is); cycles = startupCycles + F*L (SCALE-Sim prints F*L-1). Mode `stalls` adds per fold max(0, max(ceil(words/bandwidth) over ifmap, filter, ofmap) - L).',
+    doesNotModel: 'row-stationary dataflow; SCALE-Sim\'s DRAM-side scratchpad simulation (USER-mode stalls, DRAM counts); per-PE scratchpad capacity limits (sizes are reported, not enforced); overlap of consecutive folds, and of data movement with compute (a command reads its operands, computes, then writes); requantisation beyond a floor shift with saturation, activation functions; sparsity and zero skipping; precision-scalable (2/4-bit) modes; data-dependent energy.',
+    timing: 'Folds F = ceil(Sr/R) * ceil(Sc/C) with (Sr, Sc) = (M, N) os, (K, N) ws, (K, M) is; L = K+R+C-2 (os), 2R+C+M-2 (ws), 2R+C+N-2 (is); cycles = startupCycles + F*L (SCALE-Sim prints F*L-1). Mode `stalls` adds per fold max(0, max(ceil(words/bandwidth) over ifmap, filter, ofmap) - L). A command (GEMM, CONV) takes: descriptor read + operand reads + those cycles + result write, the transfers as the memories time them (blocking transport, one port each).',
     energy: '`macEnergy` per useful MAC; `rfReadEnergy` x 3 and `rfWriteEnergy` x 1 per MAC plus one RF write per word entering the array (Eyeriss convention); `glbReadEnergy` per ifmap/filter word read and per partial sum read back (ws/is), `glbWriteEnergy` per ofmap word written; `leakage` always.',
   },
   params: {
@@ -36,7 +36,9 @@ export const PeArrayDef = defineModule({
     filterWordsPerCycle: param.int({ doc: 'Filter words per cycle the memory delivers (stalls mode).', unit: 'words/cycle', default: 10, min: 1 }),
     ofmapWordsPerCycle: param.int({ doc: 'Ofmap words per cycle the memory accepts (stalls mode).', unit: 'words/cycle', default: 10, min: 1 }),
     startupCycles: param.int({ doc: 'Cycles from a command to the first fold (not in SCALE-Sim, which starts at cycle 0).', unit: 'cycles', default: 0, min: 0 }),
-    memWidthBits: param.int({ doc: 'Width of the port into L1.', unit: 'bits', default: 64, min: 8, powerOfTwo: true }),
+    memWidthBits: param.int({ doc: 'Width of the mem and wmem ports; operand addresses must be multiples of memWidthBits/8 bytes (set it to the memory\'s word width).', unit: 'bits', default: 64, min: 8, powerOfTwo: true }),
+    accelId: param.int({ doc: 'Accelerator number N that cores address with acc.* N (Xeacc, docs/ISA.md).', default: 0, min: 0, max: 127 }),
+    queueDepth: param.int({ doc: 'Commands accepted and not finished (the executing one included); acc.cmd sleeps beyond that.', default: 4, min: 1 }),
     macEnergy: param.energy({ doc: 'Energy per useful MAC of the chosen PE type.', tech: true }),
     rfReadEnergy: param.energy({ doc: 'Energy per PE scratchpad (register-file) word read.', tech: true }),
     rfWriteEnergy: param.energy({ doc: 'Energy per PE scratchpad (register-file) word write.', tech: true }),
@@ -46,8 +48,9 @@ export const PeArrayDef = defineModule({
     area: param.area({ doc: 'Silicon area of the array and its buffers.', tech: true }),
   },
   ports: (p) => [
-    port.target('cfg', 'mem', { widthBits: 32, required: false, doc: 'Command registers (layer shape, operand addresses, start, status).' }),
-    port.initiator('mem', 'mem', { widthBits: p.memWidthBits, required: false, doc: 'Reads operands from and writes results to the local memory (L1).' }),
+    port.target('cfg', 'mem', { widthBits: 32, required: false, doc: 'Read-only status (pending commands +0x0, last tag +0x4); in the address map so that a core\'s data port reaches the array for acc.* commands.' }),
+    port.initiator('mem', 'mem', { widthBits: p.memWidthBits, required: false, doc: 'Reads descriptors and operands from and writes results to the local memory (L1 / global buffer / activation memory).' }),
+    port.initiator('wmem', 'mem', { widthBits: p.memWidthBits, required: false, doc: 'Optional weight memory (DIANA digital weight_mem): weights whose addresses it reaches are read through it, all else through mem.' }),
   ],
   energy: (e) => ({
     mac: e.perEvent('macEnergy', 'Per useful multiply-accumulate.'),
@@ -68,7 +71,7 @@ export const PeArrayDef = defineModule({
     psumReads: stat.counter('words', 'Partial sums read back to accumulate row folds (ws, is).'),
     rfReads: stat.counter('words', 'PE register-file reads.'),
     rfWrites: stat.counter('words', 'PE register-file writes.'),
-    busy: stat.time('Time computing a layer (stalls included).'),
+    busy: stat.time('Time executing commands: descriptor and operand transfers, compute (stalls included), result write.'),
   },
   faults: {
     accumulatorFlip: fault.bitFlip('PE accumulators', 'Flip one bit of a PE\'s partial-sum register.'),

@@ -1,5 +1,6 @@
-/** PE array: declaration, functional model (`model.ts`) and SCALE-Sim-compatible cycle/access/energy closed forms (`scalesim.ts`). */
+/** PE array: declaration, functional model (`model.ts`), SCALE-Sim-compatible cycle/access/energy closed forms (`scalesim.ts`) and the simulated accelerator (`sim.ts`). */
 export { PeArrayDef } from './def.js';
+export { PeArraySim, peArraySim, PE_CMD, PE_OUT, PE_TYPE_CODES, PE_GEMM_DESCRIPTOR_BYTES, PE_CONV_DESCRIPTOR_BYTES, type PeCommandReport } from './sim.js';
 export {
   gemm, conv2d, convDims, im2col, quantizeLightPe1, quantizeLightPe2, quantizeLightWeights, lightWeightValue, operandBits, defaultAccBits,
   PE_TYPES, DATAFLOWS, NO_SHIFT,
