@@ -42,9 +42,11 @@ function expectEnded(p: Instantiated, c: CoreSim, periodPs: number): void {
 describe('example platforms: published shape', () => {
   const kinds = (g: PlatformGraph): string[] => Object.values(g.instances).map((i) => i.kind).sort();
 
-  it('diana-like: RISC-V host, 256 kB shared L1, 64 kB weight memory, 512 kB L2 at 260 MHz (PLATFORMS.md (b))', () => {
+  it('diana-like: RISC-V host, 16x16 PE array, 1152x512 ternary AIMC core, 256 kB shared L1, 64 kB weight memory, 512 kB L2 at 260 MHz (PLATFORMS.md (b))', () => {
     const g = graph('diana-like');
-    expect(kinds(g)).toEqual(['core', 'dma', 'memory', 'pe-array', 'scratchpad', 'scratchpad', 'xbar', 'xbar']);
+    expect(kinds(g)).toEqual(['aimc-tile', 'core', 'dma', 'memory', 'pe-array', 'scratchpad', 'scratchpad', 'xbar', 'xbar']);
+    expect(g.instances['aimc']!.params).toMatchObject({ accelId: 1, rows: 1152, cols: 512, mapping: 'ternary', inputBits: 7, inputSigned: true, dac: 'pulse-width', adcBits: 6 });
+    expect(g.instances['aimc']!.paramOrigin['pulseLsbTime']).toMatch(/^tech:platforms\/tech\/diana-22nm.yaml/);
     expect(g.instances['dacc']!.params).toMatchObject({ rows: 16, cols: 16, peType: 'int8', dataflow: 'os', accelId: 0 });
     expect(g.instances['dacc']!.params['macEnergy']).toBe(0.14);
     expect(g.clocks['soc']!.periodPs).toBe(3846); // 260 MHz at 1 ps resolution
