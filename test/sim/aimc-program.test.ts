@@ -269,7 +269,7 @@ ${storeWords(D + 48, [X1, 2, Y1, v1])}
     const prog = (k: number, n: number, bytes = 1): readonly [number, readonly number[]] => [1, [W, k, n, bytes]];
 
     it('unknown command word', () => {
-      expect(fail([[7, null]]).message).toMatch(/^aimc-tile 'aimc1' \(accelerator 1\): command 1 \(word 0x7, arg 0x10007000\) from 'ctrl': unknown command word 0x7 \(0x1 = PROGRAM, 0x2 = MVM\)$/);
+      expect(fail([[7, null]]).message).toMatch(/^aimc-tile 'aimc1' \(accelerator 1\): command 1 \(word 0x7, arg 0x10007000\) from 'ctrl': unknown command word 0x7 \(0x1 = PROGRAM, 0x2 = MVM, 0x3 = SCALE\)$/);
     });
     it('MVM before PROGRAM', () => {
       expect(fail([[2, [X, 1, Y, 1]]]).message).toMatch(/command 1 .*MVM before PROGRAM: no weights are programmed/);

@@ -132,3 +132,40 @@ describe('diana-like: AIMC core and digital PE array from one host program', () 
     expect(p.get('aimc', AimcTileSim).snapshot().stats).toMatchObject({ saturations: 2 });
   });
 });
+
+describe('diana-like: per-output scale (SCALE command)', () => {
+  it('integer and float32 scales multiply the recombined outputs; errors name the field', () => {
+    const p = instantiate(cleanGraph('platforms/diana-like.yaml'));
+    const l1 = p.get('l1', Scratchpad).data;
+    const k = 8, n = 3;
+    const w = [1, -1, 0, 1, 1, 1, 0, -1, 1, 1, 0, -1, -1, 1, 1, 0, 0, 0, 1, 1, -1, -1, -1, 1];
+    const x = [3, -2, 5, 1, 0, -4, 2, 2];
+    bytes(l1, 0x1000, w);
+    bytes(l1, 0x3000, x);
+    fill(l1, 0x100, [L1 + 0x1000, k, n, 1]);
+    fill(l1, 0x110, [L1 + 0x3000, 1, L1 + 0x4000, 1]);
+    fill(l1, 0x120, [L1 + 0x500, n, 0, 0]);                 // int32 scales
+    fill(l1, 0x500, [2, -3, 10]);
+    fill(l1, 0x130, [L1 + 0x600, n, 1, 0]);                 // float32 scales
+    const f = new DataView(l1.buffer, l1.byteOffset);
+    [0.5, 0.25, -1.5].forEach((v, j) => f.setFloat32(0x600 + 4 * j, v, true));
+    fill(l1, 0x150, [L1 + 0x3000, 1, L1 + 0x4020, 1]);
+    const cmd = (word: number, d: number, r: string) => `        li    t1, ${word}\n        li    s0, ${L1 + d}\n        acc.cmd ${r}, t1, s0, 1\n        acc.wait ${r}, 1`;
+    const src = [cmd(1, 0x100, 's1'), cmd(3, 0x120, 's2'), cmd(2, 0x110, 's3'), cmd(3, 0x130, 's4'), cmd(2, 0x150, 's5'), '        li a0, 0', '        ecall'].join('\n');
+    startProgram(p, ['host'], assembleOrThrow(src, { origin: L1 + 0x20000 }, 'scale.s'));
+    p.sim.run();
+    const y = matmul(x, w, 1, k, n);
+    expect(words(l1, 0x4000, n)).toEqual([y[0]! * 2, y[1]! * -3, y[2]! * 10]);
+    // float scales: round half away from zero of y * s (float32 scales are exact here)
+    const r = (v: number): number => Math.sign(v) * Math.round(Math.abs(v));
+    expect(words(l1, 0x4020, n)).toEqual([r(y[0]! * 0.5), r(y[1]! * 0.25), r(y[2]! * -1.5)]);
+
+    const bad = instantiate(cleanGraph('platforms/diana-like.yaml'));
+    const b1 = bad.get('l1', Scratchpad).data;
+    bytes(b1, 0x1000, w);
+    fill(b1, 0x100, [L1 + 0x1000, k, n, 1]);
+    fill(b1, 0x120, [L1 + 0x500, 4, 0, 0]);
+    startProgram(bad, ['host'], assembleOrThrow([cmd(1, 0x100, 's1'), cmd(3, 0x120, 's2'), '        ecall'].join('\n'), { origin: L1 + 0x20000 }, 'bad.s'));
+    expect(() => bad.sim.run()).toThrow(/SCALE: N = 4 \(descriptor word 1\) must equal the programmed N = 3$/);
+  });
+});

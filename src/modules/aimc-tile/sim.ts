@@ -13,6 +13,8 @@ export const AIMC_COMMANDS = {
   program: 0x01,
   /** arg = descriptor address: input address, input element bytes (1, 2 or 4), output address, vector count (0 = 1). */
   mvm: 0x02,
+  /** arg = descriptor address: scales address, N, format (0 = int32, 1 = float32), 0. Sets the per-output scale. */
+  scale: 0x03,
 } as const;
 
 /** Bytes of a descriptor (four little-endian 32-bit words). */
@@ -33,6 +35,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * | --- | --- | --- | --- |
  * | 0x01 | PROGRAM | weights address, K, N, weight bytes (1/2/4) | reads the K x N row-major signed weights, {@link programTile} |
  * | 0x02 | MVM | input address, input bytes (1/2/4), output address, count (0 = 1) | `count` products y = x W of consecutive input vectors, int32 outputs |
+ * | 0x03 | SCALE | scales address, N, format (0 = int32, 1 = float32), 0 | per-output scale applied after recombination (until the next PROGRAM, which resets it to 1) |
  *
  * MVM vector v reads K inputs at `input + v K bytes` and writes N int32 outputs at
  * `output + 4 v N` (each output value rounded half away from zero and clamped to int32; with the
@@ -54,7 +57,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * an unknown word, MVM before PROGRAM, a bad element width or alignment, K or N that do not fit
  * (params `rows`, `cols`), a weight or input outside the configured range (`weightBits`,
  * `inputBits`). A failed command leaves the programmed weights as they were.
- * Not modelled: the declaration's faults, per-output scale (no command sets it), double buffering.
+ * SCALE takes the time of reading its N words. Not modelled: the declaration's faults, double buffering.
  */
 export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
   /** The model configuration from the params. */
@@ -77,7 +80,8 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
     const op = cmd.word;
     if (op === AIMC_COMMANDS.program) yield* this.program(cmd);
     else if (op === AIMC_COMMANDS.mvm) yield* this.mvm(cmd);
-    else throw this.commandError(cmd, `unknown command word 0x${op.toString(16)} (0x1 = PROGRAM, 0x2 = MVM)`);
+    else if (op === AIMC_COMMANDS.scale) yield* this.setScale(cmd);
+    else throw this.commandError(cmd, `unknown command word 0x${op.toString(16)} (0x1 = PROGRAM, 0x2 = MVM, 0x3 = SCALE)`);
     this.eventOuts('done')[0]?.notify();
   }
 
@@ -141,6 +145,20 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
       this.stats.saturations.add(cn.saturations);
       this.stats.macs.add(k * n);
     }
+  }
+
+  private *setScale(cmd: AccelCommand): Generator<Wait, void, unknown> {
+    const st = this.state;
+    if (st === undefined) throw this.commandError(cmd, 'SCALE before PROGRAM: no weights are programmed (send command 0x1 first)');
+    const [addr, n, format] = yield* this.descriptor(cmd, 'SCALE');
+    if (n !== st.n) throw this.commandError(cmd, `SCALE: N = ${n} (descriptor word 1) must equal the programmed N = ${st.n}`);
+    if (format !== 0 && format !== 1) throw this.commandError(cmd, `SCALE: format = ${format} (descriptor word 2) must be 0 (int32) or 1 (float32)`);
+    if (addr % 4 !== 0) throw this.commandError(cmd, `SCALE: scales address (descriptor word 0) 0x${addr.toString(16)} must be 4-aligned`);
+    const b = yield* this.readBytes(this.mem(), addr, 4 * n);
+    const dv = new DataView(b.buffer, b.byteOffset);
+    const scale = Float64Array.from({ length: n }, (_, j) => (format === 0 ? dv.getInt32(4 * j, true) : dv.getFloat32(4 * j, true)));
+    if (!scale.every(Number.isFinite)) throw this.commandError(cmd, 'SCALE: every scale must be a finite number');
+    this.state = { ...st, scale };
   }
 
   /** Reads the four descriptor words at `cmd.arg`. */
