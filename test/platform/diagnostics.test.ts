@@ -55,6 +55,7 @@ describe('platform diagnostics: one broken fixture per kind, with position and f
     ['aimc-params', [
       'bad-param-combination @ aimc-params.yaml:7:56 | use at least 30 cols, more bits per cell or fewer weight bits',
       "bad-param-combination @ aimc-params.yaml:7:97 | see 'edgesim describe aimc-tile'",
+      'bad-param-combination @ aimc-params.yaml:8:72 | use at least 32 (or 0 for the default 48)',
     ]],
     ['unbound-port', ["unbound-port @ unbound-port.yaml:5:3 | add under connections: '- cpu.data -> <instance>.<target port>'"]],
     ['protocol-mismatch', ["protocol-mismatch @ protocol-mismatch.yaml:10:5 | connect 'cpu.sync' to a sync target port"]],
@@ -152,11 +153,12 @@ describe('clocks given as a period', () => {
 });
 
 describe('declaration checks name the instance and the parameter', () => {
-  it('an AIMC tile that cannot hold one output, an ADC coding that needs more bits', () => {
+  it('an AIMC tile that cannot hold one output, an ADC coding that needs more bits, an accumulator narrower than a product', () => {
     const d = load('aimc-params').diagnostics.map((x) => x.message);
     expect(d).toEqual([
       "instance 'tile' (aimc-tile): cols 8 cannot hold one output: differential mapping of 16-bit weights in 1-bit cells takes 30 columns per output",
       "instance 'tile' (aimc-tile): param 'adcBits' must be at least 2 for sign-magnitude codes",
+      "instance 'pes' (pe-array): accBits 24 cannot hold one int16 x int16 product (32 bits)",
     ]);
   });
 });

@@ -79,6 +79,12 @@ export const PeArrayDef = defineModule({
     macStuck: fault.stuckAt('PE multiplier outputs', 'A product bit stuck at 0 or 1 in one PE.'),
     stallDelay: fault.delay('operand delivery', 'Extra cycles before a fold starts.'),
   },
+  check: (p) => {
+    if (p.accBits === 0 || p.peType === 'fp32') return [];
+    if (p.accBits < 16) return [{ param: 'accBits', message: `accBits ${p.accBits} is neither 0 (the PE type's default) nor in 16..52`, hint: 'use 0 or a width of 16..52 bits' }];
+    if (p.peType === 'int16' && p.accBits < 32) return [{ param: 'accBits', message: `accBits ${p.accBits} cannot hold one int16 x int16 product (32 bits)`, hint: 'use at least 32 (or 0 for the default 48)' }];
+    return [];
+  },
   caps: (p) => [{
     name: 'pe-array',
     peType: p.peType,
