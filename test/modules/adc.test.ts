@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refCode } from '../helpers/adc-ref.js';
 import {
   AdcDef, adcClips, adcCodeToWord, adcConfigFromParams, adcConversionEnergyPj, adcConversionTimePs, adcConvert, adcAreaUm2Zigzag,
   adcReconstruct, adcTimingFromParams, adcTransfer, roundHalfAwayFromZero, type AdcCoding, type AdcConfig,
@@ -10,28 +11,6 @@ import { simError } from '../helpers/sim-error.js';
 const cfg = (bits: number, fullScale: number, coding: AdcCoding, gain = 1): AdcConfig => ({ bits, fullScale, gain, coding });
 const conv = (c: AdcConfig, v: number): number => adcConvert(adcTransfer(c), v);
 
-/**
- * Independent reference: the code whose bin centre (code x LSB, in gained units) is nearest to
- * gain x v; a tie goes to the code of larger magnitude (half away from zero). Every code is
- * tried, so saturation falls out (a value beyond the range is nearest to an end code).
- */
-function refCode(c: AdcConfig, v: number): number {
-  const signed = c.coding !== 'unsigned';
-  const lsb = c.fullScale / 2 ** (signed ? c.bits - 1 : c.bits);
-  const lo = c.coding === 'unsigned' ? 0 : c.coding === 'twos-complement' ? -(2 ** (c.bits - 1)) : -(2 ** (c.bits - 1) - 1);
-  const hi = signed ? 2 ** (c.bits - 1) - 1 : 2 ** c.bits - 1;
-  const g = c.gain * v;
-  let best = lo;
-  let bestErr = Infinity;
-  for (let k = lo; k <= hi; k++) {
-    const err = Math.abs(k * lsb - g);
-    if (err < bestErr || (err === bestErr && Math.abs(k) > Math.abs(best))) {
-      best = k;
-      bestErr = err;
-    }
-  }
-  return best;
-}
 
 describe('adc: rounding', () => {
   it('rounds half away from zero', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refCode } from '../helpers/adc-ref.js';
 import type { AdcConfig } from '../../src/modules/adc/index.js';
 import {
   AimcTileDef, aimcColumnRange, aimcConfigFromParams, aimcLayout, aimcMinimumExactAdc, aimcMvm, aimcMvmEnergyPj, aimcMvmTimePs,
@@ -13,25 +14,6 @@ import { simError } from '../helpers/sim-error.js';
 // and without the tile's level matrix.
 // ---------------------------------------------------------------------------------------------
 
-/** Nearest code centre, ties to the larger magnitude, every code tried (saturation included). */
-function refCode(c: AdcConfig, v: number): number {
-  const signed = c.coding !== 'unsigned';
-  const lsb = c.fullScale / 2 ** (signed ? c.bits - 1 : c.bits);
-  const lo = c.coding === 'unsigned' ? 0 : c.coding === 'twos-complement' ? -(2 ** (c.bits - 1)) : -(2 ** (c.bits - 1) - 1);
-  const hi = signed ? 2 ** (c.bits - 1) - 1 : 2 ** c.bits - 1;
-  const g = c.gain * v;
-  // nearest in closed form would repeat the implementation; search instead (bits are small here)
-  let best = lo;
-  let bestErr = Infinity;
-  for (let k = lo; k <= hi; k++) {
-    const err = Math.abs(k * lsb - g);
-    if (err < bestErr || (err === bestErr && Math.abs(k) > Math.abs(best))) {
-      best = k;
-      bestErr = err;
-    }
-  }
-  return best;
-}
 const refAdc = (c: AdcConfig, v: number): number => (refCode(c, v) * (c.fullScale / 2 ** (c.coding === 'unsigned' ? c.bits : c.bits - 1))) / c.gain;
 
 const mod = (a: number, m: number): number => ((a % m) + m) % m;

@@ -14,6 +14,7 @@ import { defineModule, makeCatalog, param, port } from '../../src/spec/index.js'
 import { SimError } from '../../src/util/index.js';
 import type { InitiatorSocket } from '../../src/tlm/index.js';
 import { fill, words } from '../helpers/repo.js';
+import { simError } from '../helpers/sim-error.js';
 
 const SumDef = defineModule({
   kind: 'test-sum',
@@ -133,13 +134,7 @@ describe('accelerator commands (Xeacc) from a core', () => {
     const run = (src: string): SimError => {
       const p = platform();
       startProgram(p, ['cpu'], assembleOrThrow(src, { origin: 0x10000800 }, 'bad.s'));
-      try {
-        p.sim.run();
-      } catch (e) {
-        expect(e).toBeInstanceOf(SimError);
-        return e as SimError;
-      }
-      throw new Error('no error');
+      return simError(() => p.sim.run());
     };
     expect(run('li t0, 1\nacc.cmd a0, t0, zero, 5\necall').message).toMatch(/^core 'cpu' at pc 0x10000804: accelerator 5 is not reachable through the data port \(reachable: 3 \('acc'\)\); the N of acc\.\* must be an accelerator's accelId param \(time \d+ ns\)$/);
     expect(run('li t0, 7\nacc.wait t0, 3\necall').message).toMatch(/acc\.wait 7: accelerator 3 \('acc'\) has no command with that tag/);

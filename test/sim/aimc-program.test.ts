@@ -12,6 +12,7 @@
  * port of `act` (16 word-interleaved banks, 1-cycle access): a burst of w words takes w cycles.
  */
 import { describe, expect, it } from 'vitest';
+import { matmul } from '../helpers/data.js';
 import { assembleOrThrow } from '../../src/isa/index.js';
 import { AimcTileSim, CoreSim, Scratchpad } from '../../src/modules/index.js';
 import { instantiate, startProgram, type Instantiated } from '../../src/sim/index.js';
@@ -41,15 +42,7 @@ function put(data: Uint8Array, off: number, vals: ArrayLike<number>, bytes: 1 | 
 }
 
 /** y = x W, W row-major k x n, plain loops. */
-function matVec(x: ArrayLike<number>, w: ArrayLike<number>, k: number, n: number): number[] {
-  const y: number[] = [];
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < k; i++) s += x[i]! * w[i * n + j]!;
-    y.push(s);
-  }
-  return y;
-}
+const matVec = (x: ArrayLike<number>, w: ArrayLike<number>, k: number, n: number): number[] => matmul(x, w, 1, k, n);
 
 /** Assembly storing `vals` as words at `addr` (t0 = address, t1 = value). */
 const storeWords = (addr: number, vals: readonly number[]): string =>

@@ -12,6 +12,7 @@
  * Descriptors: src/modules/README.md ("aimc-tile commands", "pe-array commands").
  */
 import { describe, expect, it } from 'vitest';
+import { ints, matmul } from '../helpers/data.js';
 import { assembleOrThrow } from '../../src/isa/index.js';
 import { AimcTileSim, CoreSim, PeArraySim, Scratchpad } from '../../src/modules/index.js';
 import { instantiate, startProgram, type Instantiated } from '../../src/sim/index.js';
@@ -21,26 +22,7 @@ const L1 = 0x1000_0000;
 const WMEM = 0x1010_0000;
 const CYCLE = 3846;
 
-/** Deterministic integers in [lo, hi] (LCG; test data only). */
-function ints(n: number, lo: number, hi: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s % (hi - lo + 1));
-  });
-}
 const bytes = (mem: Uint8Array, off: number, vals: readonly number[]): void => vals.forEach((v, i) => { mem[off + i] = v & 0xff; });
-/** y[v][n] = sum_k x[v][k] w[k][n], plain loops. */
-const matmul = (x: readonly number[], w: readonly number[], V: number, K: number, N: number): number[] => {
-  const y: number[] = [];
-  for (let v = 0; v < V; v++) for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += x[v * K + k]! * w[k * N + n]!;
-    y.push(s);
-  }
-  return y;
-};
-
 const K = 96, N = 40, V = 3;
 const W = ints(K * N, -1, 1, 21); // ternary
 // 7-bit sign-magnitude inputs: -63..63; small magnitudes keep the column sums within the ADC's 6 bits

@@ -12,6 +12,8 @@
  * on a W-byte port take floor(n/W) + popcount(n mod W) cycles.
  */
 import { describe, expect, it } from 'vitest';
+import { ints, matmul } from '../helpers/data.js';
+import { simError } from '../helpers/sim-error.js';
 import { assembleOrThrow } from '../../src/isa/index.js';
 import { CoreSim, PeArraySim, Scratchpad } from '../../src/modules/index.js';
 import { instantiate, startProgram, type Instantiated } from '../../src/sim/index.js';
@@ -20,26 +22,6 @@ import { cleanGraph, fill, loadRepoPlatform, readRepoFile } from '../helpers/rep
 
 const BASE = 0x1000_0000; // glb (eyeriss-like) / l1 (diana-like)
 const WMEM = 0x1010_0000; // diana-like weight memory
-
-/** Deterministic pseudo-random integers in [lo, hi] (LCG; the test's own data, not a model). */
-function ints(n: number, lo: number, hi: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s % (hi - lo + 1));
-  });
-}
-
-/** Reference GEMM: exact integer C[m][n] = sum_k A[m][k] * B[k][n] (|sums| < 2^53 here). */
-function refGemm(a: readonly number[], b: readonly number[], M: number, N: number, K: number): number[] {
-  const c: number[] = [];
-  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += a[m * K + k]! * b[k * N + n]!;
-    c.push(s);
-  }
-  return c;
-}
 
 const sat = (x: number, bits: number): number => Math.max(-(2 ** (bits - 1)), Math.min(2 ** (bits - 1) - 1, x));
 
@@ -76,13 +58,7 @@ function runError(platform: string, core: string, origin: number, word: number, 
   fill(p.get(platform.includes('eyeriss') ? 'glb' : 'l1', Scratchpad).data, 0x1000, desc);
   init(p);
   startProgram(p, [core], assembleOrThrow(program([[word, BASE + 0x1000]]), { origin }, 'bad.s'));
-  try {
-    p.sim.run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimError);
-    return e as SimError;
-  }
-  throw new Error('no error');
+  return simError(() => p.sim.run());
 }
 
 describe('pe-array GEMM on eyeriss-like (12 x 14, int16, ws, 200 MHz = 5000 ps, GLB 8-B words)', () => {
@@ -108,8 +84,8 @@ describe('pe-array GEMM on eyeriss-like (12 x 14, int16, ws, 200 MHz = 5000 ps, 
       fill(g, 0x1100, [BASE + A2, BASE + B2, BASE + C2, g2.M, g2.N, g2.K, 1, 2 | (16 << 8)]);
     });
     const g = p.get('glb', Scratchpad).data;
-    expect(get(g, C1, g1.M * g1.N, 4)).toEqual(refGemm(a1, b1, g1.M, g1.N, g1.K));
-    const r2 = refGemm(a2, b2, g2.M, g2.N, g2.K);
+    expect(get(g, C1, g1.M * g1.N, 4)).toEqual(matmul(a1, b1, g1.M, g1.K, g1.N));
+    const r2 = matmul(a2, b2, g2.M, g2.K, g2.N);
     expect(r2.some((x) => Math.abs(x) >= 2 ** 31)).toBe(true); // beyond int32: the 48-bit accumulator matters
     expect(get(g, C2, g2.M * g2.N, 2)).toEqual(r2.map((x) => sat(Math.floor(x / 65536), 16)));
     expect(r2.map((x) => sat(Math.floor(x / 65536), 16)).some((x) => x === 32767 || x === -32768)).toBe(true);
@@ -199,7 +175,7 @@ describe('pe-array on diana-like (16 x 16, int8, os, 3846 ps; activations in l1,
       fill(l1, 0x1100, [BASE + X, WMEM + Wt, BASE + Y, cv.n, cv.h, cv.w, cv.c, cv.fh, cv.fw, cv.cout, cv.sh | (cv.sw << 16), cv.pt | (cv.pl << 8) | (cv.pb << 16) | (cv.pr << 24), 0, 1 | (3 << 8), 0, 0]);
     });
     const l1 = p.get('l1', Scratchpad).data;
-    expect(get(l1, C, g.M * g.N, 4)).toEqual(refGemm(a, b, g.M, g.N, g.K));
+    expect(get(l1, C, g.M * g.N, 4)).toEqual(matmul(a, b, g.M, g.K, g.N));
     const yRef = refConv();
     expect(yRef.length).toBe(21 * 8);
     expect(get(l1, Y, yRef.length, 1)).toEqual(yRef.map((v) => sat(Math.floor(v / 8), 8)));
@@ -265,7 +241,7 @@ describe('pe-array PE types in memory (eyeriss-like with peType changed)', () =>
       put(g, 0x2000, a, 2);
       put(g, 0x4000, b, 2);
     }, [BASE + 0x2000, BASE + 0x4000, BASE + 0x5000, M, N, K, 1, 0], (y) => y.replace('timing: scalesim', 'timing: stalls'));
-    expect(get(g, 0x5000, M * N, 4)).toEqual(refGemm(a, b, M, N, K));
+    expect(get(g, 0x5000, M * N, 4)).toEqual(matmul(a, b, M, K, N));
     const pe = p.get('pes', PeArraySim);
     const c = pe.commands.get(1)!;
     expect((c.finished! - c.started!) / 5000).toBe(2326);
@@ -285,7 +261,7 @@ describe('pe-array PE types in memory (eyeriss-like with peType changed)', () =>
       put(g, 0x2000, a, 1);
       g.set(codes, 0x3000);
     }, [BASE + 0x2000, BASE + 0x3000, BASE + 0x4000, M, N, K, 3, 0]);
-    const ref = refGemm(a, w.map((v) => v * 128), M, N, K); // value * 2^7: exact integers
+    const ref = matmul(a, w.map((v) => v * 128), M, K, N); // value * 2^7: exact integers
     expect(get(g, 0x4000, M * N, 4)).toEqual(ref);
   });
 
@@ -299,7 +275,7 @@ describe('pe-array PE types in memory (eyeriss-like with peType changed)', () =>
       b.forEach((x, i) => v.setFloat32(0x3000 + 4 * i, x, true));
     }, [BASE + 0x2000, BASE + 0x3000, BASE + 0x4000, M, N, K, 2, 0]);
     const v = new DataView(g.buffer);
-    expect(Array.from({ length: M * N }, (_, i) => v.getFloat32(0x4000 + 4 * i, true))).toEqual(refGemm(a, b, M, N, K));
+    expect(Array.from({ length: M * N }, (_, i) => v.getFloat32(0x4000 + 4 * i, true))).toEqual(matmul(a, b, M, K, N));
   });
 
   it('a bad LightPE code and a requantised fp32 output are refused', () => {
