@@ -22,12 +22,14 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   modules: ['util', 'kernel', 'spec', 'tlm', 'isa'],
   sim: ['util', 'kernel', 'spec', 'tlm', 'platform', 'modules'],
   energy: ['util', 'spec', 'platform'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy'],
+  nn: ['util'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],
   platform: ['yaml', 'immer'],
+  nn: ['protobufjs'],
   cli: ['commander'],
 };
 

@@ -9,6 +9,7 @@ import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines } from './bench-aimc.js';
+import { nnBenchLines } from './bench-nn.js';
 import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
@@ -108,6 +109,14 @@ bench
   .action((o: { size: string; repeats: string }) => {
     const n = intOption('--size', o.size, 4096);
     process.stdout.write(`${peBenchLines({ M: n, N: n, K: n, repeats: intOption('--repeats', o.repeats, 1000) }).join('\n')}\n`);
+  });
+
+bench
+  .command('nn')
+  .description('functional reference evaluator speed: ResNet-8 int8 (QOperator ONNX) inferences and MACs per CPU-second, with onnxruntime-exact float32 requantization and with the fixed-point (gemmlowp) form; the baseline the timed simulation is compared with')
+  .option('--inferences <n>', 'timed inferences per form', '50')
+  .action((o: { inferences: string }) => {
+    process.stdout.write(`${nnBenchLines({ inferences: intOption('--inferences', o.inferences, 100_000) }).join('\n')}\n`);
   });
 
 program

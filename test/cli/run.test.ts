@@ -150,7 +150,7 @@ describe('edgesim bench platform', () => {
   });
 });
 
-describe('edgesim bench aimc / pe', () => {
+describe('edgesim bench aimc / pe / nn', () => {
   it('print one line per shape or type with both rates and the ratio; bad sizes are usage errors', () => {
     const a = cli('bench', 'aimc', '--iterations', '3');
     expect(a.code).toBe(0);
@@ -165,5 +165,9 @@ describe('edgesim bench aimc / pe', () => {
     expect(p.out).toMatch(/^pe-array int16 gemm 8x8x8: /m);
     expect(cli('bench', 'pe', '--size', '0')).toMatchObject({ code: 2, err: "edgesim: error [bad-argument]: --size '0' must be an integer between 1 and 4096\n" });
     expect(cli('bench', 'aimc', '--iterations', 'many').code).toBe(2);
+    const nn = cli('bench', 'nn', '--inferences', '1');
+    expect(nn.code).toBe(0);
+    expect(nn.out).toMatch(/^nn reference mlperf_tiny_resnet8_int8_qop\.onnx float32: inferences_per_cpu_s=\S+ macs_per_cpu_s=\S+M \(1 inferences, 12\.50M MACs each, /m);
+    expect(nn.out).toMatch(/^nn reference mlperf_tiny_resnet8_int8_qop\.onnx fixed-point: /m);
   });
 });
