@@ -43,7 +43,7 @@ function inputsFor(g: NnGraph, count: number): Map<string, Tensor>[] {
   }
   const shape = vi.shape as number[];
   const n = shape.reduce((a, b) => a * b, 1);
-  const images = fileURLToPath(new URL(`${FIXTURES}data/cifar10_test100_images_u8.bin`, import.meta.url));
+  const images = fileURLToPath(new URL(`${FIXTURES}data/cifar10_test500_images_u8.bin`, import.meta.url));
   const px = n === 3072 && existsSync(images) ? new Uint8Array(readFileSync(images)) : undefined;
   return Array.from({ length: Math.max(1, Math.min(count, 100)) }, (_, i) => {
     const values = Array.from({ length: n }, (_, k) => (px !== undefined ? px[i * n + k]! - 128 : ((k * 37 + i * 11) % 256) - 128));
