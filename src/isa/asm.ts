@@ -1,5 +1,7 @@
 import { SimError } from '../util/index.js';
-import { ABI_NAMES, OPCODES, opcodeDef, registerNumber, type OpcodeDef, type OperandKind } from './opcodes.js';
+import {
+  ABI_NAMES, CSR_NAMES, FP_ABI_NAMES, fpRegisterNumber, OPCODES, opcodeDef, registerNumber, ROUNDING_MODES, type OpcodeDef, type OperandKind,
+} from './opcodes.js';
 import { encodeInstr, IMM_RANGE } from './encode.js';
 import type { Instr } from './instr.js';
 
@@ -65,6 +67,17 @@ export const PSEUDOS: readonly { readonly name: string; readonly syntax: string;
   { name: 'la', syntax: 'la rd, symbol', expansion: 'lui rd, %hi(symbol) then addi rd, rd, %lo(symbol) (always two words; absolute, no PIC)' },
   { name: 'call', syntax: 'call target', expansion: 'auipc ra, hi then jalr ra, lo(ra), with hi/lo the pc-relative offset split so that hi << 12 + lo = target - pc (reaches +-2 GiB)' },
   { name: 'tail', syntax: 'tail target', expansion: 'auipc t1, hi then jalr zero, lo(t1) (a call that does not return here)' },
+  { name: 'fmv.s', syntax: 'fmv.s frd, frs', expansion: 'fsgnj.s frd, frs, frs' },
+  { name: 'fneg.s', syntax: 'fneg.s frd, frs', expansion: 'fsgnjn.s frd, frs, frs' },
+  { name: 'fabs.s', syntax: 'fabs.s frd, frs', expansion: 'fsgnjx.s frd, frs, frs' },
+  { name: 'csrr', syntax: 'csrr rd, csr', expansion: 'csrrs rd, csr, zero' },
+  { name: 'csrw', syntax: 'csrw csr, rs', expansion: 'csrrw zero, csr, rs' },
+  { name: 'frcsr', syntax: 'frcsr rd', expansion: 'csrrs rd, fcsr, zero' },
+  { name: 'fscsr', syntax: 'fscsr rs', expansion: 'csrrw zero, fcsr, rs' },
+  { name: 'frrm', syntax: 'frrm rd', expansion: 'csrrs rd, frm, zero' },
+  { name: 'fsrm', syntax: 'fsrm rs', expansion: 'csrrw zero, frm, rs' },
+  { name: 'frflags', syntax: 'frflags rd', expansion: 'csrrs rd, fflags, zero' },
+  { name: 'fsflags', syntax: 'fsflags rs', expansion: 'csrrw zero, fflags, rs' },
 ];
 
 const DIRECTIVES = ['.word', '.text', '.globl', '.global', '.align', '.p2align', '.space', '.zero', '.equ', '.set'];
@@ -144,7 +157,7 @@ function splitOperands(text: string, col0: number): Operand[] {
 }
 
 /**
- * Assembles RV32IM + edgesim extension text into words.
+ * Assembles RV32IMF + Zicsr + edgesim extension text into words.
  *
  * Syntax: one statement per line, `#` starts a comment, `label:` prefixes (several allowed),
  * canonical operands as printed by `disassemble` plus the pseudo-instructions in
@@ -350,6 +363,15 @@ function expand(st: Stmt, consts: ReadonlyMap<string, { value: number; line: num
     case 'bleu': return [['bgeu', [b, a, c]]];
     case 'fence': return [['fence', [{ text: 'iorw', col: st.col }, { text: 'iorw', col: st.col }]]];
     case 'la': return [['lui', [a, { text: `%hi(${b.text})`, col: b.col }]], ['addi', [a, a, { text: `%lo(${b.text})`, col: b.col }]]];
+    case 'fmv.s': return [['fsgnj.s', [a, b, b]]];
+    case 'fneg.s': return [['fsgnjn.s', [a, b, b]]];
+    case 'fabs.s': return [['fsgnjx.s', [a, b, b]]];
+    case 'csrr': return [['csrrs', [a, b, zero]]];
+    case 'csrw': return [['csrrw', [zero, a, b]]];
+    case 'frcsr': case 'frrm': case 'frflags':
+      return [['csrrs', [a, { text: st.name === 'frcsr' ? 'fcsr' : st.name === 'frrm' ? 'frm' : 'fflags', col: st.col }, zero]]];
+    case 'fscsr': case 'fsrm': case 'fsflags':
+      return [['csrrw', [zero, { text: st.name === 'fscsr' ? 'fcsr' : st.name === 'fsrm' ? 'frm' : 'fflags', col: st.col }, a]]];
     default: throw new OperandError('unknown-mnemonic', `unknown mnemonic '${st.name}'`, undefined, st.col);
   }
 }
@@ -359,16 +381,44 @@ export function operandSyntax(def: OpcodeDef): string {
   const name: Record<OperandKind, string> = {
     rd: 'rd', rs1: 'rs1', rs2: 'rs2', imm: 'imm', mem: 'imm(rs1)', shamt: 'shamt', boff: 'target', joff: 'target',
     uimm: 'uimm20', pred: 'pred', succ: 'succ', acc: 'N',
+    frd: 'frd', frs1: 'frs1', frs2: 'frs2', frs3: 'frs3', rm: '[rm]', csr: 'csr', zimm: 'zimm',
   };
-  return def.operands.map((k) => name[k]).join(', ');
+  return def.operands.map((k) => name[k]).join(', ').replace(', [rm]', '[, rm]');
 }
 
 function reg(o: Operand): number {
   const r = registerNumber(o.text);
   if (r !== undefined) return r;
+  if (fpRegisterNumber(o.text) !== undefined) {
+    throw new OperandError('bad-register', `'${o.text}' is a float register, but this operand is an integer register`, 'use x0-x31 or an integer ABI name; move float bits with fmv.x.w', o.col);
+  }
   const sug = didYouMean(o.text, [...ABI_NAMES, ...Array.from({ length: 32 }, (_, i) => `x${i}`)]);
   throw new OperandError('bad-register', `'${o.text}' is not a register`,
     sug === undefined || /^x\d+$/i.test(o.text) ? 'use x0-x31 or an ABI name (zero, ra, sp, gp, tp, t0-t6, s0-s11, a0-a7, fp)' : `did you mean '${sug}'?`, o.col);
+}
+
+function freg(o: Operand): number {
+  const r = fpRegisterNumber(o.text);
+  if (r !== undefined) return r;
+  const sug = didYouMean(o.text, [...FP_ABI_NAMES, ...Array.from({ length: 32 }, (_, i) => `f${i}`)]);
+  throw new OperandError('bad-register', `'${o.text}' is not a float register`,
+    registerNumber(o.text) !== undefined ? 'this operand is a float register (f0-f31, ft0-ft11, fs0-fs11, fa0-fa7); move integers with fmv.w.x' : sug === undefined ? 'use f0-f31 or an ABI name (ft0-ft11, fs0-fs11, fa0-fa7)' : `did you mean '${sug}'?`, o.col);
+}
+
+const RM_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(ROUNDING_MODES).map(([v, n]) => [n, Number(v)]));
+
+function roundingMode(o: Operand): number {
+  const v = RM_BY_NAME.get(o.text.toLowerCase());
+  if (v === undefined) throw new OperandError('bad-operand', `'${o.text}' is not a rounding mode`, 'write rne, rtz, rdn, rup, rmm or dyn (or leave it out for dyn)', o.col);
+  return v;
+}
+
+const CSR_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(CSR_NAMES).map(([v, n]) => [n, Number(v)]));
+
+function csrNumber(o: Operand): number {
+  const v = CSR_BY_NAME.get(o.text.toLowerCase()) ?? parseInt32(o.text);
+  if (v === undefined) throw new OperandError('bad-operand', `'${o.text}' is not a CSR`, `write ${[...CSR_BY_NAME.keys()].join(', ')} or a number 0..4095`, o.col);
+  return v;
 }
 
 const FIX: Partial<Record<OperandKind, string>> = {
@@ -379,6 +429,8 @@ const FIX: Partial<Record<OperandKind, string>> = {
   joff: 'jal reaches -1 MiB..+1 MiB-2; use auipc + jalr for farther targets',
   uimm: 'the U-type immediate is 20-bit unsigned (0..0xfffff), the value before << 12',
   acc: 'accelerator numbers are 0..127',
+  csr: 'CSR numbers are 12-bit (0..4095)',
+  zimm: 'CSR immediates are 5-bit unsigned (0..31)',
 };
 
 function checkRange(kind: OperandKind, v: number, o: Operand, mnemonic: string): number {
@@ -455,15 +507,32 @@ function fenceBits(o: Operand): number {
 function build(st: Stmt, name: string, ops: readonly Operand[], symbols: ReadonlyMap<string, number>): Instr {
   const def = opcodeDef(name)!;
   const kinds = def.operands;
-  if (ops.length !== kinds.length) {
+  // the rounding mode is optional (default dyn, as GNU as)
+  const rmOmitted = kinds[kinds.length - 1] === 'rm' && ops.length === kinds.length - 1;
+  if (ops.length !== kinds.length && !rmOmitted) {
     const syntax = `${name}${kinds.length ? ' ' + operandSyntax(def) : ''}`;
-    throw new OperandError('operand-count', `${name} expects ${kinds.length} operand${kinds.length === 1 ? '' : 's'} (${operandSyntax(def) || 'none'}), got ${ops.length}`, `write \`${syntax}\``, st.col);
+    const n = kinds.includes('rm') ? `${kinds.length - 1} or ${kinds.length} operands` : `${kinds.length} operand${kinds.length === 1 ? '' : 's'}`;
+    throw new OperandError('operand-count', `${name} expects ${n} (${operandSyntax(def) || 'none'}), got ${ops.length}`, `write \`${syntax}\``, st.col);
   }
-  let rd = 0, rs1 = 0, rs2 = 0, imm = 0;
+  let rd = 0, rs1 = 0, rs2 = 0, rs3 = 0, imm = 0;
+  let rm = kinds.includes('rm') ? 7 : 0;
   kinds.forEach((k, i) => {
-    const o = ops[i]!;
+    const o = ops[i];
+    if (o === undefined) return; // omitted rm
     switch (k) {
       case 'rd': rd = reg(o); break;
+      case 'frd': rd = freg(o); break;
+      case 'frs1': rs1 = freg(o); break;
+      case 'frs2': rs2 = freg(o); break;
+      case 'frs3': rs3 = freg(o); break;
+      case 'rm': rm = roundingMode(o); break;
+      case 'csr': imm = checkRange(k, csrNumber(o), o, name); break;
+      case 'zimm': {
+        const v = parseInt32(o.text);
+        if (v === undefined) throw new OperandError('bad-immediate', `'${o.text}' is not a number`, 'write a decimal integer 0..31', o.col);
+        rs1 = checkRange(k, v, o, name);
+        break;
+      }
       case 'rs1': rs1 = reg(o); break;
       case 'rs2': rs2 = reg(o); break;
       case 'imm': imm = checkRange(k, immediate('imm', o, o.text, symbols), o, name); break;
@@ -486,7 +555,7 @@ function build(st: Stmt, name: string, ops: readonly Operand[], symbols: Readonl
       case 'succ': imm |= fenceBits(o); break;
     }
   });
-  return { op: name, def, rd, rs1, rs2, imm };
+  return { op: name, def, rd, rs1, rs2, rs3, rm, imm };
 }
 
 /** `line:col: message (fix)` for people. */

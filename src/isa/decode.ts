@@ -1,6 +1,6 @@
 import { SimError } from '../util/index.js';
 import { OPCODES, CUSTOM_SPACES, type OpcodeDef } from './opcodes.js';
-import { fixedBits } from './encode.js';
+import { fixedBits, usesField } from './encode.js';
 import { hexWord, type Instr } from './instr.js';
 
 interface Row { readonly def: OpcodeDef; readonly match: number; readonly mask: number }
@@ -18,10 +18,10 @@ function fields(def: OpcodeDef, w: number): Instr {
   const rd = (w >>> 7) & 31;
   const rs1 = (w >>> 15) & 31;
   const rs2 = (w >>> 20) & 31;
-  const ops = def.operands;
   let imm = 0;
   switch (def.format) {
-    case 'R': case 'SYS': break;
+    case 'R': case 'R4': case 'SYS': break;
+    case 'CSR': imm = w >>> 20; break;
     case 'I': imm = w >> 20; break;
     case 'IS': imm = rs2; break;
     case 'S': imm = ((w >> 25) << 5) | ((w >>> 7) & 31); break;
@@ -37,9 +37,11 @@ function fields(def: OpcodeDef, w: number): Instr {
   }
   return {
     op: def.mnemonic, def,
-    rd: ops.includes('rd') ? rd : 0,
-    rs1: ops.includes('rs1') || ops.includes('mem') ? rs1 : 0,
-    rs2: ops.includes('rs2') ? rs2 : 0,
+    rd: usesField(def, 'rd') ? rd : 0,
+    rs1: usesField(def, 'rs1') ? rs1 : 0,
+    rs2: usesField(def, 'rs2') ? rs2 : 0,
+    rs3: usesField(def, 'rs3') ? w >>> 27 : 0,
+    rm: usesField(def, 'rm') ? (w >>> 12) & 7 : 0,
     imm,
   };
 }
@@ -61,8 +63,13 @@ export function tryDecodeInstr(word: number): DecodeOutcome {
   if ((w & 3) !== 3) return illegal(w, 'bits [1:0] are not 11 (16-bit compressed instructions are not supported)');
   const opcode = w & 0x7f;
   const rows = BY_OPCODE[opcode]!;
-  for (const r of rows) if (((w & r.mask) >>> 0) === r.match) return { ok: true, instr: fields(r.def, w) };
-  if (rows.length === 0) return illegal(w, `major opcode 0x${opcode.toString(16).padStart(2, '0')} is not used by RV32IM or the edgesim extensions`);
+  for (const r of rows) {
+    if (((w & r.mask) >>> 0) !== r.match) continue;
+    const instr = fields(r.def, w);
+    if (instr.rm === 5 || instr.rm === 6) return illegal(w, `${instr.op} with reserved rounding mode ${instr.rm} (funct3)`);
+    return { ok: true, instr };
+  }
+  if (rows.length === 0) return illegal(w, `major opcode 0x${opcode.toString(16).padStart(2, '0')} is not used by RV32IMF or the edgesim extensions`);
   const f3 = (w >>> 12) & 7;
   const f7 = w >>> 25;
   const near = rows.filter((r) => {
@@ -82,7 +89,8 @@ function reservedNames(d: OpcodeDef): string {
   if (d.format === 'SYS') return 'bits [31:7]';
   if (d.format === 'FENCE') return 'fm, rs1, rd';
   const out: string[] = [];
-  for (const f of ['rd', 'rs1', 'rs2'] as const) if (!d.operands.includes(f)) out.push(f);
+  for (const f of ['rd', 'rs1', 'rs2'] as const) if (!usesField(d, f)) out.push(f);
+  if (d.format === 'R4') out.push('fmt (bits 26:25)');
   return out.join(', ');
 }
 

@@ -1,4 +1,4 @@
-import { ABI_NAMES, type OperandKind } from './opcodes.js';
+import { ABI_NAMES, CSR_NAMES, FP_ABI_NAMES, ROUNDING_MODES, type OperandKind } from './opcodes.js';
 import { tryDecodeInstr } from './decode.js';
 import { hexWord, type Instr } from './instr.js';
 
@@ -24,17 +24,25 @@ function operand(ins: Instr, k: OperandKind): string {
     case 'uimm': return `0x${ins.imm.toString(16)}`;
     case 'pred': return fenceSet(ins.imm >> 4);
     case 'succ': return fenceSet(ins.imm & 15);
+    case 'frd': return FP_ABI_NAMES[ins.rd]!;
+    case 'frs1': return FP_ABI_NAMES[ins.rs1]!;
+    case 'frs2': return FP_ABI_NAMES[ins.rs2]!;
+    case 'frs3': return FP_ABI_NAMES[ins.rs3]!;
+    case 'rm': return ins.rm === 7 ? '' : ROUNDING_MODES[ins.rm] ?? String(ins.rm);
+    case 'csr': return CSR_NAMES[ins.imm] ?? `0x${ins.imm.toString(16)}`;
+    case 'zimm': return String(ins.rs1);
   }
 }
 
 /**
  * Canonical assembly text of `ins`: mnemonic, one space, operands separated by `, `; ABI
  * register names; decimal immediates except U-type (`0x...`); branch and jump targets as
- * `.+N`/`.-N`; no pseudo-instructions. `assemble` turns it back into the same word, and GNU as
+ * `.+N`/`.-N`; float registers by ABI name; a rounding mode only when it is not `dyn` (as GNU
+ * objdump prints it); CSRs by name when known, else `0x...`; no pseudo-instructions. `assemble` turns it back into the same word, and GNU as
  * (`-march=rv32im`) accepts the base instructions unchanged.
  */
 export function disassemble(ins: Instr): string {
-  const ops = ins.def.operands.map((k) => operand(ins, k));
+  const ops = ins.def.operands.map((k) => operand(ins, k)).filter((t) => t !== '');
   return ops.length === 0 ? ins.op : `${ins.op} ${ops.join(', ')}`;
 }
 

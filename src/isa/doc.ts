@@ -1,5 +1,5 @@
-import { ABI_NAMES, CUSTOM_SPACES, OPCODES, type IsaExtension, type OpcodeDef } from './opcodes.js';
-import { fixedBits, IMM_RANGE } from './encode.js';
+import { ABI_NAMES, CSR_NAMES, CUSTOM_SPACES, FP_ABI_NAMES, OPCODES, ROUNDING_MODES, type IsaExtension, type OpcodeDef } from './opcodes.js';
+import { fixedBits, IMM_RANGE, usesField } from './encode.js';
 import { operandSyntax, PSEUDOS } from './asm.js';
 import { hexWord } from './instr.js';
 
@@ -10,11 +10,18 @@ interface Cell { readonly bits: string; readonly text: string }
 /** The bit fields of `def`, most significant first, with fixed values filled in. */
 export function encodingFields(def: OpcodeDef): readonly Cell[] {
   const has = (k: string): boolean => (def.operands as readonly string[]).includes(k);
-  const f3 = def.funct3 === undefined ? 'funct3' : bin(def.funct3, 3);
+  const f3 = def.funct3 === undefined ? (has('rm') ? 'rm' : 'funct3') : bin(def.funct3, 3);
   const f7 = def.funct7 === undefined ? 'funct7' : bin(def.funct7, 7);
   const opc = bin(def.opcode, 7);
-  const reg = (k: 'rd' | 'rs1' | 'rs2', bits: string): Cell => ({ bits, text: has(k) || (k === 'rs1' && has('mem')) ? k : '00000' });
+  const reg = (k: 'rd' | 'rs1' | 'rs2', bits: string): Cell => {
+    if (k === 'rs1' && has('zimm')) return { bits, text: 'zimm' };
+    if (has(`f${k}`)) return { bits, text: `f${k}` };
+    if (usesField(def, k)) return { bits, text: k };
+    return { bits, text: k === 'rs2' && def.rs2 !== undefined ? bin(def.rs2, 5) : '00000' };
+  };
   switch (def.format) {
+    case 'R4': return [{ bits: '31:27', text: 'frs3' }, { bits: '26:25', text: '00' }, reg('rs2', '24:20'), reg('rs1', '19:15'), { bits: '14:12', text: f3 }, reg('rd', '11:7'), { bits: '6:0', text: opc }];
+    case 'CSR': return [{ bits: '31:20', text: 'csr' }, reg('rs1', '19:15'), { bits: '14:12', text: f3 }, reg('rd', '11:7'), { bits: '6:0', text: opc }];
     case 'R': return [{ bits: '31:25', text: f7 }, reg('rs2', '24:20'), reg('rs1', '19:15'), { bits: '14:12', text: f3 }, reg('rd', '11:7'), { bits: '6:0', text: opc }];
     case 'RA': return [{ bits: '31:25', text: 'N' }, reg('rs2', '24:20'), reg('rs1', '19:15'), { bits: '14:12', text: f3 }, reg('rd', '11:7'), { bits: '6:0', text: opc }];
     case 'I': return [{ bits: '31:20', text: 'imm[11:0]' }, reg('rs1', '19:15'), { bits: '14:12', text: f3 }, reg('rd', '11:7'), { bits: '6:0', text: opc }];
@@ -38,6 +45,8 @@ function diagram(cells: readonly Cell[]): string {
 const EXT_TITLE: Record<IsaExtension, string> = {
   RV32I: 'RV32I base integer instructions',
   RV32M: 'RV32M multiply and divide',
+  Zicsr: 'Zicsr: CSR access (the F CSRs only)',
+  F: 'F: single-precision floating point (RV32F)',
   Xedma: 'Xedma: DMA (custom-0, opcode 0x0b)',
   Xeacc: 'Xeacc: accelerator commands (custom-1, opcode 0x2b)',
   Xesimd: 'Xesimd: packed int8 SIMD (custom-2, opcode 0x5b)',
@@ -45,8 +54,17 @@ const EXT_TITLE: Record<IsaExtension, string> = {
 };
 
 const EXT_INTRO: Record<IsaExtension, string | readonly string[]> = {
-  RV32I: 'Standard RISC-V encodings and semantics (The RISC-V Instruction Set Manual, Volume I, RV32I). Not included: FENCE.TSO/PAUSE (fence with fm != 0 is illegal here), FENCE.I (Zifencei), CSR instructions (Zicsr).',
+  RV32I: 'Standard RISC-V encodings and semantics (The RISC-V Instruction Set Manual, Volume I, RV32I). Not included: FENCE.TSO/PAUSE (fence with fm != 0 is illegal here), FENCE.I (Zifencei). CSR instructions are listed under Zicsr (only the F CSRs exist).',
   RV32M: 'Standard RISC-V M extension. Division by zero and overflow do not trap; results are as listed.',
+  Zicsr: [
+    'Standard RISC-V encodings. The only CSRs are those of the F extension: `fflags` (0x001, accrued exceptions NV=bit 4, DZ=3, OF=2, UF=1, NX=0), `frm` (0x002, dynamic rounding mode) and `fcsr` (0x003 = frm << 5 | fflags); they exist when the core implements F. Any other CSR number is an illegal instruction at execution.',
+    'Writes keep only the implemented bits (fflags 5, frm 3, fcsr 8). csrrw with rd = zero does not read; csrrs/csrrc with rs1 = zero and the immediate forms with zimm = 0 do not write.',
+  ],
+  F: [
+    'Standard RISC-V F extension (IEEE 754-2008 binary32) with the standard encodings (LOAD-FP 0x07, STORE-FP 0x27, MADD 0x43, MSUB 0x47, NMSUB 0x4b, NMADD 0x4f, OP-FP 0x53). 32 float registers f0-f31 of 32 bits, separate from the integer registers; a register holds bits, so flw, fsw, fmv.*, fsgnj* keep NaN payloads.',
+    'Rounding mode `rm` (funct3): 0 rne (to nearest, ties to even), 1 rtz (toward zero), 2 rdn (down), 3 rup (up), 4 rmm (to nearest, ties away from zero), 7 dyn (the mode in `frm`); 5 and 6 are reserved (illegal), and dyn with frm >= 5 is an illegal instruction. In assembly `rm` is an optional last operand, default dyn (as GNU as; the disassembler prints it only when it is not dyn).',
+    'Results are correctly rounded in every rounding mode, including the fused multiply-adds (one rounding). Every NaN result is the canonical NaN 0x7fc00000. Accrued flags in fflags: NV, DZ, NX exact; OF when a finite computation overflows (approximation: with rtz/rdn/rup an exact magnitude between the largest float plus half an ulp and 2^128, which IEEE does not count as overflow there, also raises OF); UF when the result is inexact and below 2^-126 in magnitude after rounding (approximation: the IEEE after-rounding corner where an exact result just below 2^-126 rounds up to 2^-126 is not flagged). Exceptions never trap.',
+  ],
   Xedma: [
     'Each core has a DMA channel state: `dma.src`, `dma.dst` (byte addresses) and `dma.sstride`, `dma.dstride` (signed byte strides), all 0 at reset and kept across transfers.',
     'A transfer copies from the source to the destination address through the platform interconnect; it runs in the background and is named by a transfer id returned in `rd`.',
@@ -77,7 +95,7 @@ export function renderIsaDoc(): string {
     '',
     '<!-- Generated by renderIsaDoc() in src/isa/doc.ts from src/isa/opcodes.ts; do not edit by hand. -->',
     '',
-    'edgesim cores implement RV32IM with the standard RISC-V encodings, plus four edgesim extensions in the',
+    'edgesim cores implement RV32IM with the standard RISC-V encodings, optionally the standard F extension (single-precision floating point, with the Zicsr instructions for its CSRs), plus four edgesim extensions in the',
     'RISC-V custom opcode spaces. This document is generated from the same opcode table that drives',
     'the simulator\'s encoder, decoder, assembler and disassembler, and is meant to be enough to target',
     'the cores from a third-party compiler.',
@@ -102,6 +120,13 @@ export function renderIsaDoc(): string {
   for (let r = 0; r < 8; r++) {
     p(`| ${[0, 8, 16, 24].map((b) => `x${r + b} | ${ABI_NAMES[r + b]!}${r + b === 8 ? ' / fp' : ''}`).join(' | ')} |`);
   }
+  p('', 'Float registers (F extension):', '',
+    '| register | ABI name | register | ABI name | register | ABI name | register | ABI name |',
+    '|---|---|---|---|---|---|---|---|');
+  for (let r = 0; r < 8; r++) {
+    p(`| ${[0, 8, 16, 24].map((b) => `f${r + b} | ${FP_ABI_NAMES[r + b]!}`).join(' | ')} |`);
+  }
+  p('', `CSRs: ${Object.entries(CSR_NAMES).map(([n, name]) => `\`${name}\` (0x${Number(n).toString(16).padStart(3, '0')})`).join(', ')}. Rounding modes: ${Object.entries(ROUNDING_MODES).map(([v, n]) => `${n} = ${v}`).join(', ')}.`);
   p('', '## Formats', '',
     'Bit diagrams list fields from bit 31 down to bit 0. In per-instruction diagrams fixed fields show their binary value and `00000` marks a field that must be zero.',
     '');
@@ -110,11 +135,14 @@ export function renderIsaDoc(): string {
   const fmtName: Record<string, string> = {
     R: 'R (register-register)', RA: 'RA (R with accelerator number N in funct7; edgesim)', I: 'I (immediate, loads, jalr)', IS: 'IS (shift by immediate)',
     S: 'S (stores)', B: 'B (branches)', U: 'U (upper immediate)', J: 'J (jal)', FENCE: 'FENCE', SYS: 'SYSTEM (ecall, ebreak)',
+    R4: 'R4 (fused multiply-add; fmt 00 = single)', CSR: 'CSR (Zicsr)',
   };
   for (const [fmt, d] of Object.entries(sample)) {
     const generic = encodingFields({ ...d, operands: ['rd', 'rs1', 'rs2', 'mem'], funct3: undefined, funct7: undefined } as unknown as OpcodeDef)
       .map((c) => (c.bits === '6:0' ? { ...c, text: 'opcode' } : c));
-    p(`### ${fmtName[fmt] ?? fmt}`, '', diagram(d.format === 'SYS' || d.format === 'FENCE' ? encodingFields(d) : generic), '');
+    const own = d.format === 'SYS' || d.format === 'FENCE' || d.format === 'R4' || d.format === 'CSR';
+    const cells = d.format === 'R4' ? encodingFields(d).map((c) => (c.bits === '6:0' ? { ...c, text: 'opcode' } : c)) : own ? encodingFields(d) : generic;
+    p(`### ${fmtName[fmt] ?? fmt}`, '', diagram(d.format === 'CSR' ? cells.map((c) => (c.bits === '6:0' ? { ...c, text: 'opcode' } : c.bits === '14:12' ? { ...c, text: 'funct3' } : c.bits === '19:15' ? { ...c, text: 'rs1/zimm' } : c)) : cells), '');
   }
   p('## Immediates', '',
     '| operand | range | encoding |', '|---|---|---|',
@@ -126,6 +154,9 @@ export function renderIsaDoc(): string {
     `| U-type \`uimm20\` | 0..0xfffff | bits 31:12; the value is uimm20 << 12 |`,
     `| accelerator \`N\` | ${IMM_RANGE.acc!.min}..${IMM_RANGE.acc!.max} | funct7, bits 31:25 |`,
     `| fence \`pred\`/\`succ\` | subsets of \`iorw\` | i=bit 3, o=bit 2, r=bit 1, w=bit 0 of each 4-bit field |`,
+    `| CSR number \`csr\` | ${IMM_RANGE.csr!.min}..${IMM_RANGE.csr!.max} | bits 31:20, unsigned; written by name (\`fflags\`, \`frm\`, \`fcsr\`) or number |`,
+    `| CSR immediate \`zimm\` | ${IMM_RANGE.zimm!.min}..${IMM_RANGE.zimm!.max} | bits 19:15 (the rs1 field), zero-extended |`,
+    '| rounding mode `rm` | rne, rtz, rdn, rup, rmm, dyn | funct3 (bits 14:12): 0-4 and 7 |',
     '',
     '## Opcode map', '',
     '| opcode | space | use |', '|---|---|---|');
@@ -135,7 +166,7 @@ export function renderIsaDoc(): string {
     p(`| 0x${o.toString(16).padStart(2, '0')} (${bin(o, 7)}) | ${CUSTOM_SPACES[o] ?? 'standard'} | ${names.join(', ')} |`);
   }
   p('', 'Every other major opcode, and every unlisted funct3/funct7 combination in the opcodes above, is illegal.', '');
-  const exts: IsaExtension[] = ['RV32I', 'RV32M', 'Xedma', 'Xeacc', 'Xesimd', 'Xesync'];
+  const exts: IsaExtension[] = ['RV32I', 'RV32M', 'Zicsr', 'F', 'Xedma', 'Xeacc', 'Xesimd', 'Xesync'];
   for (const ext of exts) {
     const defs = OPCODES.filter((d) => d.ext === ext);
     const intro = EXT_INTRO[ext];
@@ -151,10 +182,11 @@ export function renderIsaDoc(): string {
     }
   }
   p('## Assembly syntax', '',
-    'The assembler (`assemble` in src/isa/asm.ts) and disassembler (`disassemble`) use GNU-compatible syntax, so the base instructions assemble unchanged with `riscv64-unknown-elf-as -march=rv32im`:',
+    'The assembler (`assemble` in src/isa/asm.ts) and disassembler (`disassemble`) use GNU-compatible syntax, so the base, F and Zicsr instructions assemble unchanged with `riscv64-unknown-elf-as -march=rv32imf`:',
     '',
     '- One statement per line; `#` starts a comment; `name:` defines a label (several per line allowed).',
-    '- Registers `x0`-`x31` or ABI names (`zero ra sp gp tp t0-t6 s0-s11 a0-a7`, `fp` = `s0`).',
+    '- Registers `x0`-`x31` or ABI names (`zero ra sp gp tp t0-t6 s0-s11 a0-a7`, `fp` = `s0`); float registers `f0`-`f31` or `ft0-ft11 fs0-fs11 fa0-fa7`.',
+    '- Rounding modes as an optional last operand (`fadd.s fa0, fa1, fa2, rtz`), default `dyn`; CSRs by name (`fflags`, `frm`, `fcsr`) or number.',
     '- Integers in decimal, `0x` hex or `0b` binary, optionally negative; `%hi(x)` for U-type and `%lo(x)` for I-type immediates and load/store offsets, where x is an integer, a label or label+offset (lui %hi + addi %lo rebuild x).',
     '- Branch and jump targets: a label, or `.+N` / `.-N` relative to the instruction itself (plain numbers are refused because GNU as reads them as absolute addresses).',
     '- Memory operands `imm(rs1)`; `(rs1)` means offset 0.',

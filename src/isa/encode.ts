@@ -11,7 +11,21 @@ export const IMM_RANGE: Readonly<Partial<Record<OperandKind, { readonly min: num
   joff: { min: -1048576, max: 1048574, even: true },
   uimm: { min: 0, max: 0xfffff },
   acc: { min: 0, max: 127 },
+  csr: { min: 0, max: 4095 },
+  zimm: { min: 0, max: 31 },
 };
+
+/** Whether `def` uses the rd / rs1 / rs2 / rs3 / rm field (integer or float register, memory base, zimm). */
+export function usesField(def: OpcodeDef, field: 'rd' | 'rs1' | 'rs2' | 'rs3' | 'rm'): boolean {
+  const o = def.operands;
+  switch (field) {
+    case 'rd': return o.includes('rd') || o.includes('frd');
+    case 'rs1': return o.includes('rs1') || o.includes('frs1') || o.includes('mem') || o.includes('zimm');
+    case 'rs2': return o.includes('rs2') || o.includes('frs2');
+    case 'rs3': return o.includes('frs3');
+    case 'rm': return o.includes('rm');
+  }
+}
 
 /** Match value and mask of the fixed bits of `def` (opcode, functs and reserved-zero fields). */
 export function fixedBits(def: OpcodeDef): { readonly match: number; readonly mask: number } {
@@ -20,16 +34,17 @@ export function fixedBits(def: OpcodeDef): { readonly match: number; readonly ma
   let mask = 0x7f;
   if (def.funct3 !== undefined) { match |= def.funct3 << 12; mask |= 0x7000; }
   if (def.funct7 !== undefined) { match |= def.funct7 << 25; mask |= 0xfe000000; }
-  if (def.format === 'R' || def.format === 'RA') {
-    if (!def.operands.includes('rd')) mask |= 0xf80;
-    if (!def.operands.includes('rs1')) mask |= 0xf8000;
-    if (!def.operands.includes('rs2')) mask |= 0x1f00000;
+  if (def.format === 'R' || def.format === 'RA' || def.format === 'R4') {
+    if (!usesField(def, 'rd')) mask |= 0xf80;
+    if (!usesField(def, 'rs1')) mask |= 0xf8000;
+    if (!usesField(def, 'rs2')) { mask |= 0x1f00000; match |= (def.rs2 ?? 0) << 20; }
   }
+  if (def.format === 'R4') mask |= 0x06000000; // fmt = 00 (single precision)
   if (def.format === 'FENCE') mask |= 0xf00f8f80;
   return { match: match >>> 0, mask: mask >>> 0 };
 }
 
-function checkReg(ins: Instr, field: 'rd' | 'rs1' | 'rs2'): number {
+function checkReg(ins: Instr, field: 'rd' | 'rs1' | 'rs2' | 'rs3'): number {
   const v = ins[field];
   if (!Number.isInteger(v) || v < 0 || v > 31) throw new SimError('bad-operand', `${ins.op}: ${field} must be a register number 0-31, got ${v}`);
   return v;
@@ -54,12 +69,22 @@ export function encodeInstr(ins: Instr): number {
   const { match } = fixedBits(def);
   const ops = def.operands;
   let w = match;
-  if (ops.includes('rd')) w |= checkReg(ins, 'rd') << 7;
-  if (ops.includes('rs1') || ops.includes('mem')) w |= checkReg(ins, 'rs1') << 15;
-  if (ops.includes('rs2')) w |= checkReg(ins, 'rs2') << 20;
+  if (usesField(def, 'rd')) w |= checkReg(ins, 'rd') << 7;
+  if (usesField(def, 'rs1')) w |= checkReg(ins, 'rs1') << 15;
+  if (usesField(def, 'rs2')) w |= checkReg(ins, 'rs2') << 20;
+  if (usesField(def, 'rs3')) w |= checkReg(ins, 'rs3') << 27;
+  if (usesField(def, 'rm')) {
+    const rm = ins.rm;
+    if (!Number.isInteger(rm) || rm < 0 || rm > 7 || rm === 5 || rm === 6) throw new SimError('bad-operand', `${ins.op}: rounding mode must be 0-4 or 7 (dyn), got ${rm}`);
+    w |= rm << 12;
+  }
   switch (def.format) {
     case 'R':
+    case 'R4':
     case 'SYS':
+      break;
+    case 'CSR':
+      w |= checkImm(ins, 'csr') << 20;
       break;
     case 'I':
       w |= (checkImm(ins, ops.includes('mem') ? 'mem' : 'imm') & 0xfff) << 20;

@@ -11,3 +11,4 @@ export * from './disasm.js';
 export * from './asm.js';
 export * from './doc.js';
 export * from './simd.js';
+export * from './fpu.js';

@@ -7,25 +7,31 @@
 
 /** Instruction formats. `R`/`I`/`S`/`B`/`U`/`J` are the RISC-V base formats; `IS` is the
  * shift-immediate variant of I (funct7 + 5-bit shamt), `FENCE` and `SYS` are fixed-field system
- * forms, and `RA` is R-type with funct7 holding an accelerator number (edgesim custom-1). */
-export type InstrFormat = 'R' | 'I' | 'IS' | 'S' | 'B' | 'U' | 'J' | 'FENCE' | 'SYS' | 'RA';
+ * forms, `RA` is R-type with funct7 holding an accelerator number (edgesim custom-1), `R4` is the
+ * RISC-V fused multiply-add format (rs3 in bits 31:27, fmt in 26:25, always 00 = single) and
+ * `CSR` is the Zicsr form (csr number in bits 31:20, rs1 or a 5-bit zimm in 19:15). */
+export type InstrFormat = 'R' | 'I' | 'IS' | 'S' | 'B' | 'U' | 'J' | 'FENCE' | 'SYS' | 'RA' | 'R4' | 'CSR';
 
 /** Instruction classes, the unit of per-instruction cycle costs in the core model. */
 export type InstrClass =
   | 'alu' | 'mul' | 'div' | 'load' | 'store' | 'branch' | 'jump' | 'system'
-  | 'dma' | 'accel' | 'simd' | 'sync';
+  | 'dma' | 'accel' | 'simd' | 'sync' | 'fpu';
 
 /** The extension an instruction belongs to. */
-export type IsaExtension = 'RV32I' | 'RV32M' | 'Xedma' | 'Xeacc' | 'Xesimd' | 'Xesync';
+export type IsaExtension = 'RV32I' | 'RV32M' | 'Zicsr' | 'F' | 'Xedma' | 'Xeacc' | 'Xesimd' | 'Xesync';
 
 /**
  * Operands in assembly order. `imm` is the I-type signed 12-bit immediate, `mem` is
  * `imm(rs1)` (load, store, jalr), `shamt` a 5-bit shift amount, `boff`/`joff` pc-relative
  * branch/jump offsets written `.+N`/`.-N` or a label, `uimm` the 20-bit U-type immediate,
  * `pred`/`succ` fence ordering sets, `acc` the accelerator number (0-127) in funct7.
+ * F extension: `frd`/`frs1`/`frs2`/`frs3` are float registers f0-f31 in the rd/rs1/rs2/rs3
+ * fields, `rm` the rounding mode in funct3 (optional in assembly, default `dyn`); Zicsr: `csr`
+ * the 12-bit CSR number, `zimm` a 5-bit unsigned immediate in the rs1 field.
  */
 export type OperandKind =
-  | 'rd' | 'rs1' | 'rs2' | 'imm' | 'mem' | 'shamt' | 'boff' | 'joff' | 'uimm' | 'pred' | 'succ' | 'acc';
+  | 'rd' | 'rs1' | 'rs2' | 'imm' | 'mem' | 'shamt' | 'boff' | 'joff' | 'uimm' | 'pred' | 'succ' | 'acc'
+  | 'frd' | 'frs1' | 'frs2' | 'frs3' | 'rm' | 'csr' | 'zimm';
 
 /** One row of the opcode table. */
 export interface OpcodeDef {
@@ -38,6 +44,8 @@ export interface OpcodeDef {
   readonly funct3?: number;
   /** funct7, bits [31:25], when fixed. */
   readonly funct7?: number;
+  /** rs2 field, bits [24:20], when fixed (F: fsqrt.s 0, fcvt.*.w/fcvt.w* 0 signed / 1 unsigned, fmv.*, fclass.s). */
+  readonly rs2?: number;
   /** Whole fixed word, for `SYS`. */
   readonly word?: number;
   /** Operands in assembly order; any register field not listed must be zero. */
@@ -53,6 +61,7 @@ export const MAJOR_OPCODES = {
   LOAD: 0x03, CUSTOM0: 0x0b, MISC_MEM: 0x0f, OP_IMM: 0x13, AUIPC: 0x17, STORE: 0x23,
   CUSTOM1: 0x2b, OP: 0x33, LUI: 0x37, BRANCH: 0x63, JALR: 0x67, JAL: 0x6f, SYSTEM: 0x73,
   CUSTOM2: 0x5b, CUSTOM3: 0x7b,
+  LOAD_FP: 0x07, STORE_FP: 0x27, MADD: 0x43, MSUB: 0x47, NMSUB: 0x4b, NMADD: 0x4f, OP_FP: 0x53,
 } as const;
 
 const R = ['rd', 'rs1', 'rs2'] as const;
@@ -80,6 +89,16 @@ const custom = (
 ): OpcodeDef => ({ mnemonic, format: 'R', opcode, funct3, funct7, operands, cls, ext, semantics });
 const accel = (mnemonic: string, funct3: number, operands: readonly OperandKind[], semantics: string): OpcodeDef =>
   ({ mnemonic, format: 'RA', opcode: MAJOR_OPCODES.CUSTOM1, funct3, operands, cls: 'accel', ext: 'Xeacc', semantics });
+
+const fp = (
+  mnemonic: string, funct7: number, operands: readonly OperandKind[], semantics: string, f: { readonly funct3?: number; readonly rs2?: number } = {},
+): OpcodeDef => ({ mnemonic, format: 'R', opcode: MAJOR_OPCODES.OP_FP, funct7, ...f, operands, cls: 'fpu', ext: 'F', semantics });
+const fma = (mnemonic: string, opcode: number, semantics: string): OpcodeDef =>
+  ({ mnemonic, format: 'R4', opcode, operands: ['frd', 'frs1', 'frs2', 'frs3', 'rm'], cls: 'fpu', ext: 'F', semantics });
+const csr = (mnemonic: string, funct3: number, semantics: string): OpcodeDef =>
+  ({ mnemonic, format: 'CSR', opcode: MAJOR_OPCODES.SYSTEM, funct3, operands: ['rd', 'csr', funct3 >= 5 ? 'zimm' : 'rs1'], cls: 'system', ext: 'Zicsr', semantics });
+const F3 = ['frd', 'frs1', 'frs2', 'rm'] as const;
+const FCMP = ['rd', 'frs1', 'frs2'] as const;
 
 /** Every instruction edgesim knows, in documentation order. */
 export const OPCODES: readonly OpcodeDef[] = [
@@ -133,6 +152,40 @@ export const OPCODES: readonly OpcodeDef[] = [
   op('divu', 5, 0x01, 'rd = rs1 /u rs2; rs2 == 0 gives 2^32-1', 'div', 'RV32M'),
   op('rem', 6, 0x01, 'rd = rs1 %s rs2 (sign of rs1); rs2 == 0 gives rs1; -2^31 % -1 gives 0', 'div', 'RV32M'),
   op('remu', 7, 0x01, 'rd = rs1 %u rs2; rs2 == 0 gives rs1', 'div', 'RV32M'),
+  // ---- Zicsr (only the F CSRs fflags, frm, fcsr exist) ----
+  csr('csrrw', 1, 't = csr; csr = rs1; rd = t (rd == zero: csr is not read)'),
+  csr('csrrs', 2, 't = csr; csr = t | rs1 (not written when rs1 is zero); rd = t'),
+  csr('csrrc', 3, 't = csr; csr = t & ~rs1 (not written when rs1 is zero); rd = t'),
+  csr('csrrwi', 5, 't = csr; csr = zimm; rd = t'),
+  csr('csrrsi', 6, 't = csr; csr = t | zimm (not written when zimm is 0); rd = t'),
+  csr('csrrci', 7, 't = csr; csr = t & ~zimm (not written when zimm is 0); rd = t'),
+  // ---- F: single-precision floating point ----
+  { mnemonic: 'flw', format: 'I', opcode: MAJOR_OPCODES.LOAD_FP, funct3: 2, operands: ['frd', 'mem'], cls: 'load', ext: 'F', semantics: 'frd = mem32[rs1 + imm] (bits unchanged, NaN payloads kept)' },
+  { mnemonic: 'fsw', format: 'S', opcode: MAJOR_OPCODES.STORE_FP, funct3: 2, operands: ['frs2', 'mem'], cls: 'store', ext: 'F', semantics: 'mem32[rs1 + imm] = frs2 (bits unchanged)' },
+  fma('fmadd.s', MAJOR_OPCODES.MADD, 'frd = round(frs1 * frs2 + frs3) with a single rounding; 0 * inf raises NV even when frs3 is a quiet NaN'),
+  fma('fmsub.s', MAJOR_OPCODES.MSUB, 'frd = round(frs1 * frs2 - frs3), single rounding'),
+  fma('fnmsub.s', MAJOR_OPCODES.NMSUB, 'frd = round(-(frs1 * frs2) + frs3), single rounding'),
+  fma('fnmadd.s', MAJOR_OPCODES.NMADD, 'frd = round(-(frs1 * frs2) - frs3), single rounding'),
+  fp('fadd.s', 0x00, F3, 'frd = round(frs1 + frs2)'),
+  fp('fsub.s', 0x04, F3, 'frd = round(frs1 - frs2)'),
+  fp('fmul.s', 0x08, F3, 'frd = round(frs1 * frs2)'),
+  fp('fdiv.s', 0x0c, F3, 'frd = round(frs1 / frs2); x / 0 for finite x != 0 gives inf and raises DZ'),
+  fp('fsqrt.s', 0x2c, ['frd', 'frs1', 'rm'], 'frd = round(sqrt(frs1)); sqrt(-0) = -0; negative input gives the canonical NaN and NV', { rs2: 0 }),
+  fp('fsgnj.s', 0x10, ['frd', 'frs1', 'frs2'], 'frd = {frs2[31], frs1[30:0]} (bit operation: no flags, NaNs kept)', { funct3: 0 }),
+  fp('fsgnjn.s', 0x10, ['frd', 'frs1', 'frs2'], 'frd = {~frs2[31], frs1[30:0]}', { funct3: 1 }),
+  fp('fsgnjx.s', 0x10, ['frd', 'frs1', 'frs2'], 'frd = {frs1[31] ^ frs2[31], frs1[30:0]}', { funct3: 2 }),
+  fp('fmin.s', 0x14, ['frd', 'frs1', 'frs2'], 'frd = minimumNumber(frs1, frs2): -0 < +0; one NaN input gives the other input; two NaNs give the canonical NaN; NV for a signaling NaN input', { funct3: 0 }),
+  fp('fmax.s', 0x14, ['frd', 'frs1', 'frs2'], 'frd = maximumNumber(frs1, frs2), as fmin.s', { funct3: 1 }),
+  fp('fcvt.w.s', 0x60, ['rd', 'frs1', 'rm'], 'rd = int32(round(frs1)); out of range or NaN: NV and rd = 2^31-1 (NaN, too large, +inf) or -2^31 (too small, -inf); NX when inexact', { rs2: 0 }),
+  fp('fcvt.wu.s', 0x60, ['rd', 'frs1', 'rm'], 'rd = uint32(round(frs1)); out of range or NaN: NV and rd = 2^32-1 (NaN, too large, +inf) or 0 (rounded below 0, -inf); NX when inexact', { rs2: 1 }),
+  fp('fmv.x.w', 0x70, ['rd', 'frs1'], 'rd = frs1 (bits unchanged)', { funct3: 0, rs2: 0 }),
+  fp('feq.s', 0x50, FCMP, 'rd = frs1 == frs2 ? 1 : 0 (NaN: 0; NV only for a signaling NaN)', { funct3: 2 }),
+  fp('flt.s', 0x50, FCMP, 'rd = frs1 < frs2 ? 1 : 0 (NaN: 0 and NV)', { funct3: 1 }),
+  fp('fle.s', 0x50, FCMP, 'rd = frs1 <= frs2 ? 1 : 0 (NaN: 0 and NV)', { funct3: 0 }),
+  fp('fclass.s', 0x70, ['rd', 'frs1'], 'rd = one-hot class: bit 0 -inf, 1 negative normal, 2 negative subnormal, 3 -0, 4 +0, 5 positive subnormal, 6 positive normal, 7 +inf, 8 signaling NaN, 9 quiet NaN', { funct3: 1, rs2: 0 }),
+  fp('fcvt.s.w', 0x68, ['frd', 'rs1', 'rm'], 'frd = round(float(int32 rs1)); NX when inexact', { rs2: 0 }),
+  fp('fcvt.s.wu', 0x68, ['frd', 'rs1', 'rm'], 'frd = round(float(uint32 rs1)); NX when inexact', { rs2: 1 }),
+  fp('fmv.w.x', 0x78, ['frd', 'rs1'], 'frd = rs1 (bits unchanged)', { funct3: 0, rs2: 0 }),
   // ---- Xedma: DMA (custom-0) ----
   custom('dma.addr', MAJOR_OPCODES.CUSTOM0, 0, 0, ['rs1', 'rs2'], 'dma', 'Xedma', 'dma.src = rs1; dma.dst = rs2. Sets the byte addresses of the next transfer this core starts.'),
   custom('dma.strd', MAJOR_OPCODES.CUSTOM0, 1, 0, ['rs1', 'rs2'], 'dma', 'Xedma', 'dma.sstride = rs1; dma.dstride = rs2 (signed bytes between the starts of consecutive rows, used by dma.2d).'),
@@ -192,6 +245,28 @@ export function registerNumber(name: string): number | undefined {
   const i = ABI_NAMES.indexOf(n);
   return i < 0 ? undefined : i;
 }
+
+/** ABI names of the float registers f0-f31. */
+export const FP_ABI_NAMES: readonly string[] = [
+  'ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1',
+  'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5', 'fa6', 'fa7',
+  'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11', 'ft8', 'ft9', 'ft10', 'ft11',
+];
+
+/** Float register number for `f0`-`f31` or an ABI name; undefined otherwise. */
+export function fpRegisterNumber(name: string): number | undefined {
+  const n = name.toLowerCase();
+  const m = /^f([0-9]|[12][0-9]|3[01])$/.exec(n);
+  if (m) return Number(m[1]);
+  const i = FP_ABI_NAMES.indexOf(n);
+  return i < 0 ? undefined : i;
+}
+
+/** Rounding-mode names by rm value (5 and 6 are reserved). */
+export const ROUNDING_MODES: Readonly<Record<number, string>> = { 0: 'rne', 1: 'rtz', 2: 'rdn', 3: 'rup', 4: 'rmm', 7: 'dyn' };
+
+/** The CSRs edgesim implements (all from the F extension), by number. */
+export const CSR_NAMES: Readonly<Record<number, string>> = { 0x001: 'fflags', 0x002: 'frm', 0x003: 'fcsr' };
 
 /** Custom opcode space names, for documentation. */
 export const CUSTOM_SPACES: Readonly<Record<number, string>> = {

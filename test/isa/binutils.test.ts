@@ -27,13 +27,13 @@ function run(cmd: string, args: readonly string[]): string {
   return r.stdout;
 }
 
-/** Assembles `src` with GNU as (-march=rv32im) and returns the .text words. */
-function gnuWords(name: string, src: string): number[] {
+/** Assembles `src` with GNU as (default -march=rv32im) and returns the .text words. */
+function gnuWords(name: string, src: string, march = 'rv32im'): number[] {
   const s = join(dir, `${name}.s`);
   const o = join(dir, `${name}.o`);
   const bin = join(dir, `${name}.bin`);
   writeFileSync(s, src + '\n');
-  run(AS, ['-march=rv32im', '-mabi=ilp32', '-mno-relax', '-o', o, s]);
+  run(AS, [`-march=${march}`, '-mabi=ilp32', '-mno-relax', '-o', o, s]);
   run(OBJCOPY, ['-O', 'binary', '-j', '.text', o, bin]);
   const b = readFileSync(bin);
   return Array.from({ length: b.length / 4 }, (_, i) => b.readUInt32LE(4 * i));
@@ -55,10 +55,20 @@ function gnuDisasm(words: readonly number[]): [string, string][] {
 }
 
 const base = OPCODES.filter((d) => d.ext === 'RV32I' || d.ext === 'RV32M');
+const fext = OPCODES.filter((d) => d.ext === 'F' || d.ext === 'Zicsr');
 
 function baseProgram(): Instr[] {
   const rng = deriveRng(4, 'isa.binutils', 'base');
   return base.flatMap((d) => Array.from({ length: 25 }, (_, i) => randomInstr(d, rng, i < 8)));
+}
+
+/** Every F and Zicsr instruction, 25 random forms each (every rounding mode; CSRs limited to fflags/frm/fcsr, which objdump names like edgesim). */
+function fProgram(): Instr[] {
+  const rng = deriveRng(4, 'isa.binutils', 'f');
+  return fext.flatMap((d) => Array.from({ length: 25 }, (_, i) => {
+    const ins = randomInstr(d, rng, i < 8);
+    return d.format === 'CSR' ? { ...ins, imm: 1 + (i % 3) } : ins;
+  }));
 }
 
 /** Operand tokens with numbers in decimal and branch targets made absolute (as objdump prints them). */
@@ -107,6 +117,48 @@ describe(`GNU binutils cross-check (-march=rv32im)${available ? '' : ` (skipped:
       if (a.join(' ') !== b.join(' ')) diff.push(`${ours} vs GNU ${mn} ${ops}`);
     });
     expect(diff).toEqual([]);
+  });
+
+  it.skipIf(!available)('GNU as encodes every F and Zicsr instruction like edgesim (-march=rv32imf, all rounding modes)', () => {
+    const prog = fProgram();
+    const text = prog.map((i) => disassemble(i));
+    const ours = prog.map((i) => encodeInstr(i));
+    expect(assemble(text.join('\n')).words).toEqual(ours);
+    const theirs = gnuWords('f', text.join('\n'), 'rv32imf');
+    expect(theirs.length).toBe(ours.length);
+    const diff = ours.flatMap((w, i) => (w === theirs[i] ? [] : [`${text[i]!}: edgesim 0x${w.toString(16)} GNU 0x${theirs[i]!.toString(16)}`]));
+    expect(diff).toEqual([]);
+    expect(new Set(prog.map((i) => i.op)).size).toBe(26 + 6);
+    expect(new Set(prog.filter((i) => i.def.operands.includes('rm')).map((i) => i.rm))).toEqual(new Set([0, 1, 2, 3, 4, 7]));
+  });
+
+  it.skipIf(!available)('GNU objdump decodes edgesim F and Zicsr words to the same instructions', () => {
+    const prog = fProgram();
+    const words = prog.map((i) => encodeInstr(i));
+    const rows = gnuDisasm(words);
+    expect(rows.length).toBe(words.length);
+    const diff: string[] = [];
+    words.forEach((w, k) => {
+      const ins = decodeInstr(w);
+      const ours = disassemble(ins);
+      const [mn, ops] = rows[k]!;
+      const sp = ours.indexOf(' ');
+      const a = [ins.op, ...normalize(ins, 4 * k, sp < 0 ? '' : ours.slice(sp + 1))];
+      const b = [mn, ...normalize(ins, 4 * k, ops)];
+      if (a.join(' ') !== b.join(' ')) diff.push(`${ours} vs GNU ${mn} ${ops}`);
+    });
+    expect(diff).toEqual([]);
+  });
+
+  it.skipIf(!available)('F pseudo-instructions and the default rounding mode match GNU as', () => {
+    const src = [
+      'fmv.s fa0, fa1', 'fneg.s ft0, fs11', 'fabs.s f31, f0', 'frcsr a0', 'fscsr a1', 'frrm t0', 'fsrm t1', 'frflags a2', 'fsflags a3',
+      'csrr a0, fcsr', 'csrw frm, a0', 'fadd.s fa0, fa1, fa2', 'fcvt.w.s a0, fa0', 'fcvt.s.w fa0, a0', 'fcvt.s.wu fa0, a0, rne',
+      'fmadd.s f1, f2, f3, f4', 'fnmadd.s f1, f2, f3, f4, rmm', 'flw ft0, -2048(sp)', 'fsw ft11, 2047(a0)', 'csrrwi zero, frm, 31',
+    ].join('\n');
+    const ours = assemble(src);
+    expect(ours.diagnostics).toEqual([]);
+    expect(gnuWords('fpseudo', src, 'rv32imf')).toEqual(ours.words);
   });
 
   it.skipIf(!available)('pseudo-instructions, labels and %hi/%lo expand like GNU as', () => {

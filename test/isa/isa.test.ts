@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { deriveRng, SimError } from '../../src/util/index.js';
 import {
   assemble, decodeInstr, tryDecodeInstr, disassemble, disassembleWord, encodeInstr, fixedBits, makeInstr, OPCODES,
-  registerNumber, type Instr,
+  registerNumber, fpRegisterNumber, type Instr,
 } from '../../src/isa/index.js';
 import { simError } from '../helpers/sim-error.js';
 import { randomInstr } from './helpers.js';
 
 const same = (a: Instr, b: Instr): void => {
-  expect({ op: b.op, rd: b.rd, rs1: b.rs1, rs2: b.rs2, imm: b.imm }).toEqual({ op: a.op, rd: a.rd, rs1: a.rs1, rs2: a.rs2, imm: a.imm });
+  expect({ op: b.op, rd: b.rd, rs1: b.rs1, rs2: b.rs2, rs3: b.rs3, rm: b.rm, imm: b.imm }).toEqual({ op: a.op, rd: a.rd, rs1: a.rs1, rs2: a.rs2, rs3: a.rs3, rm: a.rm, imm: a.imm });
 };
 
 describe('opcode table', () => {
@@ -29,6 +29,25 @@ describe('opcode table', () => {
     const base = OPCODES.filter((d) => d.ext === 'RV32I' || d.ext === 'RV32M');
     expect(base.length).toBe(48);
     for (const d of OPCODES.filter((x) => x.ext.startsWith('X'))) expect([0x0b, 0x2b, 0x5b, 0x7b]).toContain(d.opcode);
+  });
+
+  it('puts F in the standard RISC-V opcodes and knows the float register names', () => {
+    expect(OPCODES.filter((d) => d.ext === 'F').length).toBe(26);
+    for (const d of OPCODES.filter((x) => x.ext === 'F')) expect([0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53]).toContain(d.opcode);
+    expect(fpRegisterNumber('ft0')).toBe(0);
+    expect(fpRegisterNumber('fs0')).toBe(8);
+    expect(fpRegisterNumber('fa0')).toBe(10);
+    expect(fpRegisterNumber('fs2')).toBe(18);
+    expect(fpRegisterNumber('ft11')).toBe(31);
+    expect(fpRegisterNumber('f31')).toBe(31);
+    expect(fpRegisterNumber('a0')).toBeUndefined();
+    expect(registerNumber('fa0')).toBeUndefined();
+  });
+
+  it('F assembly diagnostics: integer register for a float operand, bad rounding mode', () => {
+    const r = assemble('fadd.s a0, fa1, fa2\nfadd.s fa0, fa1, fa2, rxx\nfmv.x.w fa0, fa1\ncsrrw a0, mstatus, a1');
+    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([['bad-register', 1], ['bad-operand', 2], ['bad-register', 3], ['bad-operand', 4]]);
+    expect(r.diagnostics[0]!.fix).toContain('fmv.w.x');
   });
 
   it('knows every register name', () => {
@@ -86,6 +105,27 @@ describe('known encodings (from GNU as)', () => {
     ['addi a0, a0, -1', 0xfff50513],
     ['mulhsu a0, a1, a2', 0x02c5a533],
     ['remu t0, t1, t2', 0x027372b3],
+    // F and Zicsr (GNU as -march=rv32imf; objdump omits rm when it is dyn)
+    ['flw fa0, 8(sp)', 0x00812507],
+    ['fsw fa0, -4(a0)', 0xfea52e27],
+    ['fmadd.s ft0, ft1, ft2, ft3', 0x1820f043],
+    ['fmadd.s ft0, ft1, ft2, ft3, rtz', 0x18209043],
+    ['fadd.s fa0, fa1, fa2', 0x00c5f553],
+    ['fadd.s fa0, fa1, fa2, rne', 0x00c58553],
+    ['fsqrt.s fa0, fa1', 0x5805f553],
+    ['fsgnj.s fa0, fa1, fa2', 0x20c58553],
+    ['fmin.s fa0, fa1, fa2', 0x28c58553],
+    ['fcvt.w.s a0, fa1, rtz', 0xc0059553],
+    ['fcvt.wu.s a0, fa1', 0xc015f553],
+    ['fmv.x.w a0, fa1', 0xe0058553],
+    ['feq.s a0, fa1, fa2', 0xa0c5a553],
+    ['fclass.s a0, fa1', 0xe0059553],
+    ['fcvt.s.wu fa0, a1, rmm', 0xd015c553],
+    ['fmv.w.x fa0, a1', 0xf0058553],
+    ['csrrw a0, fcsr, a1', 0x00359573],
+    ['csrrs a0, frm, zero', 0x00202573],
+    ['csrrc a0, fflags, a1', 0x0015b573],
+    ['csrrwi a0, frm, 3', 0x0021d573],
   ];
   for (const [text, word] of cases) {
     it(text, () => {
@@ -142,6 +182,11 @@ describe('illegal words', () => {
     [0x0000702b, 'no instruction with funct3=7'],
     [0x00003003, 'no instruction with funct3=3 in opcode 0x03'],
     [0x0000007b + (1 << 25), 'custom-3'],
+    [0x00c5d553, 'fadd.s with reserved rounding mode 5'],
+    [0x00c5e553, 'fadd.s with reserved rounding mode 6'],
+    [0x1a20f043, 'looks like fmadd.s but a field it does not use (fmt (bits 26:25)) is not zero'],
+    [0x5815f553, 'looks like fsqrt.s'],
+    [0x00003007, 'no instruction with funct3=3 in opcode 0x07'],
   ];
   for (const [w, why] of illegal) {
     it(`0x${w.toString(16).padStart(8, '0')}: ${why}`, () => {

@@ -7,7 +7,7 @@ describe('defineModule', () => {
     type P = ParamsOf<typeof ScratchpadDef>;
     expectTypeOf<P['sizeBytes']>().toEqualTypeOf<number>();
     expectTypeOf<P['interleaving']>().toEqualTypeOf<'word' | 'block'>();
-    expectTypeOf<ParamsOf<typeof CoreDef>['extensions']>().toEqualTypeOf<readonly ('Xedma' | 'Xesimd' | 'Xesync' | 'Xeacc')[]>();
+    expectTypeOf<ParamsOf<typeof CoreDef>['extensions']>().toEqualTypeOf<readonly ('Xedma' | 'Xesimd' | 'Xesync' | 'Xeacc' | 'F')[]>();
     expectTypeOf<ParamsOf<typeof DmaDef>['twoD']>().toEqualTypeOf<boolean>();
     expect(() => defineModule({
       kind: 'typed',

@@ -1,7 +1,7 @@
 import { defineModule, fault, param, port, stat } from '../../spec/index.js';
 
 /**
- * RISC-V core (RV32IM plus edgesim's custom extensions), in-order, one instruction at a time.
+ * RISC-V core (RV32IM, optionally F, plus edgesim's custom extensions), in-order, one instruction at a time.
  * Cycle costs default to CV32E40P (RI5CY), the core of the PULP cluster: table "Cycle counts per
  * instruction type" in openhwgroup/cv32e40p docs/source/pipeline.rst (zero-stall memories), and
  * its 1-cycle load-use hazard.
@@ -9,7 +9,7 @@ import { defineModule, fault, param, port, stat } from '../../spec/index.js';
 export const CoreDef = defineModule({
   kind: 'core',
   doc: {
-    summary: 'In-order RV32IM RISC-V core with edgesim custom extensions (PULP-class, after CV32E40P).',
+    summary: 'In-order RV32IM(F) RISC-V core with edgesim custom extensions (PULP-class, after CV32E40P).',
     models: 'instruction execution with a cycle cost per instruction class (defaults: CV32E40P user manual, pipeline.rst, cycle counts per instruction type); loads and stores through the data port with annotated latency; waits on the event unit (barriers, events).',
     doesNotModel: 'pipeline hazards beyond the load-use and branch penalties, caches (instruction fetch costs the fetch port latency only), interrupts, privileged modes.',
     timing: 'loosely timed: each instruction adds its class cost to a local time offset; the core synchronizes with the kernel when the offset reaches `quantum` or it must wait.',
@@ -17,7 +17,7 @@ export const CoreDef = defineModule({
   },
   params: {
     hartId: param.int({ doc: 'mhartid value; unique per core in a platform.', default: 0, min: 0 }),
-    extensions: param.set({ doc: 'Custom extensions beyond RV32IM, named as in the ISA layer (src/isa IsaExtension).', values: ['Xedma', 'Xesimd', 'Xesync', 'Xeacc'], default: ['Xedma', 'Xesimd', 'Xesync', 'Xeacc'] }),
+    extensions: param.set({ doc: 'Extensions beyond RV32IM, named as in the ISA layer (src/isa IsaExtension): the edgesim custom ones (default all four) and the standard single-precision F (opt-in, like the CV32E40P FPU parameter; it brings the Zicsr instructions for fflags/frm/fcsr).', values: ['Xedma', 'Xesimd', 'Xesync', 'Xeacc', 'F'], default: ['Xedma', 'Xesimd', 'Xesync', 'Xeacc'] }),
     aluCycles: param.int({ doc: 'ALU, shifts, compares, lui/auipc (CV32E40P: 1).', unit: 'cycles', default: 1, min: 1 }),
     mulCycles: param.int({ doc: 'mul (CV32E40P: 1).', unit: 'cycles', default: 1, min: 1 }),
     mulhCycles: param.int({ doc: 'mulh, mulhsu, mulhu (CV32E40P: 5).', unit: 'cycles', default: 5, min: 1 }),
@@ -34,6 +34,9 @@ export const CoreDef = defineModule({
     simdCycles: param.int({ doc: 'An Xesimd int8/int32 SIMD instruction.', unit: 'cycles', default: 1, min: 1 }),
     syncCycles: param.int({ doc: 'Issue cost of an Xesync instruction (waiting is extra).', unit: 'cycles', default: 1, min: 1 }),
     accelCycles: param.int({ doc: 'Issue cost of an Xeacc command (the accelerator adds its own time).', unit: 'cycles', default: 1, min: 1 }),
+    fpuAddMulCycles: param.int({ doc: 'F: fadd.s, fsub.s, fmul.s, fmadd.s/fmsub.s/fnmsub.s/fnmadd.s. CV32E40P: 1..FPU_ADDMUL_LAT + 1 (pipeline.rst, "Cycle counts per instruction type"), FPU_ADDMUL_LAT = 0 in the cv32e40p_top default (integration.rst), so 1.', unit: 'cycles', default: 1, min: 1 }),
+    fpuDivSqrtCycles: param.int({ doc: 'F: fdiv.s, fsqrt.s. CV32E40P: 1..19 (pipeline.rst, "Cycle counts per instruction type"; 19 when the next instruction uses the result). The ISS does not overlap the divider with later instructions, so the default is the dependent-use 19.', unit: 'cycles', default: 19, min: 1 }),
+    fpuOtherCycles: param.int({ doc: 'F: comparisons, conversions, classify, sign injection, min/max, fmv. CV32E40P: 1..FPU_OTHERS_LAT + 1 (pipeline.rst), FPU_OTHERS_LAT = 0 by default (integration.rst), so 1. flw/fsw cost loadCycles/storeCycles, CSR accesses systemCycles.', unit: 'cycles', default: 1, min: 1 }),
     quantum: param.time({ doc: 'Local time a core may run ahead before synchronizing (TLM quantum).', default: '1us', min: 1 }),
     instrEnergy: param.energy({ doc: 'Energy of one retired instruction.', tech: true }),
     leakage: param.power({ doc: 'Static leakage power.', tech: true }),

@@ -1,8 +1,11 @@
 import { SimError } from '../../util/index.js';
-import { OPCODES, hexWord, simdExec, tryDecodeInstr, type Instr, type InstrClass, type IsaExtension } from '../../isa/index.js';
+import {
+  CSR_NAMES, OPCODES, hexWord, simdExec, tryDecodeInstr, type Instr, type InstrClass, type IsaExtension,
+  fpAdd, fpClass, fpCompare, fpDiv, fpFma, fpFromInt, fpMinMax, fpMul, fpSgnj, fpSqrt, fpSub, fpToInt, type FpStatus,
+} from '../../isa/index.js';
 
 /**
- * The instruction-set simulator of the core: a pure RV32IM + Xesimd execution engine with a
+ * The instruction-set simulator of the core: a pure RV32IM(F) + Xesimd execution engine with a
  * cycle cost per instruction class. It knows nothing about ports, the kernel or time: memory goes
  * through {@link CoreMemory} (which reports latencies in cycles) and the custom DMA, accelerator
  * and synchronization instructions, ECALL and EBREAK go to a {@link CoreEnv}. The platform wiring
@@ -79,17 +82,23 @@ export interface CoreCosts {
   readonly simdCycles: number;
   readonly syncCycles: number;
   readonly accelCycles: number;
+  /** F: fadd.s, fsub.s, fmul.s and the fused multiply-adds (CV32E40P: FPU_ADDMUL_LAT + 1). */
+  readonly fpuAddMulCycles: number;
+  /** F: fdiv.s, fsqrt.s (CV32E40P: 1..19; the dependent-use worst case by default). */
+  readonly fpuDivSqrtCycles: number;
+  /** F: compare, convert, classify, sign injection, min/max, moves (CV32E40P: FPU_OTHERS_LAT + 1). */
+  readonly fpuOtherCycles: number;
 }
 
 /** The defaults of `CoreDef` (CV32E40P): ALU 1, mul 1, mulh 5, div 3 + clz(divisor) (3..35), load 1 (+1 load-use), store 1, branch 3 taken / 1 not, jump 2, others 1. */
 export const DEFAULT_CORE_COSTS: CoreCosts = {
   aluCycles: 1, mulCycles: 1, mulhCycles: 5, divCycles: 35, divTiming: 'operand', loadCycles: 1, loadUseStall: 1, storeCycles: 1,
   branchTakenCycles: 3, branchNotTakenCycles: 1, jumpCycles: 2, systemCycles: 1, dmaCycles: 1, simdCycles: 1,
-  syncCycles: 1, accelCycles: 1,
+  syncCycles: 1, accelCycles: 1, fpuAddMulCycles: 1, fpuDivSqrtCycles: 19, fpuOtherCycles: 1,
 };
 
 /** Instruction classes in the order of {@link Rv32Core.classInstructions} / {@link Rv32Core.classCycles}. */
-export const CLASS_ORDER: readonly InstrClass[] = ['alu', 'mul', 'div', 'load', 'store', 'branch', 'jump', 'system', 'dma', 'accel', 'simd', 'sync'];
+export const CLASS_ORDER: readonly InstrClass[] = ['alu', 'mul', 'div', 'load', 'store', 'branch', 'jump', 'system', 'dma', 'accel', 'simd', 'sync', 'fpu'];
 
 /** Options of {@link Rv32Core}. */
 export interface CoreOptions {
@@ -97,7 +106,7 @@ export interface CoreOptions {
   readonly name?: string;
   /** Cycle costs; missing entries take {@link DEFAULT_CORE_COSTS}. */
   readonly costs?: Partial<CoreCosts>;
-  /** Enabled custom extensions (default all four); instructions of the others are illegal. */
+  /** Enabled extensions beyond RV32IM (default the four custom ones; `F` is opt-in and brings the Zicsr instructions for its CSRs); instructions of the others are illegal. */
   readonly extensions?: readonly string[];
   /** Handler of ECALL/EBREAK and the Xedma/Xeacc/Xesync instructions. */
   readonly env?: CoreEnv;
@@ -117,15 +126,39 @@ const BASE_NAMES = [
 ] as const;
 const ID_SIMD = 48;
 const ID_ENV = 49;
+const ID_FLW = 50;
+const ID_FSW = 51;
+/** F and Zicsr instructions other than flw/fsw: executed by `execFp`, which switches on these ids. */
+const FP_IDS: Readonly<Record<string, number>> = {
+  'fmadd.s': 52, 'fmsub.s': 53, 'fnmsub.s': 54, 'fnmadd.s': 55, 'fadd.s': 56, 'fsub.s': 57, 'fmul.s': 58, 'fdiv.s': 59,
+  'fsqrt.s': 60, 'fsgnj.s': 61, 'fsgnjn.s': 62, 'fsgnjx.s': 63, 'fmin.s': 64, 'fmax.s': 65, 'fcvt.w.s': 66, 'fcvt.wu.s': 67,
+  'fmv.x.w': 68, 'feq.s': 69, 'flt.s': 70, 'fle.s': 71, 'fclass.s': 72, 'fcvt.s.w': 73, 'fcvt.s.wu': 74, 'fmv.w.x': 75,
+  csrrw: 76, csrrs: 77, csrrc: 78, csrrwi: 79, csrrsi: 80, csrrci: 81,
+};
 const EXEC_ID: ReadonlyMap<string, number> = (() => {
   const m = new Map<string, number>();
   BASE_NAMES.forEach((n, i) => {
     if (OPCODES[i]?.mnemonic !== n) throw new Error(`core iss: opcode table order changed at ${i} (${n})`);
     m.set(n, i);
   });
-  for (const d of OPCODES) if (!m.has(d.mnemonic)) m.set(d.mnemonic, d.ext === 'Xesimd' ? ID_SIMD : ID_ENV);
+  m.set('flw', ID_FLW);
+  m.set('fsw', ID_FSW);
+  for (const [n, id] of Object.entries(FP_IDS)) m.set(n, id);
+  for (const d of OPCODES) {
+    if (m.has(d.mnemonic)) continue;
+    if (d.ext === 'F' || d.ext === 'Zicsr') throw new Error(`core iss: no execution id for ${d.mnemonic}`);
+    m.set(d.mnemonic, d.ext === 'Xesimd' ? ID_SIMD : ID_ENV);
+  }
   return m;
 })();
+/** Hazard id of a source field: integer register n, float register 32 + n, or 0 (none). */
+function hazardId(instr: Instr, field: 'rs1' | 'rs2' | 'rs3'): number {
+  const ops = instr.def.operands;
+  const n = instr[field];
+  if (ops.includes(`f${field}`)) return 32 + n;
+  if (field === 'rs3') return 0;
+  return ops.includes(field) || (field === 'rs1' && ops.includes('mem')) ? n : 0;
+}
 const CLASS_INDEX: ReadonlyMap<InstrClass, number> = new Map(CLASS_ORDER.map((c, i) => [c, i]));
 const CUSTOM_EXTS: readonly IsaExtension[] = ['Xedma', 'Xeacc', 'Xesimd', 'Xesync'];
 
@@ -137,8 +170,14 @@ class Decoded {
   readonly rs1: number;
   readonly rs2: number;
   readonly imm: number;
-  /** Extra register read for the load-use check: rd for pv.mac.b/pv.pack.b, else 0. */
+  /** F: third source (fused multiply-add). */
   readonly rs3: number;
+  /** F: rounding-mode field (7 = dyn). */
+  readonly rm: number;
+  /** Registers read, for the load-use check: integer n or float 32 + n (0 = none); u3 is rd for pv.mac.b/pv.pack.b. */
+  readonly u1: number;
+  readonly u2: number;
+  readonly u3: number;
   readonly instr: Instr;
   constructor(instr: Instr) {
     this.instr = instr;
@@ -147,8 +186,12 @@ class Decoded {
     this.rd = instr.rd;
     this.rs1 = instr.rs1;
     this.rs2 = instr.rs2;
+    this.rs3 = instr.rs3;
+    this.rm = instr.rm;
     this.imm = instr.def.format === 'U' ? (instr.imm << 12) | 0 : instr.imm;
-    this.rs3 = instr.op === 'pv.mac.b' || instr.op === 'pv.pack.b' ? instr.rd : 0;
+    this.u1 = hazardId(instr, 'rs1');
+    this.u2 = hazardId(instr, 'rs2');
+    this.u3 = instr.op === 'pv.mac.b' || instr.op === 'pv.pack.b' ? instr.rd : hazardId(instr, 'rs3');
   }
 }
 
@@ -180,13 +223,19 @@ const hex = (a: number): string => `0x${(a >>> 0).toString(16).padStart(8, '0')}
  * `loadUseStall` cycles. Memory latency, load-use stalls and env stall cycles are counted in
  * {@link stallCycles}; everything in {@link cycles}.
  */
-export class Rv32Core {
+export class Rv32Core implements FpStatus {
   /** Name used in messages. */
   readonly name: string;
   /** Cycle costs in use. */
   readonly costs: CoreCosts;
   /** Registers x0..x31 (signed 32-bit); x0 reads 0 (writes are discarded after each instruction). */
   readonly x = new Int32Array(32);
+  /** F: float registers f0..f31 as IEEE 754 binary32 BITS (the architectural state; NaN payloads are kept). */
+  readonly f = new Int32Array(32);
+  /** F: dynamic rounding mode (CSR frm, 3 bits). */
+  frm = 0;
+  /** F: accrued exception flags (CSR fflags: NV 16, DZ 8, OF 4, UF 2, NX 1). */
+  fflags = 0;
   /** Address of the next instruction to execute. */
   pc: number;
   /** Retired instructions. */
@@ -235,6 +284,16 @@ export class Rv32Core {
     if (i !== 0) this.x[i] = v;
   }
 
+  /** Float register `i` as bits (int32). */
+  freg(i: number): number {
+    return this.f[i]!;
+  }
+
+  /** Writes float register `i` (bits). */
+  setFreg(i: number, bits: number): void {
+    this.f[i] = bits;
+  }
+
   /** True once the core has exited or stopped on an error. */
   get isHalted(): boolean {
     return this.halted !== undefined;
@@ -243,6 +302,9 @@ export class Rv32Core {
   /** Restarts at `pc` with cleared registers and counters (the decode cache is kept). */
   reset(pc: number): void {
     this.x.fill(0);
+    this.f.fill(0);
+    this.frm = 0;
+    this.fflags = 0;
     this.pc = pc >>> 0;
     this.instructions = 0;
     this.cycles = 0;
@@ -316,7 +378,7 @@ export class Rv32Core {
         let stall = 0;
         const lr = this.loadRd;
         if (lr !== 0) {
-          if (d.rs1 === lr || d.rs2 === lr || d.rs3 === lr) stall = k.loadUseStall;
+          if (d.u1 === lr || d.u2 === lr || d.u3 === lr) stall = k.loadUseStall;
           this.loadRd = 0;
         }
         let next = (pc + 4) >>> 0;
@@ -414,7 +476,24 @@ export class Rv32Core {
           case 46: { const a = x[d.rs1]!, b = x[d.rs2]!; x[rd] = b === 0 ? a : b === -1 ? 0 : a % b; c = divOperand ? 3 + Math.clz32(b < 0 ? -b : b) : k.divCycles; break; } // rem
           case 47: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? x[d.rs1]! : (x[d.rs1]! >>> 0) % b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // remu
           case ID_SIMD: x[rd] = simdExec(d.instr.op, x[d.rs1]!, x[d.rs2]!, x[rd]!); c = k.simdCycles; break;
-          default: { // ID_ENV: Xedma / Xeacc / Xesync
+          case ID_FLW: {
+            const a = (x[d.rs1]! + d.imm) >>> 0;
+            if ((a & 3) !== 0) throw this.misaligned(pc, d, a);
+            this.f[rd] = mem.load(a, 4, true);
+            stall += mem.loadLatency;
+            c = k.loadCycles;
+            this.loadRd = 32 + rd;
+            break;
+          }
+          case ID_FSW: {
+            const a = (x[d.rs1]! + d.imm) >>> 0;
+            if ((a & 3) !== 0) throw this.misaligned(pc, d, a);
+            stall += mem.store(a, 4, this.f[d.rs2]!);
+            if (a < this.codeHi && a >= this.codeLo) this.invalidate(a, 4);
+            c = k.storeCycles;
+            break;
+          }
+          case ID_ENV: { // Xedma / Xeacc / Xesync
             const cls = d.instr.def.cls;
             c = cls === 'dma' ? k.dmaCycles : cls === 'accel' ? k.accelCycles : k.syncCycles;
             const env = this.env;
@@ -429,6 +508,7 @@ export class Rv32Core {
             else reason = 'yield';
             break;
           }
+          default: c = this.execFp(d, pc); break; // F and Zicsr
         }
         x[0] = 0;
         if (n < 0) { n = 0; break; } // env wait: the instruction did not retire; pc stays
@@ -456,6 +536,58 @@ export class Rv32Core {
 
   // ---- internals ----
 
+  /** The rounding mode to use: the static rm, or frm for dyn (an invalid frm is an illegal instruction). */
+  private roundingMode(d: Decoded, pc: number): number {
+    const rm = d.rm === 7 ? this.frm : d.rm;
+    if (rm > 4) throw new SimError('illegal-instruction', `${this.where(pc)}: ${d.instr.op} with dynamic rounding mode but frm = ${rm}, which is reserved`, { path: this.name });
+    return rm;
+  }
+
+  /** Executes an F (other than flw/fsw) or Zicsr instruction; returns its cycles. */
+  private execFp(d: Decoded, pc: number): number {
+    const x = this.x;
+    const f = this.f;
+    const k = this.costs;
+    const a = f[d.rs1]!, b = f[d.rs2]!;
+    const rd = d.rd;
+    switch (d.id) {
+      case 52: case 53: case 54: case 55: // fmadd fmsub fnmsub fnmadd
+        f[rd] = fpFma(a, b, f[d.rs3]!, d.id >= 54, d.id === 53 || d.id === 55, this.roundingMode(d, pc), this);
+        return k.fpuAddMulCycles;
+      case 56: f[rd] = fpAdd(a, b, this.roundingMode(d, pc), this); return k.fpuAddMulCycles;
+      case 57: f[rd] = fpSub(a, b, this.roundingMode(d, pc), this); return k.fpuAddMulCycles;
+      case 58: f[rd] = fpMul(a, b, this.roundingMode(d, pc), this); return k.fpuAddMulCycles;
+      case 59: f[rd] = fpDiv(a, b, this.roundingMode(d, pc), this); return k.fpuDivSqrtCycles;
+      case 60: f[rd] = fpSqrt(a, this.roundingMode(d, pc), this); return k.fpuDivSqrtCycles;
+      case 61: case 62: case 63: f[rd] = fpSgnj(a, b, d.id - 61); return k.fpuOtherCycles;
+      case 64: case 65: f[rd] = fpMinMax(a, b, d.id === 65, this); return k.fpuOtherCycles;
+      case 66: case 67: x[rd] = fpToInt(a, d.id === 67, this.roundingMode(d, pc), this); return k.fpuOtherCycles;
+      case 68: x[rd] = a; return k.fpuOtherCycles; // fmv.x.w
+      case 69: case 70: case 71: x[rd] = fpCompare(a, b, 71 - d.id, this); return k.fpuOtherCycles; // feq flt fle
+      case 72: x[rd] = fpClass(a); return k.fpuOtherCycles;
+      case 73: case 74: f[rd] = fpFromInt(x[d.rs1]!, d.id === 74, this.roundingMode(d, pc), this); return k.fpuOtherCycles;
+      case 75: f[rd] = x[d.rs1]!; return k.fpuOtherCycles; // fmv.w.x
+      default: { // csrrw csrrs csrrc csrrwi csrrsi csrrci
+        const csr = d.imm;
+        if (!this.enabled.has('F') || CSR_NAMES[csr] === undefined) {
+          throw new SimError('illegal-instruction', `${this.where(pc)}: ${d.instr.op} of CSR 0x${csr.toString(16).padStart(3, '0')}: ${CSR_NAMES[csr] === undefined ? 'this CSR is not implemented (edgesim implements only the F CSRs fflags, frm, fcsr)' : `${CSR_NAMES[csr]} needs the F extension, which this core does not implement`}`, { path: this.name });
+        }
+        const op = (d.id - 76) % 3; // 0 write, 1 set, 2 clear
+        const src = d.id >= 79 ? d.rs1 : x[d.rs1]!;
+        const old = csr === 1 ? this.fflags : csr === 2 ? this.frm : (this.frm << 5) | this.fflags;
+        const write = op === 0 || d.rs1 !== 0;
+        if (write) {
+          const v = op === 0 ? src : op === 1 ? old | src : old & ~src;
+          if (csr === 1) this.fflags = v & 0x1f;
+          else if (csr === 2) this.frm = v & 7;
+          else { this.fflags = v & 0x1f; this.frm = (v >>> 5) & 7; }
+        }
+        x[rd] = old;
+        return k.systemCycles;
+      }
+    }
+  }
+
   /** Returns the cost, negated when the branch is taken (after checking the target). */
   private branch(taken: boolean, pc: number, d: Decoded): number {
     if (!taken) return this.costs.branchNotTakenCycles;
@@ -470,7 +602,7 @@ export class Rv32Core {
     const r = tryDecodeInstr(w);
     if (!r.ok) throw new SimError('illegal-instruction', `${this.where(pc)}: ${r.error.message}`, { path: this.name });
     const ext = r.instr.def.ext;
-    if (ext !== 'RV32I' && ext !== 'RV32M' && !this.enabled.has(ext)) {
+    if (ext !== 'RV32I' && ext !== 'RV32M' && ext !== 'Zicsr' && !this.enabled.has(ext)) {
       throw new SimError('illegal-instruction', `${this.where(pc)}: illegal instruction ${hexWord(w)}: ${r.instr.op} belongs to ${ext}, which this core does not implement (extensions: ${[...this.enabled].join(', ') || 'none'})`, { path: this.name });
     }
     const d = new Decoded(r.instr);
@@ -485,7 +617,8 @@ export class Rv32Core {
   }
 
   private misaligned(pc: number, d: Decoded, a: number): SimError {
-    return new SimError('misaligned-access', `${this.where(pc)}: misaligned ${d.instr.op} at address ${hex(a)} (needs ${d.id >= 15 ? (d.id === 17 ? 4 : d.id === 16 ? 2 : 1) : d.id === 12 ? 4 : d.id === 11 || d.id === 14 ? 2 : 1}-byte alignment)`, { path: this.name });
+    const bytes = d.id === ID_FLW || d.id === ID_FSW ? 4 : d.id >= 15 ? (d.id === 17 ? 4 : d.id === 16 ? 2 : 1) : d.id === 12 ? 4 : d.id === 11 || d.id === 14 ? 2 : 1;
+    return new SimError('misaligned-access', `${this.where(pc)}: misaligned ${d.instr.op} at address ${hex(a)} (needs ${bytes}-byte alignment)`, { path: this.name });
   }
 
   private misalignedJump(pc: number, target: number): SimError {
