@@ -216,6 +216,24 @@ export function gemm(op: GemmOperands, dims: GemmDims, array: ArrayShape): Float
     const f = op.filter;
     for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) wT[n * K + k] = f[k * N + n]!;
   }
+  // Wrapping addition is associative modulo 2^accBits, so when the plain sum of all K products is
+  // exact in binary64 (|products| <= 2^31 for 16-bit operands, or |w| <= 2^16 for LightPE:
+  // K x 2^32 < 2^53), one wrap at the end equals the PE's wrap after every addition, in every
+  // dataflow order. Otherwise wrap per addition as the hardware does.
+  let maxW = 0;
+  for (let i = 0; i < wT.length; i++) maxW = Math.max(maxW, Math.abs(wT[i]!));
+  if (K * 32768 * maxW < 2 ** 53) {
+    for (let m = 0; m < M; m++) {
+      const ab = m * K;
+      for (let n = 0; n < N; n++) {
+        const wb = n * K;
+        let s = 0;
+        for (let k = 0; k < K; k++) s += a[ab + k]! * wT[wb + k]!;
+        out[m * N + n] = wrapTo(s, half, full);
+      }
+    }
+    return out;
+  }
   for (let m = 0; m < M; m++) {
     const ab = m * K;
     for (let n = 0; n < N; n++) {
