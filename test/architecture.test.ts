@@ -20,11 +20,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   isa: ['util'],
   platform: ['util', 'spec'],
   modules: ['util', 'kernel', 'spec', 'tlm', 'isa'],
-  sim: ['util', 'kernel', 'spec', 'tlm', 'platform', 'modules'],
+  sim: ['util', 'kernel', 'spec', 'tlm', 'platform', 'modules', 'compiler'],
   energy: ['util', 'spec', 'platform'],
   nn: ['util'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn'],
+  compiler: ['util', 'nn', 'spec', 'platform', 'isa'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],

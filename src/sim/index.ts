@@ -5,3 +5,4 @@
 export { instantiate, ClockDomainHandle, type Instantiated, type InstantiateOptions, type SkippedInstance } from './instantiate.js';
 export { startProgram } from './program.js';
 export { runReport, formatReport, type RunReport, type ComponentReport } from './report.js';
+export { runCompiled, type CompiledRun, type CompiledCoreRun } from './compiled.js';

@@ -1,0 +1,331 @@
+/**
+ * Code generation: one assembly program (src/isa syntax) that every chosen core runs. Core h of
+ * P computes output channels h, h + P, ... of each layer; `sync.bar zero` separates layers.
+ *
+ * Registers (whole program): a0 = hartId and a1 = P as at entry (never written until the final
+ * `li a0, 0`), s0 = core index h. Per layer: s2 channel m, s3 channel count, s4 weight row,
+ * s5 output pointer, s6 input row base, s7 input pixel base, s8 accumulator start (bias),
+ * s9/s10 row/column counters, s11/s1 clamp bounds minus the output zero point, t5/t6 reduction
+ * row/channel advances (t6: the 0x80808080 mask in packed uint8 layers), ft1 the channel's
+ * multiplier. Every layer sets what it uses, so code that keeps s0-s11, a0 and a1 (e.g. other
+ * kernels) can run between layers. Reduction:
+ * a2 input tap pointer, a3 weight pointer, a4/a5/a7 counters, a6 accumulator, t0-t4 scratch.
+ * No stack, no calls; addresses are absolute (`la`, always two words, so the code size does
+ * not depend on where the data go).
+ */
+import type { DotAddressing } from './layout.js';
+import type { DotLayer, Layer } from './ir.js';
+
+const fits12 = (v: number): boolean => v >= -2048 && v <= 2047;
+
+class Asm {
+  readonly lines: string[] = [];
+  /** Instruction words emitted so far. */
+  n = 0;
+  private labels = 0;
+  ins(text: string, words = 1): void {
+    this.lines.push(`        ${text}`);
+    this.n += words;
+  }
+  label(name: string): void {
+    this.lines.push(`${name}:`);
+  }
+  comment(text: string): void {
+    this.lines.push(`        # ${text}`);
+  }
+  fresh(prefix: string): string {
+    return `${prefix}_${this.labels++}`;
+  }
+  li(rd: string, v: number): void {
+    const x = v | 0;
+    const lo = (x << 20) >> 20;
+    this.ins(`li ${rd}, ${x}`, fits12(x) || lo === 0 ? 1 : 2);
+  }
+  la(rd: string, addr: number): void {
+    this.ins(`la ${rd}, ${addr >>> 0}`, 2);
+  }
+  /** rd = rs + v (nothing when v is 0 and rd is rs). */
+  addConst(rd: string, rs: string, v: number, tmp: string): void {
+    if (v === 0 && rd === rs) return;
+    if (fits12(v)) this.ins(`addi ${rd}, ${rs}, ${v}`);
+    else {
+      this.li(tmp, v);
+      this.ins(`add ${rd}, ${rs}, ${tmp}`);
+    }
+  }
+}
+
+/** Inputs of {@link generate}. */
+export interface CodegenInput {
+  readonly layers: readonly Layer[];
+  readonly addressing: ReadonlyMap<DotLayer, DotAddressing>;
+  /** hartId of core index 0, 1, ... */
+  readonly hartIds: readonly number[];
+}
+
+/** Output of {@link generate}. */
+export interface CodegenOutput {
+  readonly asm: string;
+  /** Instructions executed by core index 0 (the busiest) per dot layer. */
+  readonly predicted: ReadonlyMap<DotLayer, number>;
+}
+
+/** How the taps of one kernel row are emitted. */
+interface RowPlan {
+  readonly unrolled: boolean;
+  /** Taps per loop iteration (= kw when unrolled). */
+  readonly u: number;
+  /** How far a2 has moved after the row. */
+  readonly xAdvance: number;
+}
+
+function rowPlan(l: DotLayer, A: DotAddressing): RowPlan {
+  const wb = l.weightBytes;
+  const xTap = A.xTap;
+  if (A.simd) {
+    // 4 taps per word: unrolled up to 16 words, else a loop of 4, 2 or 1 words
+    const words = l.kw / 4;
+    if (words <= 16) return { unrolled: true, u: l.kw, xAdvance: 0 };
+    const u = 4 * [4, 2, 1].find((c) => words % c === 0)!;
+    return { unrolled: false, u, xAdvance: l.kw };
+  }
+  if (l.kw <= 32 && (l.kw - 1) * xTap <= 2047 && (l.kw - 1) * wb <= 2047) return { unrolled: true, u: l.kw, xAdvance: 0 };
+  const u = [8, 4, 2, 1].find((c) => l.kw % c === 0 && (c - 1) * xTap <= 2047)!;
+  return { unrolled: false, u, xAdvance: l.kw * xTap };
+}
+
+/**
+ * `count` taps (a multiple of 4) as packed words with `pv.mac.b` (Xesimd: four signed int8
+ * products per instruction), two words at a time. uint8 inputs are made signed with an xor by
+ * 0x80808080 (t6); layout added the 128 * sum(w) this removes to the channel's bias.
+ */
+function emitSimdTaps(a: Asm, l: DotLayer, count: number): void {
+  const words = count / 4;
+  const u8 = l.inDtype === 'uint8';
+  for (let w = 0; w < words; w += 2) {
+    const pair = w + 1 < words;
+    a.ins(`lw t0, ${4 * w}(a2)`);
+    a.ins(`lw t1, ${4 * w}(a3)`);
+    if (pair) {
+      a.ins(`lw t2, ${4 * (w + 1)}(a2)`);
+      a.ins(`lw t3, ${4 * (w + 1)}(a3)`);
+    }
+    if (u8) a.ins('xor t0, t0, t6');
+    if (u8 && pair) a.ins('xor t2, t2, t6');
+    a.ins('pv.mac.b a6, t0, t1');
+    if (pair) a.ins('pv.mac.b a6, t2, t3');
+  }
+}
+
+/** `count` taps at offsets 0.. (x stride xTap, weights stride wb), two at a time to hide the load-use stall. */
+function emitTaps(a: Asm, l: DotLayer, count: number, xTap: number): void {
+  const lx = l.inDtype === 'uint8' ? 'lbu' : 'lb';
+  const lw = l.weightBytes === 1 ? 'lb' : 'lh';
+  const wb = l.weightBytes;
+  for (let t = 0; t < count; t += 2) {
+    const pair = t + 1 < count;
+    a.ins(`${lx} t0, ${t * xTap}(a2)`);
+    a.ins(`${lw} t1, ${t * wb}(a3)`);
+    if (pair) {
+      a.ins(`${lx} t2, ${(t + 1) * xTap}(a2)`);
+      a.ins(`${lw} t3, ${(t + 1) * wb}(a3)`);
+    }
+    a.ins('mul t0, t0, t1');
+    if (pair) a.ins('mul t2, t2, t3');
+    a.ins('add a6, a6, t0');
+    if (pair) a.ins('add a6, a6, t2');
+  }
+}
+
+/**
+ * Requantization of the accumulator a6 to the output's 8 bits, stored at s5: float32 multiply
+ * by the channel multiplier ft1 and round half to even, as onnxruntime (`requantFloat32`):
+ * `fcvt.s.w` (int32 -> float32, rne), `fmul.s` (rne), `fcvt.w.s` (rne, saturating), then the
+ * clamp to [lo - zp, hi - zp] (before adding zp, so a saturated conversion cannot wrap) and + zp.
+ * The one function that needs the F extension.
+ */
+function emitRequantStore(a: Asm, zeroPoint: number): void {
+  const over = a.fresh('rq_lo');
+  const done = a.fresh('rq_hi');
+  a.ins('fcvt.s.w ft0, a6, rne');
+  a.ins('fmul.s ft0, ft0, ft1, rne');
+  a.ins('fcvt.w.s t0, ft0, rne');
+  a.ins(`bge t0, s11, ${over}`);
+  a.ins('mv t0, s11');
+  a.label(over);
+  a.ins(`bge s1, t0, ${done}`);
+  a.ins('mv t0, s1');
+  a.label(done);
+  a.addConst('t0', 't0', zeroPoint, 't1');
+  a.ins('sb t0, 0(s5)');
+}
+
+/**
+ * A matrix product whose batches are consecutive rows (A and Y row-major over the batch, one
+ * weight set) is one batch of batch x M rows: less code, same arithmetic.
+ */
+function foldBatches(l: DotLayer, A: DotAddressing): DotLayer {
+  if (l.op !== 'matmul' || l.batch === 1) return l;
+  const ok = l.weightSet.every((w) => w === l.weightSet[0]) && l.inBatch.every((v, i) => v === i) && A.xBatch === l.outH * A.xRow && A.yBatch === l.outH * A.yRow;
+  return ok ? { ...l, batch: 1, outH: l.batch * l.outH, inBatch: [0], weightSet: [l.weightSet[0]!] } : l;
+}
+
+function emitDot(a: Asm, layer: DotLayer, A: DotAddressing, cores: number, index: number): number {
+  const l = foldBatches(layer, A);
+  const K = l.inChannelsPerGroup * l.kh * l.kw;
+  const plan = rowPlan(l, A);
+  const Mg = l.channels / l.groups;
+  a.comment(`---- layer ${index}: ${l.node}: ${l.channels} channels x ${l.outH}x${l.outW} pixels x ${K} taps, batch ${l.batch}`);
+  a.li('s3', l.channels);
+  const rowAdv = A.xKRow - plan.xAdvance;
+  const chanAdv = A.xChan - (l.kh > 1 ? l.kh * A.xKRow : plan.xAdvance);
+  if (l.kh > 1) a.li('t5', rowAdv);
+  if (l.inChannelsPerGroup > 1) a.li('t6', chanAdv);
+  if (A.simd && l.inDtype === 'uint8') a.li('t6', 0x80808080);
+  if (l.requant !== undefined) {
+    a.li('s11', l.requant.lo - l.requant.zeroPoint);
+    a.li('s1', l.requant.hi - l.requant.zeroPoint);
+  }
+  let perChannel = 0;
+  let batchOverhead = 0;
+  for (let b = 0; b < l.batch; b++) {
+    const L = a.fresh(`L${index}_b${b}`);
+    a.ins('mv s2, s0');
+    a.label(`${L}_ch`);
+    const c0 = a.n;
+    a.ins(`bge s2, s3, ${L}_end`);
+    a.li('t0', K * l.weightBytes);
+    a.ins('mul t0, s2, t0');
+    a.la('s4', A.wBase + l.weightSet[b]! * l.channels * K * l.weightBytes);
+    a.ins('add s4, s4, t0');
+    a.ins('slli t1, s2, 2');
+    a.la('t0', A.biasBase + 4 * l.weightSet[b]! * l.channels);
+    a.ins('add t0, t0, t1');
+    a.ins('lw s8, 0(t0)');
+    if (l.requant !== undefined) {
+      a.la('t0', A.multBase);
+      a.ins('add t0, t0, t1');
+      a.ins('flw ft1, 0(t0)');
+    }
+    a.li('t0', A.yChan);
+    a.ins('mul t0, s2, t0');
+    a.la('s5', A.yBase + b * A.yBatch);
+    a.ins('add s5, s5, t0');
+    a.la('s6', A.xBase + l.inBatch[b]! * A.xBatch);
+    if (l.groups > 1) {
+      if (Mg === 1) a.ins('mv t1, s2');
+      else {
+        a.li('t0', Mg);
+        a.ins('divu t1, s2, t0');
+      }
+      a.li('t0', A.xGroup);
+      a.ins('mul t0, t1, t0');
+      a.ins('add s6, s6, t0');
+    }
+    a.li('s9', l.outH);
+    const setup = a.n - c0;
+    a.label(`${L}_oh`);
+    const r0 = a.n;
+    a.ins('mv s7, s6');
+    a.li('s10', l.outW);
+    a.label(`${L}_ow`);
+    const p0 = a.n;
+    a.ins('mv a6, s8');
+    a.ins('mv a2, s7');
+    a.ins('mv a3, s4');
+    // reduction over input channels of the group (c), kernel rows (i), taps (j)
+    const d0 = a.n;
+    if (l.inChannelsPerGroup > 1) {
+      a.li('a4', l.inChannelsPerGroup);
+      a.label(`${L}_c`);
+    }
+    if (l.kh > 1) {
+      a.li('a5', l.kh);
+      a.label(`${L}_i`);
+    }
+    const t0n = a.n;
+    let rowN: number;
+    const taps = (count: number): void => (A.simd ? emitSimdTaps(a, l, count) : emitTaps(a, l, count, A.xTap));
+    if (plan.unrolled) {
+      taps(l.kw);
+      a.ins(`addi a3, a3, ${l.kw * l.weightBytes}`);
+      rowN = a.n - t0n;
+    } else {
+      a.li('a7', l.kw / plan.u);
+      a.label(`${L}_t`);
+      const b0 = a.n;
+      taps(plan.u);
+      a.addConst('a2', 'a2', plan.u * A.xTap, 't4');
+      a.ins(`addi a3, a3, ${plan.u * l.weightBytes}`);
+      a.ins('addi a7, a7, -1');
+      a.ins(`bnez a7, ${L}_t`);
+      rowN = 1 + (l.kw / plan.u) * (a.n - b0);
+    }
+    let inner = rowN;
+    if (l.kh > 1) {
+      a.ins('add a2, a2, t5');
+      a.ins('addi a5, a5, -1');
+      a.ins(`bnez a5, ${L}_i`);
+      inner = 1 + l.kh * (rowN + 3);
+    }
+    let red = inner;
+    if (l.inChannelsPerGroup > 1) {
+      a.ins('add a2, a2, t6');
+      a.ins('addi a4, a4, -1');
+      a.ins(`bnez a4, ${L}_c`);
+      red = 1 + l.inChannelsPerGroup * (inner + 3);
+    }
+    const s0n = a.n;
+    if (l.requant === undefined) a.ins(`${l.outDtype === 'int32' ? 'sw' : 'sb'} a6, 0(s5)`);
+    else emitRequantStore(a, l.requant.zeroPoint);
+    a.addConst('s5', 's5', A.yCol, 't0');
+    a.addConst('s7', 's7', A.xCol, 't0');
+    a.ins('addi s10, s10, -1');
+    a.ins(`bnez s10, ${L}_ow`);
+    const pixel = 3 + red + (a.n - s0n) - (l.requant === undefined ? 0 : 2); // the clamp moves are usually skipped
+    void d0;
+    void p0;
+    const q0 = a.n;
+    a.addConst('s6', 's6', A.xRow, 't0');
+    a.addConst('s5', 's5', A.yRow - l.outW * A.yCol, 't0');
+    a.ins('addi s9, s9, -1');
+    a.ins(`bnez s9, ${L}_oh`);
+    const row = (p0 - r0) + l.outW * pixel + (a.n - q0);
+    const e0 = a.n;
+    a.ins('add s2, s2, a1');
+    a.ins(`j ${L}_ch`);
+    a.label(`${L}_end`);
+    perChannel = setup + l.outH * row + (a.n - e0);
+    batchOverhead += 2; // mv s2 and the final bge
+  }
+  const mine = Math.ceil(l.channels / cores);
+  return 6 + batchOverhead + l.batch * mine * perChannel;
+}
+
+/** Generates the program for the lowered layers. */
+export function generate(g: CodegenInput): CodegenOutput {
+  const a = new Asm();
+  const P = g.hartIds.length;
+  a.comment(`edgesim compiler: ${P} core(s); core h computes output channels h, h + P, ... of every layer`);
+  a.label('_start');
+  if (g.hartIds.every((h, i) => h === i)) a.ins('mv s0, a0');
+  else {
+    a.li('s0', 0x7fffffff);
+    g.hartIds.forEach((h, i) => {
+      const next = a.fresh('hart');
+      a.li('t0', h);
+      a.ins(`bne a0, t0, ${next}`);
+      a.li('s0', i);
+      a.label(next);
+    });
+  }
+  const predicted = new Map<DotLayer, number>();
+  const dots = g.layers.filter((l): l is DotLayer => l.kind === 'dot');
+  dots.forEach((l, i) => {
+    if (i > 0 && P > 1) a.ins('sync.bar zero');
+    predicted.set(l, emitDot(a, l, g.addressing.get(l)!, P, i));
+  });
+  a.ins('li a0, 0');
+  a.ins('ecall');
+  return { asm: `${a.lines.join('\n')}\n`, predicted };
+}

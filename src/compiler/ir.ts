@@ -1,0 +1,177 @@
+/**
+ * The compiler's intermediate representation: the layers that lowering produces from an
+ * {@link NnGraph}, the memory placements that layout assigns, and the compiled result.
+ */
+import type { Diagnostic } from '../util/index.js';
+import type { DType } from '../nn/index.js';
+
+/** Element types of activations the generated code reads and writes. */
+export type ActDType = 'uint8' | 'int8' | 'int32';
+
+/** Shape and type of a tensor computed at run time (an activation). */
+export interface ActInfo {
+  readonly dtype: ActDType;
+  readonly shape: readonly number[];
+}
+
+/** Requantization of an int32 accumulator to 8 bits, exactly as onnxruntime does it. */
+export interface Requant {
+  /** Per output channel: `float32Multiplier(x_scale, w_scale[c], y_scale)` (float32 values). */
+  readonly multipliers: Float32Array;
+  readonly zeroPoint: number;
+  /** Saturation range of the output type. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * One convolution or matrix product computed by the cores: for every output channel m (split
+ * across cores), every batch and every output pixel,
+ * `y = bias[m] + sum_k x[k] * w[m][k]` where the weights are already centred (`w - w_zp`) and
+ * `bias` already holds `B[m] - x_zp * sum_k w[m][k]` (see README: the zero-point-padded input
+ * makes the x zero point a per-channel constant). `requant` turns the sum into 8 bits.
+ *
+ * A matrix product `A[..., M, K] x B[K, N]` is the same loop nest with channels = N, one row of
+ * K taps (kh = 1, kw = K), pixels = the M rows of A (outH = M, outW = 1).
+ */
+export interface DotLayer {
+  readonly kind: 'dot';
+  readonly op: 'conv' | 'matmul';
+  /** `node 'conv1' (#3, QLinearConv)`. */
+  readonly node: string;
+  readonly opType: string;
+  readonly input: string;
+  readonly output: string;
+  readonly inDtype: 'uint8' | 'int8';
+  readonly outDtype: ActDType;
+  /** Batch count (conv N; product of the matmul output's batch dimensions). */
+  readonly batch: number;
+  /** Per output batch: the input batch it reads (matmul batch broadcasting; conv: identity). */
+  readonly inBatch: readonly number[];
+  /** Per output batch: the weight set it uses (a batched constant B has one per B batch). */
+  readonly weightSet: readonly number[];
+  /** Output channels (conv M; matmul N). */
+  readonly channels: number;
+  readonly groups: number;
+  /** Input channels per group (conv C / group; matmul 1). */
+  readonly inChannelsPerGroup: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly strides: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  /** Conv pads [top, left, bottom, right] (matmul: zeros). */
+  readonly pads: readonly [number, number, number, number];
+  readonly outH: number;
+  readonly outW: number;
+  /** Value of padding elements: the input zero point. */
+  readonly inZeroPoint: number;
+  /** Centred weights, `[weight set][channels][inChannelsPerGroup * kh * kw]`. */
+  readonly weights: Int32Array;
+  /** Bytes per stored weight: 1 when every centred weight fits int8, else 2. */
+  readonly weightBytes: 1 | 2;
+  /** Per weight set and channel: accumulator start (bias minus the input zero point's share), int32. */
+  readonly bias: Int32Array;
+  readonly requant: Requant | undefined;
+  readonly macs: number;
+}
+
+/** A layer that only renames a buffer with another shape (Reshape, Flatten, Squeeze, ...). */
+export interface AliasLayer {
+  readonly kind: 'alias';
+  readonly node: string;
+  readonly opType: string;
+  readonly input: string;
+  readonly output: string;
+  readonly shape: readonly number[];
+}
+
+export type Layer = DotLayer | AliasLayer;
+
+/** Output of lowering. */
+export interface Lowered {
+  readonly layers: readonly Layer[];
+  /** Every activation (graph inputs and node outputs) with its type and shape. */
+  readonly acts: ReadonlyMap<string, ActInfo>;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/**
+ * Where a tensor lives: element `[i0, i1, ...]` is at
+ * `address + bytes * sum(i_k * strides[k])` (strides in elements). Padded buffers are larger
+ * than the tensor: `buffer` is the whole allocation and `fill` the value of the elements
+ * outside the tensor (the consumer's zero point).
+ */
+export interface Placement {
+  readonly name: string;
+  readonly dtype: ActDType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly address: number;
+  readonly buffer: { readonly address: number; readonly bytes: number };
+  readonly fill: number;
+  /** The address-map target holding it (e.g. `l1`). */
+  readonly memory: string;
+}
+
+/** Bytes to write before the program runs. */
+export interface DataImage {
+  readonly address: number;
+  readonly bytes: Uint8Array;
+  /** What it holds, e.g. `weights of node 'conv1' (#3, QLinearConv)`. */
+  readonly what: string;
+  readonly memory: string;
+}
+
+/** Per-layer mapping report. */
+export interface LayerReport {
+  readonly node: string;
+  readonly opType: string;
+  /** `cores` for computed layers, `alias` for layers without code. */
+  readonly target: 'cores' | 'alias';
+  readonly cores: number;
+  readonly macs: number;
+  readonly weightBytes: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  /** Where the input, output and weights live. */
+  readonly memories: { readonly input: string; readonly output: string; readonly weights: string } | undefined;
+  /** Instructions executed by the busiest core (estimate from the generated loop nest). */
+  readonly predictedInstructions: number;
+}
+
+/** The generated program: assembly text and its encoding. */
+export interface CompiledProgram {
+  readonly asm: string;
+  readonly origin: number;
+  readonly words: readonly number[];
+  /** Address-map target holding the code. */
+  readonly memory: string;
+}
+
+/** Everything needed to run the compiled network on the platform. */
+export interface Compiled {
+  readonly graph: string;
+  readonly platform: string;
+  /** The cores the program is compiled for, in core-index order (core i takes channels i, i+P, ...). */
+  readonly cores: readonly string[];
+  readonly program: CompiledProgram;
+  readonly images: readonly DataImage[];
+  readonly inputs: readonly Placement[];
+  readonly outputs: readonly Placement[];
+  readonly layers: readonly LayerReport[];
+  /** Extensions the program uses beyond RV32IM. */
+  readonly extensions: readonly string[];
+}
+
+/** A compiler stage's result: a value when there is no error, and the diagnostics. */
+export interface CompileResult<T> {
+  readonly value: T | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Element bytes of an activation type. */
+export const ACT_BYTES: Readonly<Record<ActDType, number>> = { uint8: 1, int8: 1, int32: 4 };
+
+/** True for the activation types. */
+export const isActDType = (d: DType): d is ActDType => d === 'uint8' || d === 'int8' || d === 'int32';

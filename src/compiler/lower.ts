@@ -1,0 +1,362 @@
+/**
+ * Lowering: an {@link NnGraph} to the compiler's layers. Weights, scales and zero points must be
+ * constants (initializers, or graph inputs bound with `constants`); activations are 8-bit
+ * (int32 for the outputs of ConvInteger / MatMulInteger).
+ */
+import {
+  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrInt, attrInts, attrString, describeNode, float32Multiplier, sizeOf,
+} from '../nn/index.js';
+import { Diags } from './diag.js';
+import { type ActInfo, type AliasLayer, type CompileResult, type DotLayer, type Layer, type Lowered, type Requant, isActDType } from './ir.js';
+
+/** The ops the compiler maps to code, and the ones it maps to buffer aliases. */
+export const COMPILED_OPS: readonly string[] = ['ConvInteger', 'QLinearConv', 'MatMulInteger', 'QLinearMatMul'];
+export const ALIAS_OPS: readonly string[] = ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'];
+/** The supported op list for messages. */
+export const compilerOpList = (): string => [...COMPILED_OPS, ...ALIAS_OPS].join(', ');
+
+class NodeError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  constructor(code: string, message: string, hint?: string) {
+    super(message);
+    this.code = code;
+    this.hint = hint;
+  }
+}
+const fail = (code: string, message: string, hint?: string): never => {
+  throw new NodeError(code, message, hint);
+};
+
+interface Ctx {
+  readonly consts: ReadonlyMap<string, Tensor>;
+  readonly acts: Map<string, ActInfo>;
+}
+
+function constant(ctx: Ctx, n: NnNode, i: number, what: string, required: boolean): Tensor | undefined {
+  const name = n.inputs[i] ?? '';
+  if (name === '') {
+    if (required) fail('missing-input', `${what} (input ${i}) is required`);
+    return undefined;
+  }
+  const t = ctx.consts.get(name);
+  if (t === undefined) {
+    fail('non-constant-input', `${what} '${name}' must be a constant (an initializer)`, 'compile with opts.constants to bind a graph input to fixed values');
+  }
+  return t;
+}
+
+function activation(ctx: Ctx, n: NnNode, i: number, what: string): { name: string; info: ActInfo } {
+  const name = n.inputs[i] ?? '';
+  const info = ctx.acts.get(name);
+  if (info === undefined) {
+    if (ctx.consts.has(name)) fail('constant-activation', `${what} '${name}' is a constant; the compiler computes layers on run-time inputs only (constant folding is not done)`);
+    fail('missing-input', `${what} '${name}' is not available`);
+  }
+  return { name, info: info! };
+}
+
+const int8Type = (d: string, what: string, name: string): 'uint8' | 'int8' =>
+  d === 'uint8' || d === 'int8' ? d : fail('unsupported-dtype', `${what} '${name}' has type ${d}; supported: uint8, int8`);
+
+function scalarOf(t: Tensor | undefined, dflt: number, what: string): number {
+  if (t === undefined) return dflt;
+  if (t.data.length !== 1) fail('unsupported-attribute-value', `${what} must be per-tensor (one value), has ${t.data.length}`);
+  return t.data[0]!;
+}
+
+/** Values per channel from a scalar or a 1-D tensor of `count` values. */
+function perChannel(t: Tensor | undefined, count: number, dflt: number, what: string): Float64Array {
+  const out = new Float64Array(count).fill(dflt);
+  if (t === undefined) return out;
+  if (t.data.length === 1) return out.fill(t.data[0]!);
+  if (t.data.length !== count) fail('shape-mismatch', `${what} has ${t.data.length} values; expected 1 or ${count}`);
+  for (let c = 0; c < count; c++) out[c] = t.data[c]!;
+  return out;
+}
+
+/** Pads and output size of one spatial axis, including auto_pad (as the reference evaluator). */
+function padAxis(autoPad: string, size: number, k: number, s: number, d: number, b: number, e: number): [number, number, number] {
+  const ek = (k - 1) * d + 1;
+  if (autoPad === 'VALID') return [0, 0, Math.floor((size - ek) / s) + 1];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const out = Math.ceil(size / s);
+    const total = Math.max(0, (out - 1) * s + ek - size);
+    const small = Math.floor(total / 2);
+    return autoPad === 'SAME_UPPER' ? [small, total - small, out] : [total - small, small, out];
+  }
+  return [b, e, Math.floor((size + b + e - ek) / s) + 1];
+}
+
+function centre(w: Tensor, wzp: Float64Array, rows: number, rowLen: number, transpose: boolean, sets = 1): { weights: Int32Array; sums: Float64Array; bytes: 1 | 2 } {
+  const weights = new Int32Array(sets * rows * rowLen);
+  const sums = new Float64Array(sets * rows);
+  let wide = false;
+  for (let b = 0; b < sets; b++) {
+    const base = b * rows * rowLen;
+    for (let m = 0; m < rows; m++) {
+      let s = 0;
+      for (let k = 0; k < rowLen; k++) {
+        // conv: w[m][k]; matmul (transposed): B[b][k][m] with rows = N columns
+        const v = (transpose ? w.data[base + k * rows + m]! : w.data[base + m * rowLen + k]!) - wzp[m]!;
+        weights[base + m * rowLen + k] = v;
+        s += v;
+        if (v < -128 || v > 127) wide = true;
+      }
+      sums[b * rows + m] = s;
+    }
+  }
+  return { weights, sums, bytes: wide ? 2 : 1 };
+}
+
+/** numpy broadcasting of batch dimensions: the output's and, per output batch, each operand's batch index. */
+function broadcastBatches(a: readonly number[], b: readonly number[]): { shape: number[]; ia: number[]; ib: number[] } {
+  const rank = Math.max(a.length, b.length);
+  const pa = [...new Array<number>(rank - a.length).fill(1), ...a];
+  const pb = [...new Array<number>(rank - b.length).fill(1), ...b];
+  const shape = pa.map((d, i) => {
+    const e = pb[i]!;
+    if (d !== e && d !== 1 && e !== 1) fail('shape-mismatch', `batch dimensions [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
+    return Math.max(d, e);
+  });
+  const total = sizeOf(shape);
+  const ia: number[] = [];
+  const ib: number[] = [];
+  for (let k = 0; k < total; k++) {
+    let rem = k;
+    let xa = 0;
+    let xb = 0;
+    let sa = 1;
+    let sb = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const i = rem % shape[d]!;
+      rem = Math.floor(rem / shape[d]!);
+      xa += (pa[d] === 1 ? 0 : i) * sa;
+      xb += (pb[d] === 1 ? 0 : i) * sb;
+      sa *= pa[d]!;
+      sb *= pb[d]!;
+    }
+    ia.push(xa);
+    ib.push(xb);
+  }
+  return { shape, ia, ib };
+}
+
+function requantOf(n: NnNode, xs: Tensor, ws: Tensor, ys: Tensor, yzp: Tensor | undefined, channels: number): { rq: Requant; dtype: 'uint8' | 'int8' } {
+  const dtype = yzp === undefined ? 'uint8' : int8Type(yzp.dtype, 'output zero point', n.inputs[7] ?? '');
+  const [lo, hi] = INT_RANGE[dtype]!;
+  const xsv = scalarOf(xs, 1, 'the input scale');
+  const ysv = scalarOf(ys, 1, 'the output scale');
+  const wsv = perChannel(ws, channels, 1, 'the weight scale');
+  const multipliers = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) multipliers[c] = float32Multiplier(xsv, wsv[c]!, ysv);
+  return { rq: { multipliers, zeroPoint: scalarOf(yzp, 0, 'the output zero point'), lo, hi }, dtype };
+}
+
+function lowerConv(ctx: Ctx, n: NnNode): DotLayer {
+  const q = n.opType === 'QLinearConv';
+  const x = activation(ctx, n, 0, 'input x');
+  const inDtype = int8Type(x.info.dtype, 'input x', x.name);
+  const w = constant(ctx, n, q ? 3 : 1, 'weight w', true)!;
+  int8Type(w.dtype, 'weight w', n.inputs[q ? 3 : 1] ?? '');
+  const xzp = constant(ctx, n, 2, 'input zero point', false);
+  const wzp = constant(ctx, n, q ? 5 : 3, 'weight zero point', false);
+  const bias = q ? constant(ctx, n, 8, 'bias B', false) : undefined;
+  if (x.info.shape.length !== 4 || w.shape.length !== 4) fail('unsupported-shape', `only 2-D convolution (4-D input and weight) is supported; input [${x.info.shape.join(',')}], weight [${w.shape.join(',')}]`);
+  const [N, C, H, W] = x.info.shape as [number, number, number, number];
+  const [M, Cg, kh, kw] = w.shape as [number, number, number, number];
+  const group = attrInt(n, 'group', 1);
+  if (Cg * group !== C || M % group !== 0) fail('shape-mismatch', `weight [${w.shape.join(',')}] with group ${group} does not fit input channels ${C}`);
+  const ks = attrInts(n, 'kernel_shape');
+  if (ks !== undefined && (ks[0] !== kh || ks[1] !== kw)) fail('shape-mismatch', `kernel_shape [${ks.join(',')}] differs from the weight's [${kh},${kw}]`);
+  const [sh, sw] = (attrInts(n, 'strides') ?? [1, 1]) as [number, number];
+  const [dh, dw] = (attrInts(n, 'dilations') ?? [1, 1]) as [number, number];
+  const pads = attrInts(n, 'pads') ?? [0, 0, 0, 0];
+  const ap = attrString(n, 'auto_pad', 'NOTSET');
+  const [pt, pb, OH] = padAxis(ap, H, kh, sh, dh, pads[0]!, pads[2]!);
+  const [pl, pr, OW] = padAxis(ap, W, kw, sw, dw, pads[1]!, pads[3]!);
+  if (OH <= 0 || OW <= 0) fail('shape-mismatch', `the output would be empty (${OH}x${OW})`);
+  const xz = scalarOf(xzp, 0, 'the input zero point');
+  const K = Cg * kh * kw;
+  const c = centre(w, perChannel(wzp, M, 0, 'the weight zero point'), M, K, false);
+  const b = perChannel(bias, M, 0, 'the bias');
+  const accStart = new Int32Array(M);
+  for (let m = 0; m < M; m++) accStart[m] = b[m]! - xz * c.sums[m]!;
+  let requant: Requant | undefined;
+  let outDtype: DotLayer['outDtype'] = 'int32';
+  if (q) {
+    const r = requantOf(n, constant(ctx, n, 1, 'input scale', true)!, constant(ctx, n, 4, 'weight scale', true)!, constant(ctx, n, 6, 'output scale', true)!, constant(ctx, n, 7, 'output zero point', false), M);
+    requant = r.rq;
+    outDtype = r.dtype;
+  }
+  return {
+    kind: 'dot', op: 'conv', node: describeNode(n), opType: n.opType, input: x.name, output: n.outputs[0] ?? '', inDtype, outDtype,
+    batch: N, inBatch: Array.from({ length: N }, (_, i) => i), weightSet: new Array<number>(N).fill(0), channels: M, groups: group, inChannelsPerGroup: Cg, kh, kw, strides: [sh, sw], dilations: [dh, dw], pads: [pt, pl, pb, pr],
+    outH: OH, outW: OW, inZeroPoint: xz, weights: c.weights, weightBytes: c.bytes, bias: accStart, requant, macs: N * M * OH * OW * K,
+  };
+}
+
+function lowerMatMul(ctx: Ctx, n: NnNode): { layer: DotLayer; outShape: number[] } {
+  const q = n.opType === 'QLinearMatMul';
+  const a = activation(ctx, n, 0, 'input A');
+  const inDtype = int8Type(a.info.dtype, 'input A', a.name);
+  const b = constant(ctx, n, q ? 3 : 1, 'input B', true)!;
+  int8Type(b.dtype, 'input B', n.inputs[q ? 3 : 1] ?? '');
+  const azp = constant(ctx, n, 2, 'A zero point', false);
+  const bzp = constant(ctx, n, q ? 5 : 3, 'B zero point', false);
+  if (a.info.shape.length < 2) fail('unsupported-shape', `input A must have rank >= 2, has shape [${a.info.shape.join(',')}]`);
+  if (b.shape.length < 2) fail('unsupported-shape', `constant B must have rank >= 2, has shape [${b.shape.join(',')}]`);
+  const as = a.info.shape;
+  const M = as[as.length - 2]!;
+  const K = as[as.length - 1]!;
+  const Kb = b.shape[b.shape.length - 2]!;
+  const N = b.shape[b.shape.length - 1]!;
+  if (Kb !== K) fail('shape-mismatch', `inner dimensions differ: [${as.join(',')}] x [${b.shape.join(',')}]`);
+  const bc = broadcastBatches(as.slice(0, -2), b.shape.slice(0, -2));
+  const batchDims = bc.shape;
+  const sets = sizeOf(b.shape.slice(0, -2));
+  const az = scalarOf(azp, 0, 'the A zero point (per-row A zero points are not supported yet)');
+  const c = centre(b, perChannel(bzp, N, 0, 'the B zero point'), N, K, true, sets);
+  const accStart = new Int32Array(sets * N);
+  for (let j = 0; j < sets * N; j++) accStart[j] = -az * c.sums[j]!;
+  let requant: Requant | undefined;
+  let outDtype: DotLayer['outDtype'] = 'int32';
+  if (q) {
+    const r = requantOf(n, constant(ctx, n, 1, 'A scale', true)!, constant(ctx, n, 4, 'B scale', true)!, constant(ctx, n, 6, 'output scale', true)!, constant(ctx, n, 7, 'output zero point', false), N);
+    requant = r.rq;
+    outDtype = r.dtype;
+  }
+  const batch = sizeOf(batchDims);
+  return {
+    layer: {
+      kind: 'dot', op: 'matmul', node: describeNode(n), opType: n.opType, input: a.name, output: n.outputs[0] ?? '', inDtype, outDtype,
+      batch, inBatch: bc.ia, weightSet: bc.ib, channels: N, groups: 1, inChannelsPerGroup: 1, kh: 1, kw: K, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0],
+      outH: M, outW: 1, inZeroPoint: az, weights: c.weights, weightBytes: c.bytes, bias: accStart, requant, macs: batch * M * N * K,
+    },
+    outShape: [...batchDims, M, N],
+  };
+}
+
+function intList(t: Tensor): number[] {
+  return Array.from(t.data, (v) => Number(v));
+}
+
+function aliasShape(ctx: Ctx, n: NnNode, x: ActInfo): number[] {
+  const r = x.shape.length;
+  const norm = (a: number, rank: number): number => {
+    const v = a < 0 ? a + rank : a;
+    if (v < 0 || v >= rank) fail('bad-axis', `axis ${a} is out of range for rank ${rank}`);
+    return v;
+  };
+  const axesOf = (): number[] | undefined => {
+    const attr = attrInts(n, 'axes');
+    if (attr !== undefined) return [...attr];
+    if ((n.inputs[1] ?? '') === '') return undefined;
+    return intList(constant(ctx, n, 1, 'axes', true)!);
+  };
+  switch (n.opType) {
+    case 'Identity': return [...x.shape];
+    case 'Flatten': {
+      const axis = attrInt(n, 'axis', 1);
+      const a = axis < 0 ? axis + r : axis;
+      return [sizeOf(x.shape.slice(0, a)), sizeOf(x.shape.slice(a))];
+    }
+    case 'Reshape': {
+      const s = intList(constant(ctx, n, 1, 'shape', true)!);
+      const allowZero = attrInt(n, 'allowzero', 0) !== 0;
+      const shape = s.map((d, i) => (d === 0 && !allowZero ? x.shape[i] ?? 0 : d));
+      const total = sizeOf(x.shape);
+      const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+      const inferred = shape.indexOf(-1);
+      if (inferred >= 0) shape[inferred] = known === 0 ? 0 : total / known;
+      if (sizeOf(shape) !== total || shape.some((d) => !Number.isInteger(d) || d < 0)) fail('shape-mismatch', `cannot reshape [${x.shape.join(',')}] to [${s.join(',')}]`);
+      return shape;
+    }
+    case 'Squeeze': {
+      const axes = axesOf()?.map((a) => norm(a, r));
+      return x.shape.filter((d, i) => (axes === undefined ? d !== 1 : !axes.includes(i)));
+    }
+    case 'Unsqueeze': {
+      const axes = axesOf() ?? fail('missing-attribute', 'Unsqueeze needs axes');
+      const rank = r + axes.length;
+      const nv = axes.map((a) => norm(a, rank));
+      const shape: number[] = [];
+      let j = 0;
+      for (let i = 0; i < rank; i++) shape.push(nv.includes(i) ? 1 : x.shape[j++]!);
+      return shape;
+    }
+  }
+  return fail('unsupported-op', `alias op ${n.opType}`);
+}
+
+/**
+ * Lowers a graph. `constants` binds graph inputs to fixed values (they become initializers).
+ * Every unsupported node is reported (never thrown); nodes that depend on a failed node are
+ * skipped without further messages.
+ */
+export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = new Map()): CompileResult<Lowered> {
+  const d = new Diags(graph.name === '' ? '<model>' : graph.name);
+  const consts = new Map<string, Tensor>(graph.initializers);
+  for (const [k, v] of constants) consts.set(k, v);
+  const acts = new Map<string, ActInfo>();
+  const ctx: Ctx = { consts, acts };
+  const inputs: string[] = [];
+  for (const vi of graph.inputs) {
+    if (consts.has(vi.name)) continue;
+    if (vi.dtype === undefined || !isActDType(vi.dtype) || vi.dtype === 'int32') {
+      d.error('unsupported-dtype', `graph input '${vi.name}' has type ${vi.dtype ?? 'unknown'}; the compiler takes uint8 or int8 inputs`, 'quantize the input outside the network, or bind it with opts.constants');
+      continue;
+    }
+    if (vi.shape === undefined || vi.shape.some((s) => typeof s !== 'number' || s <= 0)) {
+      d.error('dynamic-shape', `graph input '${vi.name}' has shape [${(vi.shape ?? []).join(',')}]; the compiler needs every dimension fixed`);
+      continue;
+    }
+    acts.set(vi.name, { dtype: vi.dtype, shape: vi.shape as number[] });
+    inputs.push(vi.name);
+  }
+  const failed = new Set<string>();
+  const layers: Layer[] = [];
+  for (const n of graph.nodes) {
+    if (n.inputs.some((i) => failed.has(i))) {
+      n.outputs.forEach((o) => failed.add(o));
+      continue;
+    }
+    const known = n.domain === '' || n.domain === 'ai.onnx';
+    try {
+      if (known && COMPILED_OPS.includes(n.opType)) {
+        if (n.opType.endsWith('Conv') || n.opType === 'ConvInteger') {
+          const l = lowerConv(ctx, n);
+          acts.set(l.output, { dtype: l.outDtype, shape: [l.batch, l.channels, l.outH, l.outW] });
+          layers.push(l);
+        } else {
+          const { layer, outShape } = lowerMatMul(ctx, n);
+          acts.set(layer.output, { dtype: layer.outDtype, shape: outShape });
+          layers.push(layer);
+        }
+      } else if (known && ALIAS_OPS.includes(n.opType)) {
+        const x = activation(ctx, n, 0, 'input');
+        const shape = aliasShape(ctx, n, x.info);
+        const l: AliasLayer = { kind: 'alias', node: describeNode(n), opType: n.opType, input: x.name, output: n.outputs[0] ?? '', shape };
+        acts.set(l.output, { dtype: x.info.dtype, shape });
+        layers.push(l);
+      } else {
+        fail('unsupported-op', `the compiler does not support ${n.domain === '' ? '' : `${n.domain}:`}${n.opType} yet`, `supported: ${compilerOpList()}`);
+      }
+    } catch (e) {
+      if (!(e instanceof NodeError)) throw e;
+      d.error(e.code, `${describeNode(n)}: ${e.message}`, e.hint);
+      n.outputs.forEach((o) => failed.add(o));
+    }
+  }
+  const outputs: string[] = [];
+  for (const o of graph.outputs) {
+    if (failed.has(o.name)) continue;
+    if (!acts.has(o.name)) {
+      d.error('constant-output', `graph output '${o.name}' is not computed by any node the compiler runs (a constant or unknown tensor)`);
+      continue;
+    }
+    outputs.push(o.name);
+  }
+  if (d.failed) return { value: undefined, diagnostics: d.list };
+  return { value: { layers, acts, inputs, outputs }, diagnostics: d.list };
+}
