@@ -10,3 +10,4 @@ export { generate, type CodegenInput, type CodegenOutput } from './codegen.js';
 export { packTensor, unpackTensor } from './io.js';
 export * from './ir.js';
 export type { Tensor } from '../nn/index.js';
+export * as floatKernels from './float-kernels.js';

@@ -1,5 +1,5 @@
 /** Formatting of energies, powers, areas and the energy report as a readable table. */
-import { formatTime } from '../util/index.js';
+import { formatTable, formatTime } from '../util/index.js';
 import type { EnergyReport, EventEnergy, PriceSource } from './model.js';
 
 /** `file: source` (or the source alone for declaration defaults), as shown in reports. */
@@ -23,12 +23,6 @@ export const formatPower = (uw: number): string => scaled(uw, POWER, 'uW');
 /** Area given in um2: below 0.01 mm2 in `um2`, else in `mm2` (1263500 -> `1.2635 mm2`). */
 export const formatArea = (um2: number): string =>
   Math.abs(um2) >= 1e4 ? `${Number((um2 / 1e6).toPrecision(6))} mm2` : `${Number(um2.toPrecision(6))} um2`;
-
-/** Aligns columns; `right` marks the numeric ones. */
-function table(rows: readonly (readonly string[])[], right: readonly boolean[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
 
 const percent = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '-');
 
@@ -61,7 +55,7 @@ export function formatEnergyReport(r: EnergyReport): string {
       ev.push([c.instance, e.event, e.kind, activity(e), e.price.text, e.energy, percent(e.energyPj, r.totalPj), `${refOf(e.price, c.kind)}${e.unpriced ? ' UNPRICED' : ''}`]);
     }
   }
-  out.push(table(ev, [false, false, false, true, true, true, true, false]), '');
+  out.push(formatTable(ev, [false, false, false, true, true, true, true, false]), '');
   const cs: string[][] = [['component', 'kind', 'duty', 'dynamic', 'static', 'total', 'share', 'avg power', 'area', 'source']];
   for (const c of r.components) {
     cs.push([
@@ -71,7 +65,7 @@ export function formatEnergyReport(r: EnergyReport): string {
     ]);
   }
   cs.push(['total', '', '', formatEnergy(r.dynamicPj), formatEnergy(r.staticPj), r.total, r.totalPj > 0 ? '100.0 %' : '-', r.averagePower, r.area, '']);
-  out.push(table(cs, [false, false, true, true, true, true, true, true, true, false]), '', 'sources:');
+  out.push(formatTable(cs, [false, false, true, true, true, true, true, true, true, false]), '', 'sources:');
   r.prices.forEach((p, i) => out.push(`  [${i + 1}] ${p.kind}.${p.param} = ${p.text}: ${p.origin === 'tech' ? 'tech ' : p.origin === 'instance' ? 'platform ' : ''}${describeSource(p)} (${p.instances.join(', ')})`));
   if (r.unpriced.length > 0) {
     out.push('', `unpriced (counted as 0 or a placeholder; characterise before trusting the totals): ${r.unpriced.length}`);

@@ -439,7 +439,7 @@ function requantize(n: NnNode, ctx: Ctx, acc: Int32Array, channels: number, inne
     const c = perLast ? k0 % channels : Math.floor(k0 / inner) % channels;
     const mc = mult[c]!;
     for (let k = k0; k < k0 + step; k++) {
-      const v = f32(acc[k]! * mc);
+      const v = f32(f32(acc[k]!) * mc); // float(acc) first, as onnxruntime (exact only while |acc| <= 2^24)
       // round half to even, inlined
       let r = Math.round(v);
       if (r - v === 0.5 && (r & 1) !== 0) r -= 1;

@@ -5,7 +5,7 @@
 import type { Simulation } from '../kernel/index.js';
 import type { ModuleSnapshot, PortTraffic, SimModule } from '../modules/index.js';
 import type { AnyModuleDef } from '../spec/index.js';
-import { formatTime, type Time } from '../util/index.js';
+import { formatTable, formatTime, type Time } from '../util/index.js';
 
 /** One component's line of the report. */
 export interface ComponentReport extends ModuleSnapshot {
@@ -51,12 +51,6 @@ export function runReport(
   return { simulatedTimePs: now, simulatedTime: formatTime(now), components, bankConflicts, dmaBytes, skipped };
 }
 
-/** Aligns columns; `right` marks the numeric ones. */
-function pad(rows: readonly (readonly string[])[], right: readonly boolean[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
-
 const statText = (name: string, v: number, unit: string): string =>
   unit === 'ps' ? formatTime(v) : unit === name || unit === '' ? `${v}` : `${v} ${unit}`;
 const trafficText = (t: PortTraffic): string =>
@@ -71,12 +65,12 @@ export function formatReport(r: RunReport): string {
     const stats = Object.entries(c.stats).map(([k, v]) => `${k}=${statText(k, v, c.statUnits[k] ?? '')}`).join(', ');
     rows.push([c.path, c.kind, formatTime(c.busyPs), `${(100 * c.busyFraction).toFixed(1)} %`, energy || '-', stats || '-']);
   }
-  out.push(pad(rows, [false, false, true, true, false, false]), '');
+  out.push(formatTable(rows, [false, false, true, true, false, false]), '');
   const ports: string[][] = [['port', 'traffic']];
   for (const c of r.components) {
     for (const [k, t] of Object.entries(c.ports)) ports.push([`${c.path}.${k}`, trafficText(t)]);
   }
-  if (ports.length > 1) out.push(pad(ports, [false, false]), '');
+  if (ports.length > 1) out.push(formatTable(ports, [false, false]), '');
   out.push(`bank conflicts: ${r.bankConflicts} requests`);
   for (const [k, v] of Object.entries(r.dmaBytes)) out.push(`bytes moved by ${k}: ${v} B`);
   for (const s of r.skipped) out.push(`not simulated: ${s.instance} (${s.kind}): ${s.reason}`);

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './rng.js';
 export * from './units.js';
 export * from './diagnostic.js';
+export * from './table.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type NnAttribute, type NnGraph, type Tensor, createEvaluator, evaluate, fmaf, multiplyByQuantizedMultiplier, qonnxIntRange,
-  quantizeMultiplier, roundBy, roundHalfEven, saturatingRoundingDoublingHighMul, saturatingRoundingDoublingHighMulBig, tensor,
+  quantizeMultiplier, requantFloat32, roundBy, roundHalfEven, saturatingRoundingDoublingHighMul, saturatingRoundingDoublingHighMulBig, tensor,
 } from '../../src/nn/index.js';
 import { SimError, deriveRng } from '../../src/util/index.js';
 
@@ -201,5 +201,30 @@ describe('pooling, QONNX quantizers and errors', () => {
     expect(all.get('y')!.shape).toEqual([3, 2]);
     expect(Array.from(all.get('y')!.data)).toEqual([10, 20, 20, 40, 30, 60]);
     expect(all.has('b')).toBe(true);
+  });
+});
+
+describe('requantization of accumulators beyond 2^24', () => {
+  it('rounds the accumulator to float32 before the multiply, as onnxruntime: acc 16777217 x (201 / 2^25) -> 100, not 101', () => {
+    // K = 260: 258 x (255 x 255) + 255 x 3 + 2 x 1 = 16777217. float32(16777217) = 16777216 (ties to
+    // even), x 201/2^25 = 100.5 exactly -> 100 (half to even). Multiplying the exact integer first
+    // gives f32(100.500006) = 100.5000076 -> 101.
+    const K = 260;
+    const a = [...Array(258).fill(255), 255, 2];
+    const b = [...Array(258).fill(255), 3, 1];
+    const M = Math.fround(201 / 2 ** 25);
+    expect(requantFloat32(16777217, M, 0, -128, 127)).toBe(100);
+    const g: NnGraph = {
+      name: 'rq', irVersion: 8, opsets: new Map([['', 13]]),
+      inputs: [{ name: 'a', dtype: 'uint8', shape: [1, K] }], outputs: [{ name: 'y', dtype: 'int8', shape: [1, 1] }],
+      initializers: new Map<string, Tensor>([
+        ['as', tensor('float32', [], [M])], ['az', tensor('uint8', [], [0])],
+        ['b', tensor('uint8', [K, 1], b)], ['bs', tensor('float32', [], [1])], ['bz', tensor('uint8', [], [0])],
+        ['ys', tensor('float32', [], [1])], ['yz', tensor('int8', [], [0])],
+      ]),
+      nodes: [{ name: 'mm', index: 0, opType: 'QLinearMatMul', domain: '', inputs: ['a', 'as', 'az', 'b', 'bs', 'bz', 'ys', 'yz'], outputs: ['y'], attributes: new Map() }],
+    };
+    const y = evaluate(g, new Map([['a', tensor('uint8', [1, K], a)]])).get('y')!;
+    expect(Array.from(y.data)).toEqual([100]);
   });
 });
