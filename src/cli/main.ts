@@ -9,6 +9,7 @@ import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines } from './bench-aimc.js';
+import { compileCommand } from './compile-command.js';
 import { nnBenchLines } from './bench-nn.js';
 import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
@@ -117,6 +118,21 @@ bench
   .option('--inferences <n>', 'timed inferences per form', '50')
   .action((o: { inferences: string }) => {
     process.stdout.write(`${nnBenchLines({ inferences: intOption('--inferences', o.inferences, 100_000) }).join('\n')}\n`);
+  });
+
+program
+  .command('compile')
+  .description('compile a quantized ONNX model for the cores of a platform: writes program.s, program.hex, data/*.bin, manifest.json (addresses, inputs, outputs) and mapping.json, and prints the per-layer mapping; exit 0 compiled, 1 diagnostics (model, platform or compiler), 2 bad usage')
+  .argument('<model.onnx>', 'quantized ONNX model (QOperator form)')
+  .requiredOption('--platform <platform.yaml>', 'platform file')
+  .requiredOption('-o, --out <dir>', 'output folder')
+  .option('--cores <list>', 'comma-separated cores to run on (default: every core)')
+  .option('--no-simd', 'do not use the packed int8 SIMD matrix-product path')
+  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean }) => {
+    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
   });
 
 program

@@ -8,7 +8,7 @@ import { compile } from '../../src/compiler/index.js';
 import { evaluate, tensor, type NnGraph, type Tensor } from '../../src/nn/index.js';
 import { Rng } from '../../src/util/index.js';
 import { GraphBuilder, addConv, addMatMul, randQ } from './graphs.js';
-import { WORKERS, compileAndRun, nodeTest, pulp, pulpF, values } from './helpers.js';
+import { WORKERS, compileAndRun, nodeTest, pulp, pulpF, pulpNoF, values } from './helpers.js';
 import { loadModel, readBytes, readJson } from '../nn/helpers.js';
 
 const L1 = 0x1000_0000;
@@ -50,7 +50,7 @@ describe('compile: diagnostics', () => {
   });
 
   it('QLinearConv needs the F extension: every core lacking it is named', () => {
-    const r = compile(convGraph(true), pulp(), { cores: ['pe0', 'pe1'] });
+    const r = compile(convGraph(true), pulpNoF(), { cores: ['pe0', 'pe1'] });
     expect(r.value).toBeUndefined();
     expect(r.diagnostics.map((d) => [d.code, d.message.split(',')[0]])).toEqual([
       ['missing-extension', "core 'pe0' lacks the F extension"],
@@ -59,7 +59,7 @@ describe('compile: diagnostics', () => {
     expect(r.diagnostics[0]!.message).toContain('requantizes in float32');
     expect(r.diagnostics[0]!.hint).toBe('add F to the core\'s extensions param (extensions: [Xedma, Xesimd, Xesync, Xeacc, F])');
     // ConvInteger needs no F
-    expect(compile(convGraph(false), pulp(), { cores: ['pe0', 'pe1'] }).diagnostics).toEqual([]);
+    expect(compile(convGraph(false), pulpNoF(), { cores: ['pe0', 'pe1'] }).diagnostics).toEqual([]);
   });
 
   it('weights that are graph inputs, unknown cores and networks that do not fit are reported', () => {

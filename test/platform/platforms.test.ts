@@ -51,7 +51,7 @@ describe('shipped platforms', () => {
   });
 
   it('instance params override tech files, which override declaration defaults', () => {
-    const text = readRepoFile('platforms/pulp-cluster.yaml')!.replace('pe0: { kind: core, clock: cluster, params: { hartId: 0 } }', 'pe0: { kind: core, clock: cluster, params: { hartId: 0, instrEnergy: 1.2pJ } }');
+    const text = readRepoFile('platforms/pulp-cluster.yaml')!.replace('pe0: { kind: core, clock: cluster, params: { hartId: 0, ', 'pe0: { kind: core, clock: cluster, params: { hartId: 0, instrEnergy: 1.2pJ, ');
     const g = loadPlatform('platforms/pulp-cluster.yaml', text, { catalog, readFile: readRepoFile }).graph!;
     expect(g.instances['pe0']!.params['instrEnergy']).toBe(1.2);
     expect(g.instances['pe0']!.paramOrigin['instrEnergy']).toBe('instance');

@@ -1,0 +1,102 @@
+/**
+ * `edgesim compile <model.onnx> --platform <platform.yaml> -o <dir>`: import the model, check the
+ * platform, compile, and write the program, the data images and the mapping report.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { compile, type Compiled } from '../compiler/index.js';
+import { catalog } from '../modules/index.js';
+import { importOnnx, type NnGraph } from '../nn/index.js';
+import { loadPlatform, type PlatformGraph } from '../platform/index.js';
+import { SimError, formatAddress, formatDiagnostics, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
+
+/** Options of {@link compileCommand}, as given on the command line. */
+export interface CompileCommandOptions {
+  readonly platform: string;
+  readonly out: string;
+  /** Comma-separated core names (default: every core). */
+  readonly cores?: string;
+  /** Disable the packed-SIMD matrix-product path. */
+  readonly noSimd?: boolean;
+}
+
+/** What the command prints and its exit code (0 compiled, 1 diagnostics, 2 bad usage). */
+export interface CommandOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+const usage = (msg: string): SimError => new SimError('bad-argument', msg);
+const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+
+/** Imports an ONNX file; external tensor data is read only from files under the model's folder. */
+export function readModel(file: string): { graph?: NnGraph; diagnostics: readonly Diagnostic[] } {
+  if (!isFile(file)) throw usage(`cannot read model file '${file}': no such file`);
+  const dir = dirname(resolve(file));
+  const r = importOnnx(new Uint8Array(readFileSync(file)), {
+    file,
+    readExternal: (location) => {
+      const p = resolve(dir, location);
+      return relative(dir, p).startsWith('..') || !isFile(p) ? undefined : new Uint8Array(readFileSync(p));
+    },
+  });
+  return { ...(r.value === undefined ? {} : { graph: r.value }), diagnostics: r.diagnostics };
+}
+
+/** Loads and checks a platform file with the module catalog. */
+export function readPlatform(file: string): { graph?: PlatformGraph; diagnostics: readonly Diagnostic[] } {
+  const text = readText(file);
+  if (text === undefined || !isFile(file)) throw usage(`cannot read platform file '${file}': no such file`);
+  const r = loadPlatform(file, text, { catalog, readFile: readText });
+  return { ...(r.graph === undefined ? {} : { graph: r.graph }), diagnostics: r.diagnostics };
+}
+
+/** The per-layer mapping report as a table with units. */
+export function formatMapping(c: Compiled): string {
+  const rows = [['layer', 'op', 'target', 'cores', 'MACs', 'weights', 'input', 'output', 'memories (in/out/weights)', 'instructions (busiest core)']];
+  for (const l of c.layers) {
+    rows.push([
+      l.node, l.opType, l.target, String(l.cores), String(l.macs), `${l.weightBytes} B`, `${l.inputBytes} B`, `${l.outputBytes} B`,
+      l.memories === undefined ? '-' : `${l.memories.input}/${l.memories.output}/${l.memories.weights}`, String(l.predictedInstructions),
+    ]);
+  }
+  return formatTable(rows, [false, false, false, true, true, true, true, true, false, true]);
+}
+
+/**
+ * Runs `edgesim compile`. Writes into `out`: `program.s` (assembly), `program.hex` (one word per
+ * line), `data/<n>.bin` (the data images), `manifest.json` (origin, cores, images with
+ * addresses, input and output placements, extensions) and `mapping.json` (the per-layer report);
+ * prints the mapping table.
+ */
+export function compileCommand(modelFile: string, o: CompileCommandOptions): CommandOutput {
+  const model = readModel(modelFile);
+  const plat = readPlatform(o.platform);
+  const pre = [...model.diagnostics, ...plat.diagnostics];
+  if (hasErrors(pre) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
+  const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const r = compile(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { simd: false } : {}) });
+  const diags = [...pre, ...r.diagnostics];
+  const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
+  if (r.value === undefined || hasErrors(r.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };
+  const c = r.value;
+  mkdirSync(join(o.out, 'data'), { recursive: true });
+  writeFileSync(join(o.out, 'program.s'), c.program.asm);
+  writeFileSync(join(o.out, 'program.hex'), `${c.program.words.map((w) => (w >>> 0).toString(16).padStart(8, '0')).join('\n')}\n`);
+  const images = c.images.map((img, i) => {
+    const file = `data/${i}.bin`;
+    writeFileSync(join(o.out, file), img.bytes);
+    return { file, address: img.address, addressHex: formatAddress(img.address), bytes: img.bytes.length, memory: img.memory, what: img.what };
+  });
+  const manifest = {
+    model: basename(modelFile), graph: c.graph, platform: c.platform, cores: c.cores, extensions: c.extensions,
+    program: { file: 'program.hex', asm: 'program.s', origin: c.program.origin, originHex: formatAddress(c.program.origin), words: c.program.words.length, memory: c.program.memory },
+    images, inputs: c.inputs, outputs: c.outputs,
+  };
+  writeFileSync(join(o.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(o.out, 'mapping.json'), `${JSON.stringify(c.layers, null, 2)}\n`);
+  const summary = `compiled '${basename(modelFile)}' for platform '${c.platform}' on ${c.cores.length} core(s) (${c.cores.join(', ')}): ${c.program.words.length} instruction words at ${formatAddress(c.program.origin)} (${c.program.memory}), ${images.length} data image(s), ${c.layers.length} layer(s); wrote ${o.out}/`;
+  return { stdout: `${summary}\n\n${formatMapping(c)}\n`, stderr: shown, exitCode: 0 };
+}
