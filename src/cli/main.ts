@@ -15,6 +15,7 @@ import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
 import { runCommand } from './run-command.js';
+import { runModelCommand } from './run-model.js';
 
 /** Prints a command's outputs and sets the exit code. */
 function emit(r: { stdout: string; stderr: string; exitCode: number }): void {
@@ -137,15 +138,46 @@ program
 
 program
   .command('run')
-  .description('check a platform, load a program (assembly or ELF) on its cores, run it, print the report (time, per-core instructions/cycles/IPC, busy fractions, bank conflicts, bytes moved, energy) and write traces/<run>/; exit 0 if every started core exited with code 0, 1 otherwise')
-  .argument('<platform.yaml>', 'platform file')
-  .argument('<program>', 'program: assembly (.s) or ELF (.elf)')
+  .description('run a program or a model on a platform. Program: load an assembly (.s) or ELF program on the cores, run it, print the report (time, per-core instructions/cycles/IPC, busy fractions, bank conflicts, bytes moved, energy) and write traces/<run>/; exit 0 if every started core exited with code 0. Model (--model): compile a quantized ONNX model once, simulate -n inferences of --data, print accuracy, agreement with the reference evaluator, latency, energy and duty cycles; exit 0 when every inference is bit-exact with the reference evaluator')
+  .argument('[platform.yaml]', 'platform file (or --platform)')
+  .argument('[program]', 'program: assembly (.s) or ELF (.elf); omit with --model')
+  .option('--platform <platform.yaml>', 'platform file')
+  .option('--model <model.onnx>', 'quantized ONNX model to compile and run instead of a program')
+  .option('--data <images.bin>', 'with --model: raw uint8 samples, one after another')
+  .option('--labels <labels.bin>', 'with --model: one label byte per sample (for accuracy)')
+  .option('--shape <C,H,W>', 'with --model: shape of one sample, e.g. 3,32,32')
+  .option('--preprocess <p>', 'with --model: sub128 (int8 = p - 128), div255 (float = p / 255) or raw (default: by the input type, printed)')
+  .option('-n <count>', 'with --model: inferences (default 10)')
+  .option('--output <name>', 'with --model: graph output for top-1 (default: the first)')
+  .option('--no-check', 'with --model: do not compare with the reference evaluator')
   .option('--cores <list>', 'cores to start: comma-separated names or all', 'all')
   .option('--until <time>', 'stop the simulation at this time (e.g. 10us)')
-  .option('--out <dir>', 'trace folder (default: traces/<program>-<platform>)')
+  .option('--out <dir>', 'trace folder (default: traces/<program or model>-<platform>)')
   .option('--origin <addr>', 'load address of assembly (default: the first memory region, else the first scratchpad)')
-  .option('--json', 'print the run, report and energy as JSON instead of the tables')
-  .action((platformFile: string, programFile: string, o: { cores: string; until?: string; out?: string; origin?: string; json?: boolean }) => {
+  .option('--json', 'print the results as JSON instead of the tables')
+  .action((posPlatform: string | undefined, programFile: string | undefined, o: {
+    platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean;
+    cores: string; until?: string; out?: string; origin?: string; json?: boolean;
+  }) => {
+    const platformFile = o.platform ?? posPlatform;
+    if (platformFile === undefined) throw new SimError('bad-argument', 'no platform: give it as the first argument or with --platform');
+    if (o.platform !== undefined && posPlatform !== undefined && programFile === undefined) programFile = posPlatform;
+    if (o.model !== undefined) {
+      if (programFile !== undefined) throw new SimError('bad-argument', `give either a program ('${programFile}') or --model, not both`);
+      if (o.data === undefined || o.shape === undefined) throw new SimError('bad-argument', '--model needs --data <images.bin> and --shape <C,H,W> (and --labels for accuracy)');
+      emit(runModelCommand(platformFile, o.model, {
+        data: o.data, shape: o.shape, check: o.check,
+        ...(o.labels === undefined ? {} : { labels: o.labels }),
+        ...(o.preprocess === undefined ? {} : { preprocess: o.preprocess }),
+        ...(o.n === undefined ? {} : { n: o.n }),
+        ...(o.output === undefined ? {} : { output: o.output }),
+        ...(o.cores === 'all' ? {} : { cores: o.cores }),
+        ...(o.out === undefined ? {} : { out: o.out }),
+        ...(o.json === true ? { json: true } : {}),
+      }));
+      return;
+    }
+    if (programFile === undefined) throw new SimError('bad-argument', 'no program: give an assembly or ELF file, or --model with --data');
     const r = runCommand(platformFile, programFile, {
       cores: o.cores,
       ...(o.until === undefined ? {} : { until: o.until }),

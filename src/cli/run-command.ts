@@ -10,7 +10,7 @@ import { assemble, formatAsmDiagnostic } from '../isa/index.js';
 import { CoreSim, catalog, parseElf, type ProgramImage } from '../modules/index.js';
 import { dumpPlatform, loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { formatReport, instantiate, runReport, startProgram, type RunReport } from '../sim/index.js';
-import { SimError, formatAddress, formatDiagnostics, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
+import { SimError, formatAddress, formatDiagnostics, formatTable, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
 
 /** Options of {@link runCommand}, as given on the command line. */
 export interface RunOptions {
@@ -110,10 +110,6 @@ function coreResult(c: CoreSim): CoreResult {
   };
 }
 
-function pad(rows: readonly (readonly string[])[], right: readonly boolean[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
 
 function formatCores(cs: readonly CoreResult[]): string {
   const rows = [['core', 'exit', 'exit time', 'instructions', 'cycles', 'stall cycles', 'IPC']];
@@ -128,7 +124,7 @@ function formatCores(cs: readonly CoreResult[]): string {
       `${c.ipc.toFixed(3)} instr/cycle`,
     ]);
   }
-  return pad(rows, [false, false, true, true, true, true, true]);
+  return formatTable(rows, [false, false, true, true, true, true, true]);
 }
 
 /** Runs the command; throws SimError `bad-argument` for usage errors (exit 2). */

@@ -169,3 +169,14 @@ export function parseTime(text: string): Time {
   const unit = m[2] === 'µs' ? 'us' : m[2] === 'sec' ? 's' : (m[2] as TimeUnit);
   return time(Number(m[1]), unit);
 }
+
+/**
+ * A duration in ps (any non-negative number, e.g. a mean) in the largest unit that keeps it at
+ * or above 1, with up to 6 significant digits: 479200 -> `479.2 ns`, 1.5e9 -> `1.5 ms`. For
+ * exact simulated times use {@link formatTime} (SystemC's rule).
+ */
+export function formatDuration(ps: number): string {
+  const units: readonly [string, number][] = [['s', 1e12], ['ms', 1e9], ['us', 1e6], ['ns', 1e3], ['ps', 1]];
+  for (const [u, f] of units) if (Math.abs(ps) >= f || u === 'ps') return `${Number((ps / f).toPrecision(6))} ${u}`;
+  return `${ps} ps`;
+}

@@ -6,6 +6,7 @@ import {
   addTime,
   checkTime,
   divTime,
+  formatDuration,
   formatTime,
   fromValue,
   modTime,
@@ -106,5 +107,11 @@ describe('time range (documented deviation from SystemC)', () => {
       });
       throwsCode(() => s.run(), 'bad-time');
     }
+  });
+});
+
+describe('formatDuration', () => {
+  it('scales to the largest unit at or above 1, 6 significant digits', () => {
+    expect([479200, 1.5e9, 999, 0, 1e12, 1234567.891].map(formatDuration)).toEqual(['479.2 ns', '1.5 ms', '999 ps', '0 ps', '1 s', '1.23457 us']);
   });
 });
