@@ -10,6 +10,7 @@ import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines } from './bench-aimc.js';
 import { compileCommand } from './compile-command.js';
+import { demoCommand } from './demo-command.js';
 import { nnBenchLines } from './bench-nn.js';
 import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
@@ -34,14 +35,28 @@ program
 
 program
   .command('demo')
-  .description('run the built-in demo model (producer -> FIFO -> consumer -> TLM bus -> memory) and print what happened')
-  .option('--items <n>', 'items to transfer', '8')
-  .action((o: { items: string }) => {
-    const items = Number(o.items);
-    if (!Number.isSafeInteger(items) || items < 1 || items > 1_000_000) {
-      throw new SimError('bad-argument', `--items '${o.items}' must be an integer between 1 and 1000000`);
+  .description('the main job on built-in defaults: MLPerf Tiny ResNet-8 (int8 ONNX) compiled for pulp-cluster and simulated on the first -n CIFAR-10 test images shipped in the repo; prints accuracy, bit-exactness against the reference evaluator and onnxruntime\'s stored outputs, latency, energy and duty cycles, and writes traces/demo-resnet8-pulp-cluster/. `demo kernel` runs the small kernel model (producer -> FIFO -> consumer -> TLM bus -> memory) instead')
+  .argument('[which]', 'resnet8 (default) or kernel', 'resnet8')
+  .option('-n <count>', 'resnet8: images to simulate (1-500; about 3.5 s of host time each on one core)', '10')
+  .option('--out <dir>', 'resnet8: trace folder (default traces/demo-resnet8-pulp-cluster)')
+  .option('--items <n>', 'kernel: items to transfer', '8')
+  .action((which: string, o: { n: string; out?: string; items: string }) => {
+    if (which === 'kernel') {
+      const items = Number(o.items);
+      if (!Number.isSafeInteger(items) || items < 1 || items > 1_000_000) {
+        throw new SimError('bad-argument', `--items '${o.items}' must be an integer between 1 and 1000000`);
+      }
+      process.stdout.write(`${formatDemo(runDemo({ items }))}\n`);
+      return;
     }
-    process.stdout.write(`${formatDemo(runDemo({ items }))}\n`);
+    if (which !== 'resnet8') throw new SimError('bad-argument', `demo '${which}' does not exist: use resnet8 (the default) or kernel`);
+    const n = intOption('-n', o.n, 500);
+    const tty = process.stderr.isTTY === true;
+    emit(demoCommand({
+      n,
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(tty ? { progress: (d: number, t: number) => void process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`) } : {}),
+    }));
   });
 
 const bench = program.command('bench').description('speed benchmarks');

@@ -12,7 +12,7 @@ import { catalog } from '../modules/index.js';
 import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, sampleInput, type Preprocess, type Tensor } from '../nn/index.js';
 import { dumpPlatform } from '../platform/index.js';
 import { instantiate, runCompiled, runReport } from '../sim/index.js';
-import { SimError, formatDiagnostics, formatDuration, formatTable, formatTime, hasErrors } from '../util/index.js';
+import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
 import { readModel, readPlatform, type CommandOutput } from './compile-command.js';
 
 /** Options of {@link runModelCommand}, as given on the command line. */
@@ -33,6 +33,13 @@ export interface RunModelOptions {
   readonly json?: boolean;
   /** Compare every output with the reference evaluator (default true). */
   readonly check?: boolean;
+  /**
+   * Stored outputs of another runtime (e.g. onnxruntime) for sample i, by output name, or
+   * undefined when none are stored; each given output must match bit for bit.
+   */
+  readonly stored?: { readonly name: string; readonly outputs: (i: number) => ReadonlyMap<string, readonly number[]> | undefined };
+  /** Called after each inference (progress display). */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 const usage = (msg: string): SimError => new SimError('bad-argument', msg);
@@ -92,7 +99,7 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   const check = o.check !== false;
   const ev = check ? createEvaluator(graph) : undefined;
 
-  interface Inference { index: number; label: number | null; top1: number; correct: boolean | null; latencyPs: number; energyPj: number; bitExact: boolean | null; mismatched: string[] }
+  interface Inference { index: number; label: number | null; top1: number; correct: boolean | null; latencyPs: number; energyPj: number; bitExact: boolean | null; mismatched: string[]; storedMatch: boolean | null }
   const results: Inference[] = [];
   let lastReport: ReturnType<typeof runReport> | undefined;
   try {
@@ -112,7 +119,13 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
         const ref = ev.run(inputs);
         mismatched = [...run.outputs].filter(([k, t]) => { const r = ref.get(k); return r === undefined || !sameBits(t, r); }).map(([k]) => k);
       }
-      results.push({ index: i, label, top1, correct: label === null ? null : top1 === label, latencyPs: run.time, energyPj: energy.totalPj, bitExact: ev === undefined ? null : mismatched.length === 0, mismatched });
+      const want = o.stored?.outputs(i);
+      const storedMatch = want === undefined ? null : [...want].every(([k, v]) => {
+        const t = run.outputs.get(k);
+        return t !== undefined && t.data.length === v.length && v.every((x, j) => t.data[j] === x);
+      });
+      results.push({ index: i, label, top1, correct: label === null ? null : top1 === label, latencyPs: run.time, energyPj: energy.totalPj, bitExact: ev === undefined ? null : mismatched.length === 0, mismatched, storedMatch });
+      o.progress?.(i + 1, n);
     }
   } catch (e) {
     if (e instanceof SimError) return { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n`, exitCode: 1 };
@@ -127,6 +140,7 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
     model: modelFile, platform: g.platform, cores: c.cores, data: o.data, labels: o.labels ?? null, preprocess, output: outName, inferences: n,
     accuracy: o.labels === undefined ? null : correct / n, correct: o.labels === undefined ? null : correct,
     referenceBitExact: check ? exact : null,
+    stored: o.stored === undefined ? null : { name: o.stored.name, compared: results.filter((r) => r.storedMatch !== null).length, identical: results.filter((r) => r.storedMatch === true).length },
     latency: { meanPs: mean((r) => r.latencyPs), minPs: Math.min(...lat), maxPs: Math.max(...lat) },
     energyPerInferencePj: mean((r) => r.energyPj),
   };
@@ -135,18 +149,23 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
   writeFileSync(join(outDir, 'mapping.json'), `${JSON.stringify(c.layers, null, 2)}\n`);
   writeFileSync(join(outDir, 'inferences.json'), `${JSON.stringify({ summary, inferences: results, lastReport }, null, 2)}\n`);
-  const failed = check && exact !== n;
-  const stderr = shown + (failed ? `edgesim: error [not-bit-exact]: ${n - exact} of ${n} inferences differ from the reference evaluator (first: sample ${results.find((r) => r.bitExact === false)!.index}, outputs ${results.find((r) => r.bitExact === false)!.mismatched.join(', ')})\n` : '');
+  const storedBad = results.filter((r) => r.storedMatch === false).length;
+  const failed = (check && exact !== n) || storedBad > 0;
+  const firstBad = results.find((r) => r.bitExact === false);
+  const stderr = shown
+    + (firstBad !== undefined ? `edgesim: error [not-bit-exact]: ${n - exact} of ${n} inferences differ from the reference evaluator (first: sample ${firstBad.index}, outputs ${firstBad.mismatched.join(', ')})\n` : '')
+    + (storedBad > 0 ? `edgesim: error [not-bit-exact]: ${storedBad} inferences differ from the stored ${o.stored!.name} outputs\n` : '');
   if (o.json === true) return { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr, exitCode: failed ? 1 : 0 };
 
   const duty = lastReport === undefined ? '' : formatTable([
     ['component', 'kind', 'busy', 'duty cycle'],
-    ...lastReport.components.filter((x) => x.busyPs > 0).map((x) => [x.path, x.kind, formatTime(x.busyPs), `${(100 * x.busyFraction).toFixed(1)} %`]),
+    ...lastReport.components.filter((x) => x.busyPs > 0).map((x) => [x.path, x.kind, formatDuration(x.busyPs), `${(100 * x.busyFraction).toFixed(1)} %`]),
   ], [false, false, true, true]);
   const text = [
     `model ${modelFile} on platform '${g.platform}' (${c.cores.length} core${c.cores.length === 1 ? '' : 's'}: ${c.cores.join(', ')}), ${n} inference${n === 1 ? '' : 's'} of ${o.data} (preprocess ${preprocess}${o.preprocess === undefined ? `, the default for a ${input.dtype} input` : ''})`,
     o.labels === undefined ? 'accuracy: no --labels given' : `accuracy: ${correct}/${n} = ${((100 * correct) / n).toFixed(1)} % (top-1 of output '${outName}')`,
     check ? `reference evaluator: ${exact}/${n} inferences bit-exact on every output` : 'reference evaluator: not checked (--no-check)',
+    ...(summary.stored === null ? [] : [`${summary.stored.name}: ${summary.stored.identical}/${summary.stored.compared} inferences identical to its stored outputs`]),
     `latency per inference (simulated): mean ${formatDuration(summary.latency.meanPs)}, min ${formatDuration(summary.latency.minPs)}, max ${formatDuration(summary.latency.maxPs)}`,
     `energy per inference: mean ${formatEnergy(summary.energyPerInferencePj)} (unpriced events count 0: see energy.json of 'edgesim run' for sources)`,
     '',

@@ -2,8 +2,8 @@
  * Code generation: one assembly program (src/isa syntax) that every chosen core runs. Core h of
  * P computes output channels h, h + P, ... of each layer; `sync.bar zero` separates layers.
  *
- * Registers (whole program): a0 = hartId and a1 = P as at entry (never written until the final
- * `li a0, 0`), s0 = core index h. Per layer: s2 channel m, s3 channel count, s4 weight row,
+ * Registers (whole program): a0 = hartId and a1 = P as at entry (a0 is set to h before each
+ * float-kernels.ts kernel, whose `harts` split reads a0/a1; the final `li a0, 0`), s0 = core index h. Per layer: s2 channel m, s3 channel count, s4 weight row,
  * s5 output pointer, s6 input row base, s7 input pixel base, s8 accumulator start (bias),
  * s9/s10 row/column counters, s11/s1 clamp bounds minus the output zero point, t5/t6 reduction
  * row/channel advances (t6: the 0x80808080 mask in packed uint8 layers), ft1 the channel's
@@ -13,8 +13,9 @@
  * No stack, no calls; addresses are absolute (`la`, always two words, so the code size does
  * not depend on where the data go).
  */
-import type { DotAddressing } from './layout.js';
-import type { DotLayer, Layer } from './ir.js';
+import type { DotAddressing, FloatAddressing } from './layout.js';
+import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type Placement } from './ir.js';
+import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
 
 const fits12 = (v: number): boolean => v >= -2048 && v <= 2047;
 
@@ -59,6 +60,8 @@ class Asm {
 export interface CodegenInput {
   readonly layers: readonly Layer[];
   readonly addressing: ReadonlyMap<DotLayer, DotAddressing>;
+  readonly floats: ReadonlyMap<FloatLayer, FloatAddressing>;
+  readonly placements: ReadonlyMap<string, Placement>;
   /** hartId of core index 0, 1, ... */
   readonly hartIds: readonly number[];
 }
@@ -66,8 +69,8 @@ export interface CodegenInput {
 /** Output of {@link generate}. */
 export interface CodegenOutput {
   readonly asm: string;
-  /** Instructions executed by core index 0 (the busiest) per dot layer. */
-  readonly predicted: ReadonlyMap<DotLayer, number>;
+  /** Instructions executed by core index 0 (the busiest) per computed layer (float layers: an estimate). */
+  readonly predicted: ReadonlyMap<DotLayer | FloatLayer, number>;
 }
 
 /** How the taps of one kernel row are emitted. */
@@ -319,13 +322,273 @@ export function generate(g: CodegenInput): CodegenOutput {
       a.label(next);
     });
   }
-  const predicted = new Map<DotLayer, number>();
-  const dots = g.layers.filter((l): l is DotLayer => l.kind === 'dot');
-  dots.forEach((l, i) => {
+  const predicted = new Map<DotLayer | FloatLayer, number>();
+  const computed = g.layers.filter((l): l is DotLayer | FloatLayer => l.kind !== 'alias');
+  computed.forEach((l, i) => {
     if (i > 0 && P > 1) a.ins('sync.bar zero');
-    predicted.set(l, emitDot(a, l, g.addressing.get(l)!, P, i));
+    const y = g.placements.get(l.output)!;
+    if (isPadded(y)) emitBorderFill(a, y, i);
+    if (l.kind === 'dot') {
+      const A = g.addressing.get(l)!;
+      let copy = 0;
+      if (A.stage !== undefined) copy = emitCopy(a, A.stage, P, i);
+      predicted.set(l, copy + emitDot(a, l, A, P, i));
+    }
+    else predicted.set(l, emitFloat(a, l, g.placements, g.floats.get(l)!, P, i));
   });
   a.ins('li a0, 0');
   a.ins('ecall');
   return { asm: `${a.lines.join('\n')}\n`, predicted };
+}
+
+// ---------------------------------------------------------------- float-side layers
+
+const f32bits = (v: number): number => {
+  const b = new DataView(new ArrayBuffer(4));
+  b.setFloat32(0, v, true);
+  return b.getInt32(0, true);
+};
+
+const sizeOfShape = (s: readonly number[]): number => s.reduce((p, x) => p * x, 1);
+
+/** Whether a placement's buffer is larger than its tensor (a padded convolution input). */
+const isPadded = (p: Placement): boolean => p.buffer.bytes !== sizeOfShape(p.shape) * ACT_BYTES[p.dtype];
+
+/** Core h's share `[t0, t1)` of `units` work units: `[floor(U*h/P), floor(U*(h+1)/P))`; branches to `skip` when empty. */
+function emitSplit(a: Asm, units: number, skip: string): void {
+  a.li('t2', units);
+  a.ins('mul t0, t2, s0');
+  a.ins('divu t0, t0, a1');
+  a.ins('addi t1, s0, 1');
+  a.ins('mul t1, t2, t1');
+  a.ins('divu t1, t1, a1');
+  a.ins(`bgeu t0, t1, ${skip}`);
+}
+
+/**
+ * Fills the border of a padded buffer with its fill value (the reading convolution's input zero
+ * point), planes split across the cores. Runs at the start of the layer that writes the tensor:
+ * the buffer's memory may have held another tensor before (buffer reuse).
+ */
+function emitBorderFill(a: Asm, p: Placement, index: number): void {
+  const [N, C, H, W] = p.shape as [number, number, number, number];
+  const PW = p.strides[2]!;
+  const PH = p.strides[1]! / PW;
+  const off = p.address - p.buffer.address;
+  const pt = Math.floor(off / PW);
+  const pl = off % PW;
+  const pb = PH - H - pt;
+  const pr = PW - W - pl;
+  const plane = PH * PW;
+  const L = a.fresh(`F${index}`);
+  a.comment(`border of '${p.name}' (pads ${pt},${pl},${pb},${pr}) = ${p.fill}`);
+  emitSplit(a, N * C, `${L}_end`);
+  a.li('t3', plane);
+  a.ins('mul a2, t0, t3');
+  a.ins('mul a4, t1, t3');
+  a.la('t3', p.buffer.address);
+  a.ins('add a2, a2, t3');
+  a.ins('add a4, a4, t3');
+  a.li('t4', p.fill);
+  a.label(`${L}_p`);
+  const run = (from: number, count: number, tag: string): void => {
+    if (count === 0) return;
+    a.addConst('a3', 'a2', from, 't3');
+    a.addConst('a5', 'a3', count, 't3');
+    a.label(`${L}_${tag}`);
+    a.ins('sb t4, 0(a3)');
+    a.ins('addi a3, a3, 1');
+    a.ins(`bne a3, a5, ${L}_${tag}`);
+  };
+  run(0, pt * PW, 'top');
+  if (pl + pr > 0) {
+    a.addConst('a3', 'a2', pt * PW, 't3');
+    a.li('a6', H);
+    a.label(`${L}_mid`);
+    for (let j = 0; j < pl; j++) a.ins(`sb t4, ${j}(a3)`);
+    a.addConst('a7', 'a3', pl + W, 't3');
+    for (let j = 0; j < pr; j++) a.ins(`sb t4, ${j}(a7)`);
+    a.addConst('a3', 'a3', PW, 't3');
+    a.ins('addi a6, a6, -1');
+    a.ins(`bnez a6, ${L}_mid`);
+  }
+  run((pt + H) * PW, pb * PW, 'bot');
+  a.addConst('a2', 'a2', plane, 't3');
+  a.ins(`bne a2, a4, ${L}_p`);
+  a.label(`${L}_end`);
+}
+
+/**
+ * Copies a layer's weights from main memory into its scratchpad buffer, words split across the
+ * cores, then waits for every core (the layer reads all of them). Returns the instructions of
+ * core 0.
+ */
+function emitCopy(a: Asm, st: NonNullable<DotAddressing['stage']>, P: number, index: number): number {
+  const L = a.fresh(`C${index}`);
+  const words = st.bytes / 4;
+  a.comment(`stage ${st.bytes} B of weights: ${st.from >>> 0} -> ${st.to >>> 0}`);
+  emitSplit(a, words, `${L}_end`);
+  a.ins('slli t0, t0, 2');
+  a.ins('slli t1, t1, 2');
+  a.la('t3', st.from);
+  a.ins('add a2, t3, t0');
+  a.ins('add a4, t3, t1');
+  a.la('t3', st.to);
+  a.ins('add a3, t3, t0');
+  a.label(`${L}_w`);
+  a.ins('lw t2, 0(a2)');
+  a.ins('addi a2, a2, 4');
+  a.ins('sw t2, 0(a3)');
+  a.ins('addi a3, a3, 4');
+  a.ins(`bne a2, a4, ${L}_w`);
+  a.label(`${L}_end`);
+  if (P > 1) a.ins('sync.bar zero');
+  return 20 + 5 * Math.ceil(words / P);
+}
+
+/** Planes x rows x columns of an element-wise operand, strides in bytes. */
+interface Geometry {
+  readonly U: number; readonly H: number; readonly W: number;
+  readonly plane: number; readonly row: number; readonly col: number;
+}
+
+function geometry(p: Placement): Geometry {
+  const eb = ACT_BYTES[p.dtype];
+  const s = p.shape;
+  const r = s.length;
+  if (r === 0) return { U: 1, H: 1, W: 1, plane: 0, row: 0, col: eb };
+  if (r === 1) return { U: 1, H: 1, W: s[0]!, plane: 0, row: 0, col: p.strides[0]! * eb };
+  for (let k = 0; k + 3 < r; k++) if (p.strides[k] !== p.strides[k + 1]! * s[k + 1]!) throw new Error(`internal: outer dimensions of '${p.name}' are not contiguous`);
+  return { U: sizeOfShape(s.slice(0, r - 2)), H: s[r - 2]!, W: s[r - 1]!, plane: r > 2 ? p.strides[r - 3]! * eb : 0, row: p.strides[r - 2]! * eb, col: p.strides[r - 1]! * eb };
+}
+
+/** The float-kernels.ts kernel of a pooling or softmax layer (undefined for element-wise layers). */
+export function floatKernelOf(l: FloatLayer, placements: ReadonlyMap<string, Placement>, tableAddress: number): FloatKernel | undefined {
+  const x = placements.get(l.inputs[0]!)!;
+  const y = placements.get(l.output)!;
+  const prefix = `K_${l.output.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const split = { kind: 'harts' } as const;
+  const shape4 = x.shape as [number, number, number, number];
+  switch (l.op.type) {
+    case 'averagePool':
+      return averagePool({
+        prefix, split, inAddr: x.address, outAddr: y.address, shape: shape4, kernel: l.op.kernel, strides: l.op.strides, pads: l.op.pads, autoPad: l.op.autoPad,
+        ceilMode: l.op.ceilMode, countIncludePad: l.op.countIncludePad, tableAddress,
+      });
+    case 'globalAveragePool':
+      return globalAveragePool({ prefix, split, inAddr: x.address, outAddr: y.address, shape: shape4 });
+    case 'softmax':
+      return softmax({ prefix, split, inAddr: x.address, outAddr: y.address, rows: l.op.rows, length: l.op.length, tableAddress });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A float-side layer. Pooling and softmax are float-kernels.ts kernels (split by planes / rows
+ * over `a0` = h, `a1` = P). Element-wise layers are loops over planes (split across cores), rows
+ * and columns that follow each operand's strides, so they read and write padded buffers; their
+ * arithmetic is the float-kernels.ts instruction sequence (bit-exact with the evaluator):
+ * dequantize `sub, fcvt.s.w, fmul.s`; quantize `fdiv.s, fmax.s, fmin.s, fcvt.w.s, add`.
+ * Registers: s2-s4 plane bases, s5-s7 row bases, s9 planes left, s10 rows left, a2/a5/a3
+ * element pointers (a, b, out), a4 row end, t4/t5/t6 zero points, fa0-fa4 scales and bounds.
+ */
+function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placement>, F: FloatAddressing, P: number, index: number): number {
+  a.comment(`---- layer ${index}: ${l.node} (${l.opType})`);
+  const op = l.op;
+  const k = floatKernelOf(l, placements, F.tableAddress);
+  if (k !== undefined) {
+    a.ins('mv a0, s0');
+    for (const line of k.asm.trimEnd().split('\n')) a.lines.push(line);
+    const x = placements.get(l.inputs[0]!)!;
+    const per = Math.ceil(k.units / P);
+    if (op.type === 'softmax') return 10 + per * (op.length * 34 + 40);
+    if (op.type === 'globalAveragePool') return 10 + per * Math.ceil(sizeOfShape(x.shape.slice(2)) * 2.5 + 15);
+    if (op.type === 'averagePool') {
+      const y = placements.get(l.output)!;
+      return 10 + per * sizeOfShape(y.shape.slice(2)) * (op.kernel[0] * op.kernel[1] * 4 + op.kernel[1] * 6 + 25);
+    }
+    return 0;
+  }
+  const ops = [...l.inputs, l.output].map((t) => placements.get(t)!);
+  let gs = ops.map(geometry);
+  // rows of every operand contiguous: one row per plane
+  if (gs.every((g) => g.row === g.W * g.col)) gs = gs.map((g) => ({ ...g, H: 1, W: g.H * g.W, row: 0 }));
+  const g0 = gs[0]!;
+  const L = a.fresh(`E${index}`);
+  const planeRegs = ['s2', 's3', 's4'];
+  const rowRegs = ['s5', 's6', 's7'];
+  const elemRegs = ops.length === 3 ? ['a2', 'a5', 'a3'] : ['a2', 'a3'];
+  emitSplit(a, g0.U, `${L}_end`);
+  a.ins('sub s9, t1, t0');
+  ops.forEach((p, i) => {
+    a.li('t3', gs[i]!.plane);
+    a.ins('mul t3, t0, t3');
+    a.la(planeRegs[i]!, p.address);
+    a.ins(`add ${planeRegs[i]}, ${planeRegs[i]}, t3`);
+  });
+  const fconst = (reg: string, v: number): void => {
+    a.li('t0', f32bits(v));
+    a.ins(`fmv.w.x ${reg}, t0`);
+  };
+  const lo = (q: { dtype: 'int8' | 'uint8' }): number => (q.dtype === 'int8' ? -128 : 0);
+  const hi = (q: { dtype: 'int8' | 'uint8' }): number => (q.dtype === 'int8' ? 127 : 255);
+  const ld = (q: { dtype: 'int8' | 'uint8' }): string => (q.dtype === 'int8' ? 'lb' : 'lbu');
+  const body: string[] = [];
+  switch (op.type) {
+    case 'dequantize':
+      fconst('fa0', op.q.scale);
+      a.li('t4', op.q.zeroPoint);
+      body.push(`${ld(op.q)} t0, 0(a2)`, 'sub t0, t0, t4', 'fcvt.s.w ft0, t0, rne', 'fmul.s ft0, ft0, fa0, rne', 'fsw ft0, 0(a3)');
+      break;
+    case 'quantize':
+      fconst('fa2', op.q.scale);
+      fconst('fa3', lo(op.q) - op.q.zeroPoint);
+      fconst('fa4', hi(op.q) - op.q.zeroPoint);
+      a.li('t6', op.q.zeroPoint);
+      body.push('flw ft0, 0(a2)', 'fdiv.s ft0, ft0, fa2, rne', 'fmax.s ft0, ft0, fa3', 'fmin.s ft0, ft0, fa4', 'fcvt.w.s t0, ft0, rne', 'add t0, t0, t6', 'sb t0, 0(a3)');
+      break;
+    case 'binary':
+      body.push('flw ft0, 0(a2)', 'flw ft1, 0(a5)', `${op.op === 'add' ? 'fadd.s' : 'fmul.s'} ft0, ft0, ft1, rne`, 'fsw ft0, 0(a3)');
+      break;
+    case 'qdqBinary':
+      fconst('fa0', op.a.scale);
+      fconst('fa1', op.b.scale);
+      fconst('fa2', op.out.scale);
+      fconst('fa3', lo(op.out) - op.out.zeroPoint);
+      fconst('fa4', hi(op.out) - op.out.zeroPoint);
+      a.li('t4', op.a.zeroPoint);
+      a.li('t5', op.b.zeroPoint);
+      a.li('t6', op.out.zeroPoint);
+      body.push(
+        `${ld(op.a)} t0, 0(a2)`, `${ld(op.b)} t1, 0(a5)`, 'sub t0, t0, t4', 'sub t1, t1, t5',
+        'fcvt.s.w ft0, t0, rne', 'fcvt.s.w ft1, t1, rne', 'fmul.s ft0, ft0, fa0, rne', 'fmul.s ft1, ft1, fa1, rne',
+        `${op.op === 'add' ? 'fadd.s' : 'fmul.s'} ft0, ft0, ft1, rne`,
+        'fdiv.s ft0, ft0, fa2, rne', 'fmax.s ft0, ft0, fa3', 'fmin.s ft0, ft0, fa4', 'fcvt.w.s t0, ft0, rne', 'add t0, t0, t6', 'sb t0, 0(a3)',
+      );
+      break;
+    default:
+      throw new Error(`internal: float op ${op.type} has no kernel`);
+  }
+  a.label(`${L}_pl`);
+  ops.forEach((_, i) => a.ins(`mv ${rowRegs[i]}, ${planeRegs[i]}`));
+  a.li('s10', g0.H);
+  a.label(`${L}_row`);
+  ops.forEach((_, i) => a.ins(`mv ${elemRegs[i]}, ${rowRegs[i]}`));
+  a.addConst('a4', 'a2', g0.W * g0.col, 't3');
+  a.label(`${L}_col`);
+  for (const b of body) a.ins(b);
+  ops.forEach((_, i) => a.addConst(elemRegs[i]!, elemRegs[i]!, gs[i]!.col, 't3'));
+  a.ins(`bne a2, a4, ${L}_col`);
+  ops.forEach((_, i) => a.addConst(rowRegs[i]!, rowRegs[i]!, gs[i]!.row, 't3'));
+  a.ins('addi s10, s10, -1');
+  a.ins(`bnez s10, ${L}_row`);
+  ops.forEach((_, i) => a.addConst(planeRegs[i]!, planeRegs[i]!, gs[i]!.plane, 't3'));
+  a.ins('addi s9, s9, -1');
+  a.ins(`bnez s9, ${L}_pl`);
+  a.label(`${L}_end`);
+  const perElem = body.length + ops.length + 1;
+  const perRow = ops.length + 3 + ops.length + 2;
+  const perPlane = ops.length + 2 + ops.length + 2;
+  return 20 + 5 * ops.length + Math.ceil(g0.U / P) * (perPlane + g0.H * (perRow + g0.W * perElem));
 }

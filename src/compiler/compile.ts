@@ -16,6 +16,11 @@ export interface CompileOptions {
   readonly constants?: ReadonlyMap<string, Tensor>;
   /** Use Xesimd `pv.mac.b` where a layer allows it and every core has Xesimd (default true). */
   readonly simd?: boolean;
+  /**
+   * Let activation buffers whose lifetimes do not overlap share memory (default true). Turn it
+   * off to read every intermediate tensor after a run (`Compiled.tensors`).
+   */
+  readonly reuse?: boolean;
 }
 
 const extensionsOf = (params: Readonly<Record<string, unknown>>): readonly string[] => {
@@ -42,12 +47,12 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
   d.list.push(...low.diagnostics);
   if (d.failed || low.value === undefined) return { value: undefined, diagnostics: d.list };
   const lowered = low.value;
-  const dots = lowered.layers.filter((l) => l.kind === 'dot');
+  const dots = lowered.layers.filter((l) => l.kind !== 'alias');
 
-  // Capabilities: F for requantization, Xesync (and an event unit) for barriers.
+  // Capabilities: F for requantization and the float side, Xesync (and an event unit) for barriers.
   const needs: { ext: string; why: string }[] = [];
-  const rq = dots.find((l) => l.requant !== undefined);
-  if (rq !== undefined) needs.push({ ext: 'F', why: `${rq.node} requantizes in float32 as onnxruntime (fcvt.s.w, fmul.s, fcvt.w.s)` });
+  const rq = dots.find((l) => l.kind === 'float' || l.requant !== undefined);
+  if (rq !== undefined) needs.push({ ext: 'F', why: rq.kind === 'float' ? `${rq.node} (${rq.opType}) computes in float32 as onnxruntime` : `${rq.node} requantizes in float32 as onnxruntime (fcvt.s.w, fmul.s, fcvt.w.s)` });
   if (cores.length > 1 && dots.length > 1) needs.push({ ext: 'Xesync', why: 'layers are separated by barriers (sync.bar)' });
   for (const c of cores) {
     const ext = extensionsOf(platform.instances[c]!.params);
@@ -64,12 +69,13 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
   const simd = opts.simd !== false && cores.every((c) => extensionsOf(platform.instances[c]!.params).includes('Xesimd'));
 
   // Pass 1 sizes the code (its size does not depend on the addresses), pass 2 places it.
-  const dry = layout(lowered, mem, 0, new Diags(d.file), simd);
+  const reuse = opts.reuse !== false;
+  const dry = layout(lowered, mem, 0, new Diags(d.file), simd, reuse);
   let codeBytes = 0;
-  if (dry !== undefined) codeBytes = 4 * assemble(generate({ layers: lowered.layers, addressing: dry.addressing, hartIds }).asm).words.length;
-  const lay = layout(lowered, mem, codeBytes, d, simd);
+  if (dry !== undefined) codeBytes = 4 * assemble(generate({ layers: lowered.layers, addressing: dry.addressing, floats: dry.floats, placements: dry.placements, hartIds }).asm).words.length;
+  const lay = layout(lowered, mem, codeBytes, d, simd, reuse);
   if (d.failed || lay === undefined) return { value: undefined, diagnostics: d.list };
-  const gen = generate({ layers: lowered.layers, addressing: lay.addressing, hartIds });
+  const gen = generate({ layers: lowered.layers, addressing: lay.addressing, floats: lay.floats, placements: lay.placements, hartIds });
   const asm = assemble(gen.asm, { origin: lay.codeOrigin });
   if (!asm.ok || 4 * asm.words.length !== codeBytes) {
     d.error('internal-codegen', `the generated program does not assemble (${asm.diagnostics.map((x) => `line ${x.line}: ${x.message}`).join('; ') || `size ${4 * asm.words.length} B, planned ${codeBytes} B`})`, 'this is a compiler bug; please report it with the model');
@@ -77,11 +83,18 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
   }
 
   const layers: LayerReport[] = lowered.layers.map((l) => {
-    const x = lay.placements.get(l.input)!;
+    const x = lay.placements.get(l.kind === 'float' ? l.inputs[0]! : l.input)!;
     const y = lay.placements.get(l.output)!;
     const bytes = (p: typeof x): number => p.shape.reduce((a, b) => a * b, 1) * ACT_BYTES[p.dtype];
     if (l.kind === 'alias') {
       return { node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0 };
+    }
+    if (l.kind === 'float') {
+      const F = lay.floats.get(l)!;
+      return {
+        node: l.node, opType: l.opType, target: 'cores', cores: cores.length, macs: 0, weightBytes: 0,
+        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: gen.predicted.get(l) ?? 0,
+      };
     }
     const A = lay.addressing.get(l)!;
     return {
@@ -96,7 +109,7 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
       graph: graph.name, platform: platform.platform, cores: [...cores],
       program: { asm: gen.asm, origin: lay.codeOrigin, words: asm.words, memory: lay.codeMemory },
       images: lay.images, inputs: lowered.inputs.map((n) => lay.placements.get(n)!), outputs: lowered.outputs.map((n) => lay.placements.get(n)!),
-      layers, extensions,
+      tensors: [...lay.placements.values()], reuse, layers, extensions,
     },
     diagnostics: d.list,
   };

@@ -4,8 +4,8 @@
  * README.md in this folder.
  */
 export { compile, type CompileOptions } from './compile.js';
-export { lower, COMPILED_OPS, ALIAS_OPS, compilerOpList } from './lower.js';
-export type { Layout, Memories, DotAddressing } from './layout.js';
+export { lower, COMPILED_OPS, FLOAT_OPS, ALIAS_OPS, compilerOpList } from './lower.js';
+export type { Layout, Memories, DotAddressing, FloatAddressing } from './layout.js';
 export { generate, type CodegenInput, type CodegenOutput } from './codegen.js';
 export { packTensor, unpackTensor } from './io.js';
 export * from './ir.js';

@@ -34,12 +34,13 @@ export function packTensor(p: Placement, t: Tensor): { address: number; bytes: U
   const eb = ACT_BYTES[p.dtype];
   const bytes = new Uint8Array(p.buffer.bytes);
   const v = new DataView(bytes.buffer);
-  if (p.fill !== 0) for (let i = 0; i < bytes.length; i += eb) eb === 1 ? v.setInt8(i, p.fill) : v.setInt32(i, p.fill, true);
+  if (p.fill !== 0) for (let i = 0; i < bytes.length; i += eb) eb === 1 ? v.setInt8(i, p.fill) : p.dtype === 'float32' ? v.setFloat32(i, p.fill, true) : v.setInt32(i, p.fill, true);
   const base = p.address - p.buffer.address;
   forEachElement(p, (k, off) => {
     const a = base + off * eb;
     const x = t.data[k]!;
     if (eb === 1) v.setUint8(a, x & 0xff);
+    else if (p.dtype === 'float32') v.setFloat32(a, x, true);
     else v.setInt32(a, x, true);
   });
   return { address: p.buffer.address, bytes };
@@ -53,7 +54,7 @@ export function unpackTensor(p: Placement, buffer: Uint8Array): Tensor {
   const base = p.address - p.buffer.address;
   forEachElement(p, (k, off) => {
     const a = base + off * eb;
-    t.data[k] = p.dtype === 'uint8' ? v.getUint8(a) : p.dtype === 'int8' ? v.getInt8(a) : v.getInt32(a, true);
+    t.data[k] = p.dtype === 'uint8' ? v.getUint8(a) : p.dtype === 'int8' ? v.getInt8(a) : p.dtype === 'float32' ? v.getFloat32(a, true) : v.getInt32(a, true);
   });
   return t;
 }

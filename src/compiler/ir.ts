@@ -5,8 +5,8 @@
 import type { Diagnostic } from '../util/index.js';
 import type { DType } from '../nn/index.js';
 
-/** Element types of activations the generated code reads and writes. */
-export type ActDType = 'uint8' | 'int8' | 'int32';
+/** Element types of activations the generated code reads and writes (float32: the float side of QOperator graphs). */
+export type ActDType = 'uint8' | 'int8' | 'int32' | 'float32';
 
 /** Shape and type of a tensor computed at run time (an activation). */
 export interface ActInfo {
@@ -85,7 +85,57 @@ export interface AliasLayer {
   readonly shape: readonly number[];
 }
 
-export type Layer = DotLayer | AliasLayer;
+/** Per-tensor quantization parameters of one operand of a float-side layer. */
+export interface TensorQuant {
+  /** float32 scale. */
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly dtype: 'uint8' | 'int8';
+}
+
+/** What a {@link FloatLayer} computes. */
+export type FloatOp =
+  /** DequantizeLinear, per tensor: int8/uint8 -> float32. */
+  | { readonly type: 'dequantize'; readonly q: TensorQuant }
+  /** QuantizeLinear, per tensor: float32 -> int8/uint8 (true division, half to even, saturation). */
+  | { readonly type: 'quantize'; readonly q: TensorQuant }
+  /** Element-wise float32 Add / Mul of equal shapes. */
+  | { readonly type: 'binary'; readonly op: 'add' | 'mul' }
+  /** DequantizeLinear(a), DequantizeLinear(b) -> Add/Mul -> QuantizeLinear, fused (no float buffers). */
+  | { readonly type: 'qdqBinary'; readonly op: 'add' | 'mul'; readonly a: TensorQuant; readonly b: TensorQuant; readonly out: TensorQuant }
+  /** 2-D AveragePool on float32 NCHW (MLAS summation order). */
+  | {
+    readonly type: 'averagePool'; readonly kernel: readonly [number, number]; readonly strides: readonly [number, number];
+    readonly pads: readonly [number, number, number, number]; readonly autoPad: 'NOTSET' | 'VALID' | 'SAME_UPPER' | 'SAME_LOWER';
+    readonly ceilMode: boolean; readonly countIncludePad: boolean;
+  }
+  /** GlobalAveragePool on float32 NCHW. */
+  | { readonly type: 'globalAveragePool' }
+  /** Softmax over rows of `length` elements (the last axis, or the flattened tail before opset 13). */
+  | { readonly type: 'softmax'; readonly rows: number; readonly length: number };
+
+/**
+ * A float-side layer (`float-kernels.ts` arithmetic, bit-exact with the evaluator). Element-wise
+ * layers (dequantize, quantize, binary, qdqBinary) read and write through the placements'
+ * strides, so they can read and write padded buffers; pooling and softmax need contiguous
+ * float32 buffers. Work is split across cores by planes (the dimensions before the last two) or
+ * rows.
+ */
+export interface FloatLayer {
+  readonly kind: 'float';
+  /** The node, or the fused nodes joined by ` + `. */
+  readonly node: string;
+  readonly opType: string;
+  readonly inputs: readonly string[];
+  readonly output: string;
+  readonly op: FloatOp;
+  /** Output elements (for the report). */
+  readonly elements: number;
+  /** Graph tensors the fusion removed (the intermediates not materialized). */
+  readonly fused: readonly string[];
+}
+
+export type Layer = DotLayer | AliasLayer | FloatLayer;
 
 /** Output of lowering. */
 export interface Lowered {
@@ -159,6 +209,15 @@ export interface Compiled {
   readonly images: readonly DataImage[];
   readonly inputs: readonly Placement[];
   readonly outputs: readonly Placement[];
+  /**
+   * Every activation the program materializes, by graph tensor name (inputs, outputs and
+   * intermediates; tensors removed by fusion are absent). With buffer reuse (the default) an
+   * intermediate's buffer may be overwritten by a later layer: read intermediates after a run
+   * only from a program compiled with `reuse: false`.
+   */
+  readonly tensors: readonly Placement[];
+  /** Whether activation buffers with disjoint lifetimes share memory. */
+  readonly reuse: boolean;
   readonly layers: readonly LayerReport[];
   /** Extensions the program uses beyond RV32IM. */
   readonly extensions: readonly string[];
@@ -171,7 +230,7 @@ export interface CompileResult<T> {
 }
 
 /** Element bytes of an activation type. */
-export const ACT_BYTES: Readonly<Record<ActDType, number>> = { uint8: 1, int8: 1, int32: 4 };
+export const ACT_BYTES: Readonly<Record<ActDType, number>> = { uint8: 1, int8: 1, int32: 4, float32: 4 };
 
 /** True for the activation types. */
-export const isActDType = (d: DType): d is ActDType => d === 'uint8' || d === 'int8' || d === 'int32';
+export const isActDType = (d: DType): d is ActDType => d === 'uint8' || d === 'int8' || d === 'int32' || d === 'float32';

@@ -2,20 +2,27 @@
  * Memory planning: which memories the chosen cores reach, where the code, the activations and
  * the constants go, and the data images to load before a run.
  *
- * - Activations and constants go to the scratchpad every chosen core reaches through its `tcdm`
- *   port (activations first, then weights, biases and multipliers), each into the first memory
- *   that still has room: the scratchpad, then the first `memory` of the address map (L2).
+ * - Activations first (they are touched most), then the constants of each layer (weights,
+ *   biases, multipliers, float-kernel tables), each into the first memory that still has room:
+ *   the scratchpad every chosen core reaches through its `tcdm` port, then the first `memory`
+ *   of the address map (L2, read by the cores through the interconnect: slower, still correct).
  *   The code goes to the first `memory` (the scratchpad when there is none).
- * - Every activation has its own buffer (no reuse between layers yet). Reshape-like layers alias
- *   their input's buffer.
+ * - Buffer reuse (`reuse`, default on): an activation buffer lives from the layer that writes it
+ *   to the last layer that reads it (graph inputs from the start, graph outputs to the end;
+ *   Reshape-like aliases extend their root's life). Buffers whose lifetimes do not overlap may
+ *   share memory: each is placed first-fit at the lowest address free of every buffer live at
+ *   the same time. Without reuse every buffer has its own memory.
  * - Padding: a tensor read by a padded convolution is stored in a buffer with the largest pads
- *   its convolutions need, the border filled with the input zero point (in the data image, so it
- *   is there before the run; the producer writes only the interior). The convolution loop then
- *   has no bounds checks, and the zero point's share of the sum is a per-channel constant.
+ *   its convolutions need. The layer that writes the tensor first fills the border with the
+ *   convolution's input zero point (its memory may have held another tensor), then writes the
+ *   interior through the placement's strides; graph inputs are written whole by the loader. The
+ *   convolution loop then has no bounds checks, and the zero point's share of the sum is a
+ *   per-channel constant.
  */
 import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import { Diags } from './diag.js';
-import { ACT_BYTES, type DataImage, type DotLayer, type Lowered, type Placement } from './ir.js';
+import { ACT_BYTES, type DataImage, type DotLayer, type FloatLayer, type Lowered, type Placement } from './ir.js';
+import { floatKernelOf } from './codegen.js';
 
 /** Addressing of one dot layer, all in bytes (see codegen). */
 export interface DotAddressing {
@@ -23,8 +30,21 @@ export interface DotAddressing {
   readonly xTap: number; readonly xRow: number; readonly xCol: number;
   readonly yBase: number; readonly yBatch: number; readonly yChan: number; readonly yRow: number; readonly yCol: number;
   readonly wBase: number; readonly biasBase: number; readonly multBase: number;
+  /**
+   * Weights kept in main memory and copied by the cores into a scratchpad buffer at `wBase`
+   * (`to`) at the start of the layer (the buffer is shared with other layers' data), then a
+   * barrier; `bytes` is a multiple of 4.
+   */
+  readonly stage: { readonly from: number; readonly to: number; readonly bytes: number } | undefined;
   /** Taps are read four at a time with `pv.mac.b` (Xesimd): see {@link useSimd}. */
   readonly simd: boolean;
+  readonly memories: { readonly input: string; readonly output: string; readonly weights: string };
+}
+
+/** Constants and memories of one float-side layer. */
+export interface FloatAddressing {
+  /** Where the kernel's constant table is (0 when it has none). */
+  readonly tableAddress: number;
   readonly memories: { readonly input: string; readonly output: string; readonly weights: string };
 }
 
@@ -74,7 +94,10 @@ class Arena {
 export interface Layout {
   readonly placements: ReadonlyMap<string, Placement>;
   readonly addressing: ReadonlyMap<DotLayer, DotAddressing>;
+  readonly floats: ReadonlyMap<FloatLayer, FloatAddressing>;
   readonly images: readonly DataImage[];
+  /** Bytes of activation memory per memory (the high-water mark of the activation buffers). */
+  readonly activationBytes: ReadonlyMap<string, number>;
   readonly codeOrigin: number;
   readonly codeMemory: string;
 }
@@ -97,8 +120,14 @@ export function useSimd(l: DotLayer, xBase: number, xRow: number, xBatch: number
   return l.op === 'matmul' && l.weightBytes === 1 && xTap === 1 && l.kw % 4 === 0 && xBase % 4 === 0 && xRow % 4 === 0 && xBatch % 4 === 0;
 }
 
-/** Plans memory for the lowered layers with `codeBytes` of code; `simd` when every core has Xesimd. */
-export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags, simd = false): Layout | undefined {
+/** Whether a placement's elements are row-major and contiguous (no padding). */
+export const isContiguous = (p: Placement): boolean => rowMajor(p.shape).every((s, i) => s === p.strides[i] || p.shape[i] === 1);
+
+/**
+ * Plans memory for the lowered layers with `codeBytes` of code; `simd` when every core has
+ * Xesimd; `reuse` lets activation buffers with disjoint lifetimes share memory.
+ */
+export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags, simd = false, reuse = true): Layout | undefined {
   // Alias classes: every tensor maps to the root tensor owning its buffer.
   const root = new Map<string, string>();
   const rootOf = (t: string): string => root.get(t) ?? t;
@@ -135,43 +164,152 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     return undefined;
   }
   const arenas = mem.data.map((r) => (r === mem.code ? codeArena : new Arena(r)));
-  const alloc = (bytes: number, what: string): { address: number; memory: string } | undefined => {
-    for (const a of arenas) {
-      const address = a.alloc(bytes);
-      if (address !== undefined) return { address, memory: a.region.target };
-    }
-    d.error('out-of-memory', `no room for ${what} (${bytes} B) in ${arenas.map((a) => `'${a.region.target}' (${a.region.end - a.next} B free)`).join(', ')}`, 'activation buffers are not reused between layers yet, and weights are not streamed (no DMA tiling)');
-    return undefined;
-  };
-
   const images: DataImage[] = [];
   const placements = new Map<string, Placement>();
-  // Activation buffers (roots), in first-use order.
-  const roots: string[] = [];
-  for (const t of low.acts.keys()) if (rootOf(t) === t) roots.push(t);
-  for (const t of roots) {
+  // Lifetimes of the buffers (roots), in layer indices: [written, last read].
+  const born = new Map<string, number>();
+  const dies = new Map<string, number>();
+  low.layers.forEach((l, i) => {
+    for (const t of l.kind === 'float' ? l.inputs : [l.input]) dies.set(rootOf(t), Math.max(dies.get(rootOf(t)) ?? -1, i));
+    if (l.kind !== 'alias' && !born.has(rootOf(l.output))) born.set(rootOf(l.output), i);
+  });
+  for (const o of low.outputs) dies.set(rootOf(o), Infinity);
+  const ALWAYS: readonly [number, number] = [-1, Infinity];
+  const life = (t: string): readonly [number, number] => {
+    if (!reuse) return ALWAYS;
+    const b = born.get(t) ?? -1;
+    return [b, Math.max(b, dies.get(t) ?? b)];
+  };
+
+  // The buffers to place: activations (roots) and the constants of each layer.
+  interface Item {
+    readonly key: string;
+    readonly what: string;
+    readonly bytes: number;
+    /** Lifetime of an activation; constants: always. */
+    readonly span: readonly [number, number];
+    /** Weights that may be staged during this layer index. */
+    readonly stageAt: number | undefined;
+  }
+  const items: Item[] = [];
+  const actShape = new Map<string, { shape: number[]; offset: number; fill: number }>();
+  for (const t of low.acts.keys()) {
+    if (rootOf(t) !== t) continue;
     const info = low.acts.get(t)!;
-    const eb = ACT_BYTES[info.dtype];
     const pd = pads.get(t);
-    let shape = info.shape;
+    let shape = [...info.shape];
     let offset = 0;
     if (pd !== undefined) {
       const [N, C, H, W] = info.shape as [number, number, number, number];
-      const PH = H + pd.p[0] + pd.p[2];
       const PW = W + pd.p[1] + pd.p[3];
-      shape = [N, C, PH, PW];
+      shape = [N, C, H + pd.p[0] + pd.p[2], PW];
       offset = pd.p[0] * PW + pd.p[1];
     }
-    const strides = rowMajor(shape);
-    const bytes = shape.reduce((p, x) => p * x, 1) * eb;
-    const a = alloc(bytes, `tensor '${t}'`);
-    if (a === undefined) return undefined;
-    const fill = pd?.fill ?? 0;
+    actShape.set(t, { shape, offset, fill: pd?.fill ?? 0 });
+    items.push({ key: `a:${t}`, what: `tensor '${t}'`, bytes: shape.reduce((p, x) => p * x, 1) * ACT_BYTES[info.dtype], span: life(t), stageAt: undefined });
+  }
+  const acts = items.length;
+  const tableBytes = (l: FloatLayer): number => {
+    if (l.op.type === 'softmax') return 44;
+    if (l.op.type !== 'averagePool') return 0;
+    const y = low.acts.get(l.output)!.shape;
+    return 4 + 12 * (y[2]! + y[3]!);
+  };
+  low.layers.forEach((l, i) => {
+    if (l.kind === 'dot') {
+      items.push({ key: `w:${i}`, what: `the weights of ${l.node}`, bytes: Math.ceil((l.weights.length * l.weightBytes) / 4) * 4, span: ALWAYS, stageAt: i });
+      items.push({ key: `b:${i}`, what: `the bias of ${l.node}`, bytes: 4 * l.bias.length, span: ALWAYS, stageAt: undefined });
+      if (l.requant !== undefined) items.push({ key: `m:${i}`, what: `the requantization multipliers of ${l.node}`, bytes: 4 * l.channels, span: ALWAYS, stageAt: undefined });
+    } else if (l.kind === 'float' && tableBytes(l) > 0) {
+      items.push({ key: `t:${i}`, what: `the constant table of ${l.node}`, bytes: tableBytes(l), span: ALWAYS, stageAt: undefined });
+    }
+  });
+
+  /** Where an item went: its address (the scratchpad copy for staged weights) and its main-memory home when staged. */
+  interface Spot { readonly address: number; readonly memory: string; readonly home?: { readonly address: number; readonly memory: string } }
+  const start = arenas.map((a) => a.next);
+  type Live = { lo: number; hi: number; from: number; to: number }[][];
+  const plan = (staging: boolean): { spots: Map<string, Spot>; failed: Item | undefined; live: Live } => {
+    // First-fit per memory, avoiding the buffers live at the same time (constants: always live).
+    const live: Live = arenas.map(() => []);
+    const fit = (k: number, bytes: number, span: readonly [number, number]): number | undefined => {
+      const busy = live[k]!.filter((b) => b.from <= span[1] && span[0] <= b.to).sort((x, y) => x.lo - y.lo);
+      let at = Math.ceil(start[k]! / 4) * 4;
+      for (const b of busy) {
+        if (at + bytes <= b.lo) break;
+        at = Math.max(at, Math.ceil(b.hi / 4) * 4);
+      }
+      if (at + bytes > arenas[k]!.region.end) return undefined;
+      live[k]!.push({ lo: at, hi: at + bytes, from: span[0], to: span[1] });
+      return at;
+    };
+    const spots = new Map<string, Spot>();
+    const anywhere = (it: Item, from: number): boolean => {
+      for (let k = from; k < arenas.length; k++) {
+        const at = fit(k, it.bytes, it.span);
+        if (at !== undefined) {
+          spots.set(it.key, { address: at, memory: arenas[k]!.region.target });
+          return true;
+        }
+      }
+      return false;
+    };
+    if (!staging) {
+      // activations first (they are touched most), then the constants layer by layer
+      for (const it of items) if (!anywhere(it, 0)) return { spots, failed: it, live };
+      return { spots, failed: undefined, live };
+    }
+    // small constants for the whole run, then activations and per-layer weight copies, largest first
+    const fixed = items.filter((it, i) => i >= acts && it.stageAt === undefined);
+    const timed = items.filter((it, i) => i < acts || it.stageAt !== undefined).sort((x, y) => y.bytes - x.bytes);
+    for (const it of fixed) if (!anywhere(it, 0)) return { spots, failed: it, live };
+    for (const it of timed) {
+      if (it.stageAt === undefined) {
+        if (!anywhere(it, 0)) return { spots, failed: it, live };
+        continue;
+      }
+      const at = fit(0, it.bytes, [it.stageAt, it.stageAt]);
+      if (at !== undefined) {
+        const home = { key: it.key, what: it.what, bytes: it.bytes, span: ALWAYS, stageAt: undefined };
+        if (!anywhere(home, 1)) return { spots, failed: it, live };
+        spots.set(it.key, { address: at, memory: arenas[0]!.region.target, home: spots.get(it.key)! });
+      } else if (!anywhere({ ...it, span: ALWAYS }, 1)) return { spots, failed: it, live };
+    }
+    return { spots, failed: undefined, live };
+  };
+  const scratch = arenas[0]!.region.target;
+  const allIn = (spots: Map<string, Spot>): boolean => [...spots.values()].every((x) => x.memory === scratch);
+  let chosen = plan(false);
+  if (arenas.length > 1 && (chosen.failed !== undefined || !allIn(chosen.spots))) {
+    const staged = plan(true);
+    if (staged.failed === undefined) chosen = staged;
+  }
+  if (chosen.failed !== undefined) {
+    const it = chosen.failed;
+    const free = (k: number): number => arenas[k]!.region.end - Math.max(start[k]!, ...chosen.live[k]!.filter((b) => b.to === Infinity).map((b) => b.hi));
+    d.error('out-of-memory', `no room for ${it.what} (${it.bytes} B) in ${arenas.map((x, k) => `'${x.region.target}' (${free(k)} B free)`).join(', ')}`, 'weights are not streamed (no DMA tiling yet)');
+    return undefined;
+  }
+  const spots = chosen.spots;
+  const activationBytes = new Map<string, number>();
+  for (const it of items.slice(0, acts)) {
+    const sp = spots.get(it.key)!;
+    activationBytes.set(sp.memory, Math.max(activationBytes.get(sp.memory) ?? 0, sp.address + it.bytes - start[arenas.findIndex((x) => x.region.target === sp.memory)]!));
+  }
+
+  for (const t of low.acts.keys()) {
+    if (rootOf(t) !== t) continue;
+    const info = low.acts.get(t)!;
+    const eb = ACT_BYTES[info.dtype];
+    const sh = actShape.get(t)!;
+    const sp = spots.get(`a:${t}`)!;
     placements.set(t, {
-      name: t, dtype: info.dtype, shape: info.shape, strides, address: a.address + offset * eb,
-      buffer: { address: a.address, bytes }, fill, memory: a.memory,
+      name: t, dtype: info.dtype, shape: info.shape, strides: rowMajor(sh.shape), address: sp.address + sh.offset * eb,
+      buffer: { address: sp.address, bytes: sh.shape.reduce((p, x) => p * x, 1) * eb }, fill: sh.fill, memory: sp.memory,
     });
-    if (pd !== undefined) images.push({ address: a.address, bytes: new Uint8Array(bytes).fill(fill & 0xff), what: `padded buffer of '${t}' (border = zero point ${fill})`, memory: a.memory });
+    // a padded graph input: the border in a data image too (the loader writes the whole buffer anyway)
+    const bytes = sh.shape.reduce((p, x) => p * x, 1) * eb;
+    if (low.inputs.includes(t) && pads.has(t)) images.push({ address: sp.address, bytes: new Uint8Array(bytes).fill(sh.fill & 0xff), what: `padded buffer of '${t}' (border = zero point ${sh.fill})`, memory: sp.memory });
   }
   for (const t of low.acts.keys()) {
     const r = rootOf(t);
@@ -183,12 +321,31 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
 
   // Constants and addressing per layer.
   const addressing = new Map<DotLayer, DotAddressing>();
-  for (const l of low.layers) {
-    if (l.kind !== 'dot') continue;
-    const wBytes = new Uint8Array(l.weights.length * l.weightBytes);
+  const floats = new Map<FloatLayer, FloatAddressing>();
+  low.layers.forEach((l, li) => {
+    if (l.kind === 'float') {
+      const x = placements.get(l.inputs[0]!)!;
+      const y = placements.get(l.output)!;
+      const elementwise = l.op.type === 'dequantize' || l.op.type === 'quantize' || l.op.type === 'binary' || l.op.type === 'qdqBinary';
+      if (!elementwise && (!isContiguous(x) || !isContiguous(y))) {
+        d.error('unsupported-layout', `${l.node}: ${l.opType} needs contiguous input and output buffers ('${x.name}', '${y.name}')`);
+        return;
+      }
+      const sp = spots.get(`t:${li}`);
+      const bytes = floatKernelOf(l, placements, 0)?.data[0]?.bytes;
+      if (sp !== undefined && bytes !== undefined) {
+        if (bytes.length !== tableBytes(l)) d.error('internal-layout', `${l.node}: table of ${bytes.length} B, planned ${tableBytes(l)} B`);
+        images.push({ address: sp.address, bytes, what: `constants of ${l.node}`, memory: sp.memory });
+      }
+      floats.set(l, { tableAddress: sp?.address ?? 0, memories: { input: x.memory, output: y.memory, weights: sp?.memory ?? x.memory } });
+      return;
+    }
+    if (l.kind !== 'dot') return;
+    const wBytes = new Uint8Array(Math.ceil((l.weights.length * l.weightBytes) / 4) * 4);
     const wv = new DataView(wBytes.buffer);
     l.weights.forEach((v, i) => (l.weightBytes === 1 ? wv.setInt8(i, v) : wv.setInt16(2 * i, v, true)));
-    const w = alloc(wBytes.length, `the weights of ${l.node}`);
+    const w = spots.get(`w:${li}`)!;
+    const stage = w.home === undefined ? undefined : { from: w.home.address, to: w.address, bytes: wBytes.length };
     const x = placements.get(l.input)!;
     const xs = x.strides;
     const rank = xs.length;
@@ -202,22 +359,24 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
       if (packed && l.inDtype === 'uint8') for (let k = 0; k < rowLen; k++) extra += 128 * l.weights[i * rowLen + k]!;
       bv.setInt32(4 * i, (v + extra) | 0, true);
     });
-    const b = alloc(bBytes.length, `the bias of ${l.node}`);
-    let mult: { address: number; memory: string } | undefined;
-    if (l.requant !== undefined) {
+    const b = spots.get(`b:${li}`)!;
+    const mult = spots.get(`m:${li}`);
+    if (l.requant !== undefined && mult !== undefined) {
       const mBytes = new Uint8Array(4 * l.channels);
       const mv = new DataView(mBytes.buffer);
       l.requant.multipliers.forEach((v, i) => mv.setFloat32(4 * i, v, true));
-      mult = alloc(mBytes.length, `the requantization multipliers of ${l.node}`);
-      if (mult !== undefined) images.push({ address: mult.address, bytes: mBytes, what: `multipliers of ${l.node}`, memory: mult.memory });
+      images.push({ address: mult.address, bytes: mBytes, what: `multipliers of ${l.node}`, memory: mult.memory });
     }
-    if (w === undefined || b === undefined || (l.requant !== undefined && mult === undefined)) return undefined;
-    images.push({ address: w.address, bytes: wBytes, what: `weights of ${l.node}`, memory: w.memory });
+    const wHome = w.home ?? w;
+    images.push({ address: wHome.address, bytes: wBytes, what: `weights of ${l.node}${stage === undefined ? '' : ` (copied to '${w.memory}' at the layer's start)`}`, memory: wHome.memory });
     images.push({ address: b.address, bytes: bBytes, what: `bias of ${l.node}`, memory: b.memory });
     const y = placements.get(l.output)!;
     const ey = ACT_BYTES[y.dtype];
     const ys = y.strides;
-    const consts = { wBase: w.address, biasBase: b.address, multBase: mult?.address ?? 0, memories: { input: x.memory, output: y.memory, weights: w.memory }, simd: packed };
+    const consts = {
+      wBase: w.address, biasBase: b.address, multBase: mult?.address ?? 0, stage,
+      memories: { input: x.memory, output: y.memory, weights: stage === undefined ? w.memory : `${wHome.memory}->${w.memory}` }, simd: packed,
+    };
     if (l.op === 'conv') {
       const [pt, pl] = l.pads;
       const [sh, sw] = l.strides;
@@ -237,6 +396,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
         yBase: y.address, yBatch: q > 2 ? ys[q - 3]! * ey : 0, yChan: ys[q - 1]! * ey, yRow: ys[q - 2]! * ey, yCol: 0, ...consts,
       });
     }
-  }
-  return { placements, addressing, images, codeOrigin, codeMemory: mem.code.target };
+  });
+  if (d.failed) return undefined;
+  return { placements, addressing, floats, images, codeOrigin, codeMemory: mem.code.target, activationBytes };
 }

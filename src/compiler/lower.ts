@@ -7,13 +7,17 @@ import {
   type NnGraph, type NnNode, type Tensor, INT_RANGE, attrInt, attrInts, attrString, describeNode, float32Multiplier, sizeOf,
 } from '../nn/index.js';
 import { Diags } from './diag.js';
-import { type ActInfo, type AliasLayer, type CompileResult, type DotLayer, type Layer, type Lowered, type Requant, isActDType } from './ir.js';
+import {
+  type ActInfo, type AliasLayer, type CompileResult, type DotLayer, type FloatLayer, type FloatOp, type Layer, type Lowered, type Requant, type TensorQuant, isActDType,
+} from './ir.js';
 
 /** The ops the compiler maps to code, and the ones it maps to buffer aliases. */
 export const COMPILED_OPS: readonly string[] = ['ConvInteger', 'QLinearConv', 'MatMulInteger', 'QLinearMatMul'];
+/** Float-side ops (float-kernels.ts arithmetic); DequantizeLinear -> Add/Mul -> QuantizeLinear is fused. */
+export const FLOAT_OPS: readonly string[] = ['QuantizeLinear', 'DequantizeLinear', 'Add', 'Mul', 'AveragePool', 'GlobalAveragePool', 'Softmax'];
 export const ALIAS_OPS: readonly string[] = ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'];
 /** The supported op list for messages. */
-export const compilerOpList = (): string => [...COMPILED_OPS, ...ALIAS_OPS].join(', ');
+export const compilerOpList = (): string => [...COMPILED_OPS, ...FLOAT_OPS, ...ALIAS_OPS].join(', ');
 
 class NodeError extends Error {
   readonly code: string;
@@ -289,6 +293,145 @@ function aliasShape(ctx: Ctx, n: NnNode, x: ActInfo): number[] {
   return fail('unsupported-op', `alias op ${n.opType}`);
 }
 
+/** Per-tensor quantization of a QuantizeLinear / DequantizeLinear node (scale input 1, zero point input 2). */
+function tensorQuant(ctx: Ctx, n: NnNode): TensorQuant {
+  const s = constant(ctx, n, 1, 'scale', true)!;
+  const z = constant(ctx, n, 2, 'zero point', false);
+  if (s.data.length !== 1 || (z !== undefined && z.data.length !== 1)) fail('unsupported-attribute-value', 'per-axis quantization parameters are not supported yet (per tensor only)');
+  const dtype = z === undefined ? 'uint8' : int8Type(z.dtype, 'zero point', n.inputs[2] ?? '');
+  return { scale: Math.fround(s.data[0]!), zeroPoint: z === undefined ? 0 : z.data[0]!, dtype };
+}
+
+const floatAct = (ctx: Ctx, n: NnNode, i: number, what: string): { name: string; info: ActInfo } => {
+  const x = activation(ctx, n, i, what);
+  if (x.info.dtype !== 'float32') fail('unsupported-dtype', `${what} '${x.name}' has type ${x.info.dtype}; ${n.opType} is compiled on float32 tensors (from DequantizeLinear)`);
+  return x;
+};
+
+const floatLayer = (n: NnNode, inputs: string[], op: FloatOp, shape: readonly number[], fused: string[] = [], node = describeNode(n), opType = n.opType): FloatLayer =>
+  ({ kind: 'float', node, opType, inputs, output: n.outputs[0] ?? '', op, elements: sizeOf(shape), fused });
+
+/** Output size of one pooling axis (the evaluator's padAxis without dilation). */
+function poolAxis(autoPad: string, size: number, k: number, s: number, b: number, e: number, ceil: boolean): number {
+  if (autoPad === 'VALID') return Math.floor((size - k) / s) + 1;
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(size / s);
+  const span = size + b + e - k;
+  return (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+}
+
+/** A float-side node: the layer and its output's type and shape. */
+function lowerFloat(ctx: Ctx, n: NnNode, opset: number): { layer: FloatLayer; info: ActInfo } {
+  switch (n.opType) {
+    case 'DequantizeLinear': {
+      const x = activation(ctx, n, 0, 'input x');
+      const q = tensorQuant(ctx, n);
+      if (x.info.dtype !== q.dtype) fail('unsupported-dtype', `input x '${x.name}' has type ${x.info.dtype}; its zero point is ${q.dtype} (int8/uint8 inputs only)`);
+      return { layer: floatLayer(n, [x.name], { type: 'dequantize', q }, x.info.shape), info: { dtype: 'float32', shape: x.info.shape } };
+    }
+    case 'QuantizeLinear': {
+      const x = floatAct(ctx, n, 0, 'input x');
+      const q = tensorQuant(ctx, n);
+      return { layer: floatLayer(n, [x.name], { type: 'quantize', q }, x.info.shape), info: { dtype: q.dtype, shape: x.info.shape } };
+    }
+    case 'Add': case 'Mul': {
+      const a = floatAct(ctx, n, 0, 'input A');
+      const b = floatAct(ctx, n, 1, 'input B');
+      if (a.info.shape.join(',') !== b.info.shape.join(',')) fail('unsupported-shape', `inputs of shapes [${a.info.shape.join(',')}] and [${b.info.shape.join(',')}]: broadcasting is not supported (equal shapes only)`);
+      return { layer: floatLayer(n, [a.name, b.name], { type: 'binary', op: n.opType === 'Add' ? 'add' : 'mul' }, a.info.shape), info: { dtype: 'float32', shape: a.info.shape } };
+    }
+    case 'AveragePool': case 'GlobalAveragePool': {
+      const x = floatAct(ctx, n, 0, 'input x');
+      if (x.info.shape.length !== 4) fail('unsupported-shape', `only 2-D pooling (4-D input) is supported; input [${x.info.shape.join(',')}]`);
+      const [N, C, H, W] = x.info.shape as [number, number, number, number];
+      if (n.opType === 'GlobalAveragePool') return { layer: floatLayer(n, [x.name], { type: 'globalAveragePool' }, [N, C]), info: { dtype: 'float32', shape: [N, C, 1, 1] } };
+      const ks = attrInts(n, 'kernel_shape');
+      if (ks?.length !== 2) fail('unsupported-attribute-value', 'kernel_shape must have 2 entries (2-D pooling)');
+      const [kh, kw] = ks as [number, number];
+      const [sh, sw] = (attrInts(n, 'strides') ?? [1, 1]) as [number, number];
+      const dl = attrInts(n, 'dilations') ?? [1, 1];
+      if (dl.some((v) => v !== 1)) fail('unsupported-attribute-value', 'dilated average pooling is not supported');
+      const pads = (attrInts(n, 'pads') ?? [0, 0, 0, 0]) as [number, number, number, number];
+      const ap = attrString(n, 'auto_pad', 'NOTSET');
+      if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(ap)) fail('unsupported-attribute-value', `auto_pad ${ap}`);
+      const ceil = attrInt(n, 'ceil_mode', 0) !== 0;
+      const OH = poolAxis(ap, H, kh, sh, pads[0], pads[2], ceil);
+      const OW = poolAxis(ap, W, kw, sw, pads[1], pads[3], ceil);
+      if (OH < 1 || OW < 1) fail('shape-mismatch', `the output would be empty (${OH}x${OW})`);
+      const op: FloatOp = {
+        type: 'averagePool', kernel: [kh, kw], strides: [sh, sw], pads, autoPad: ap as 'NOTSET', ceilMode: ceil, countIncludePad: attrInt(n, 'count_include_pad', 0) !== 0,
+      };
+      return { layer: floatLayer(n, [x.name], op, [N, C, OH, OW]), info: { dtype: 'float32', shape: [N, C, OH, OW] } };
+    }
+    case 'Softmax': {
+      const x = floatAct(ctx, n, 0, 'input');
+      const rank = x.info.shape.length;
+      const ax0 = attrInt(n, 'axis', opset >= 13 ? -1 : 1);
+      const axis = ax0 < 0 ? ax0 + rank : ax0;
+      if (axis < 0 || axis >= rank) fail('bad-axis', `axis ${ax0} is out of range for rank ${rank}`);
+      if (opset >= 13 && axis !== rank - 1) fail('unsupported-attribute-value', 'Softmax is supported along the last axis only');
+      const length = sizeOf(x.info.shape.slice(axis));
+      return { layer: floatLayer(n, [x.name], { type: 'softmax', rows: sizeOf(x.info.shape) / length, length }, x.info.shape), info: { dtype: 'float32', shape: x.info.shape } };
+    }
+  }
+  return fail('unsupported-op', `float op ${n.opType}`);
+}
+
+/** A DequantizeLinear x2 -> Add/Mul -> QuantizeLinear chain that can be fused (found before lowering). */
+interface QdqChain {
+  readonly da: NnNode;
+  readonly db: NnNode;
+  readonly bin: NnNode;
+}
+
+/**
+ * Finds the fusable chains, keyed by their QuantizeLinear: both Add/Mul inputs come from
+ * DequantizeLinear nodes with per-tensor constant parameters, and every intermediate (the two
+ * float inputs, the float sum) is read by the next node of the chain only and is not a graph output.
+ */
+function findQdqChains(graph: NnGraph, consts: ReadonlyMap<string, Tensor>): Map<NnNode, QdqChain> {
+  const producer = new Map<string, NnNode>();
+  const uses = new Map<string, number>();
+  for (const n of graph.nodes) {
+    n.outputs.forEach((o) => producer.set(o, n));
+    n.inputs.forEach((i) => uses.set(i, (uses.get(i) ?? 0) + 1));
+  }
+  const outs = new Set(graph.outputs.map((o) => o.name));
+  const known = (n: NnNode): boolean => n.domain === '' || n.domain === 'ai.onnx';
+  const single = (t: string | undefined): boolean => t !== undefined && uses.get(t) === 1 && !outs.has(t);
+  const perTensor = (n: NnNode): boolean => {
+    const s = consts.get(n.inputs[1] ?? '');
+    const z = (n.inputs[2] ?? '') === '' ? undefined : consts.get(n.inputs[2]!);
+    return s !== undefined && s.data.length === 1 && ((n.inputs[2] ?? '') === '' || (z !== undefined && z.data.length === 1 && (z.dtype === 'int8' || z.dtype === 'uint8')));
+  };
+  const chains = new Map<NnNode, QdqChain>();
+  for (const q of graph.nodes) {
+    if (!known(q) || q.opType !== 'QuantizeLinear' || !perTensor(q)) continue;
+    const bin = producer.get(q.inputs[0] ?? '');
+    if (bin === undefined || !known(bin) || (bin.opType !== 'Add' && bin.opType !== 'Mul') || !single(bin.outputs[0])) continue;
+    const da = producer.get(bin.inputs[0] ?? '');
+    const db = producer.get(bin.inputs[1] ?? '');
+    const isDq = (d: NnNode | undefined): d is NnNode => d !== undefined && known(d) && d.opType === 'DequantizeLinear' && perTensor(d) && single(d.outputs[0]);
+    if (!isDq(da) || !isDq(db) || da === db) continue;
+    chains.set(q, { da, db, bin });
+  }
+  return chains;
+}
+
+function lowerQdqChain(ctx: Ctx, q: NnNode, c: QdqChain): { layer: FloatLayer; info: ActInfo } {
+  const a = activation(ctx, c.da, 0, 'input x');
+  const b = activation(ctx, c.db, 0, 'input x');
+  const qa = tensorQuant(ctx, c.da);
+  const qb = tensorQuant(ctx, c.db);
+  const qo = tensorQuant(ctx, q);
+  if (a.info.dtype !== qa.dtype || b.info.dtype !== qb.dtype) fail('unsupported-dtype', `the DequantizeLinear inputs '${a.name}' (${a.info.dtype}) and '${b.name}' (${b.info.dtype}) must have their zero points' types (${qa.dtype}, ${qb.dtype})`);
+  if (a.info.shape.join(',') !== b.info.shape.join(',')) fail('unsupported-shape', `${describeNode(c.bin)}: inputs of shapes [${a.info.shape.join(',')}] and [${b.info.shape.join(',')}]: broadcasting is not supported (equal shapes only)`);
+  const op = c.bin.opType === 'Add' ? 'add' : 'mul';
+  const fused = [c.da.outputs[0]!, c.db.outputs[0]!, c.bin.outputs[0]!];
+  const node = `${describeNode(c.bin)} fused with ${c.da.name === '' ? 'its DequantizeLinear inputs' : `'${c.da.name}', '${c.db.name}'`} and '${q.name}'`;
+  const layer = floatLayer(q, [a.name, b.name], { type: 'qdqBinary', op, a: qa, b: qb, out: qo }, a.info.shape, fused, node, `DequantizeLinear+${c.bin.opType}+QuantizeLinear`);
+  return { layer, info: { dtype: qo.dtype, shape: a.info.shape } };
+}
+
 /**
  * Lowers a graph. `constants` binds graph inputs to fixed values (they become initializers).
  * Every unsupported node is reported (never thrown); nodes that depend on a failed node are
@@ -303,7 +446,7 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
   const inputs: string[] = [];
   for (const vi of graph.inputs) {
     if (consts.has(vi.name)) continue;
-    if (vi.dtype === undefined || !isActDType(vi.dtype) || vi.dtype === 'int32') {
+    if (vi.dtype === undefined || !isActDType(vi.dtype) || vi.dtype === 'int32' || vi.dtype === 'float32') {
       d.error('unsupported-dtype', `graph input '${vi.name}' has type ${vi.dtype ?? 'unknown'}; the compiler takes uint8 or int8 inputs`, 'quantize the input outside the network, or bind it with opts.constants');
       continue;
     }
@@ -316,14 +459,29 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
   }
   const failed = new Set<string>();
   const layers: Layer[] = [];
+  const chains = findQdqChains(graph, consts);
+  const inChain = new Set<NnNode>([...chains.values()].flatMap((c) => [c.da, c.db, c.bin]));
+  const opset = graph.opsets.get('') ?? 13;
   for (const n of graph.nodes) {
-    if (n.inputs.some((i) => failed.has(i))) {
+    // the nodes of a fused chain are lowered with its QuantizeLinear
+    if (inChain.has(n)) continue;
+    const chain = chains.get(n);
+    const reads = chain === undefined ? n.inputs : [chain.da.inputs[0] ?? '', chain.db.inputs[0] ?? ''];
+    if (reads.some((i) => failed.has(i))) {
       n.outputs.forEach((o) => failed.add(o));
       continue;
     }
     const known = n.domain === '' || n.domain === 'ai.onnx';
     try {
-      if (known && COMPILED_OPS.includes(n.opType)) {
+      if (chain !== undefined) {
+        const { layer, info } = lowerQdqChain(ctx, n, chain);
+        acts.set(layer.output, info);
+        layers.push(layer);
+      } else if (known && FLOAT_OPS.includes(n.opType)) {
+        const { layer, info } = lowerFloat(ctx, n, opset);
+        acts.set(layer.output, info);
+        layers.push(layer);
+      } else if (known && COMPILED_OPS.includes(n.opType)) {
         if (n.opType.endsWith('Conv') || n.opType === 'ConvInteger') {
           const l = lowerConv(ctx, n);
           acts.set(l.output, { dtype: l.outDtype, shape: [l.batch, l.channels, l.outH, l.outW] });

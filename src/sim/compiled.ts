@@ -54,3 +54,18 @@ export function runCompiled(p: Instantiated, c: Compiled, inputs: ReadonlyMap<st
   for (const pl of c.outputs) outputs.set(pl.name, unpackTensor(pl, io.debugRead(pl.buffer.address, pl.buffer.bytes)));
   return { outputs, cores: runs, time: Math.max(...runs.map((r) => r.exitTime ?? 0)) };
 }
+
+/**
+ * Reads a tensor the compiled program materialized (`Compiled.tensors`: inputs, outputs and
+ * intermediates) from the platform's memories after {@link runCompiled}. With buffer reuse an
+ * intermediate's buffer may hold a later tensor: compile with `reuse: false` to read
+ * intermediates.
+ * @throws SimError `unknown-tensor` when the program has no buffer for `name` (e.g. a tensor
+ * removed by fusion).
+ */
+export function readCompiledTensor(p: Instantiated, c: Compiled, name: string): Tensor {
+  const pl = c.tensors.find((t) => t.name === name);
+  if (pl === undefined) throw new SimError('unknown-tensor', `the compiled program has no buffer for tensor '${name}'`);
+  const io = p.get(c.cores[0] ?? '', CoreSim);
+  return unpackTensor(pl, io.debugRead(pl.buffer.address, pl.buffer.bytes));
+}

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/producer-consumer.js';
@@ -36,11 +38,26 @@ describe('demo model', () => {
 });
 
 describe('edgesim command (README user guide)', () => {
-  it('demo prints the timeline and a summary with units', () => {
-    const r = cli('demo');
+  it('demo kernel prints the timeline and a summary with units', () => {
+    const r = cli('demo', 'kernel');
     expect(r.code).toBe(0);
     expect(r.out).toContain('simulated time        210 ns');
     expect(r.out).toContain('memory busy           95.2 % of simulated time');
+  });
+
+  it('demo (the main job): ResNet-8 on pulp-cluster, bit-exact with the evaluator and onnxruntime, with latency, energy and duty cycles', () => {
+    const out = mkdtempSync(join(tmpdir(), 'edgesim-demo-'));
+    const r = cli('demo', '-n', '2', '--out', out);
+    expect(r.err).toBe(''); // no progress line when stderr is not a terminal
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^model .*mlperf_tiny_resnet8_int8_qop\.onnx on platform 'pulp-cluster' \(9 cores: pe0, .*cc\), 2 inferences of .*cifar10_test500_images_u8\.bin \(preprocess sub128\)\n/);
+    expect(r.out).toContain('\naccuracy: 2/2 = 100.0 % (top-1 of output \'logits_q\')\n'); // images 0 and 1 are classified right by onnxruntime too
+    expect(r.out).toContain('\nreference evaluator: 2/2 inferences bit-exact on every output\n');
+    expect(r.out).toContain('\nonnxruntime 1.30 (stored outputs): 2/2 inferences identical to its stored outputs\n');
+    expect(r.out).toMatch(/\nlatency per inference \(simulated\): mean \d+(\.\d+)? ms/);
+    expect(r.out).toMatch(/\npe0\s+core\s+\d+(\.\d+)? ms\s+\d+\.\d %\n/);
+    expect(cli('demo', 'fancy').err).toBe("edgesim: error [bad-argument]: demo 'fancy' does not exist: use resnet8 (the default) or kernel\n");
+    expect(cli('demo', '-n', '0').code).toBe(2);
   });
 
   it('bench kernel prints one line with the SystemC keys and correct values', () => {
@@ -69,7 +86,7 @@ describe('edgesim command (README user guide)', () => {
     const badCmd = cli('frobnicate');
     expect(badCmd.code).toBe(2);
     expect(badCmd.err).toContain("unknown command 'frobnicate'");
-    const items = cli('demo', '--items', '-3');
+    const items = cli('demo', 'kernel', '--items', '-3');
     expect(items.code).toBe(2);
     expect(items.err).toContain("--items '-3' must be an integer");
   });

@@ -1,0 +1,45 @@
+/**
+ * `edgesim demo`: the main job on built-in defaults. MLPerf Tiny ResNet-8 (int8, QOperator ONNX)
+ * compiled for `platforms/pulp-cluster.yaml` (8 worker cores + controller, all cores used) and
+ * simulated on the first N CIFAR-10 test images shipped in the repository, each inference
+ * checked bit for bit against the reference evaluator and against onnxruntime's stored outputs.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CommandOutput } from './compile-command.js';
+import { runModelCommand } from './run-model.js';
+
+const file = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
+
+/** The demo's inputs (shipped with the repository; sources and licenses in test/fixtures/models/README.md). */
+export const DEMO_FILES = {
+  model: 'test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx',
+  platform: 'platforms/pulp-cluster.yaml',
+  images: 'test/fixtures/models/data/cifar10_test500_images_u8.bin',
+  labels: 'test/fixtures/models/data/cifar10_test500_labels_u8.bin',
+  onnxruntime: 'test/fixtures/models/reference/mlperf_tiny_resnet8_int8_qop.json',
+} as const;
+
+interface StoredRef {
+  readonly samples: readonly { readonly index: number; readonly output: readonly number[]; readonly logits_q: readonly number[] }[];
+}
+
+/**
+ * Runs the demo on the first `n` images; `out` is the trace folder (default
+ * `traces/demo-resnet8-pulp-cluster`).
+ */
+export function demoCommand(o: { readonly n: number; readonly out?: string; readonly progress?: (done: number, total: number) => void }): CommandOutput {
+  const ref = JSON.parse(readFileSync(file(DEMO_FILES.onnxruntime), 'utf8')) as StoredRef;
+  const byIndex = new Map(ref.samples.map((s) => [s.index, new Map([['output', s.output], ['logits_q', s.logits_q]])]));
+  return runModelCommand(file(DEMO_FILES.platform), file(DEMO_FILES.model), {
+    data: file(DEMO_FILES.images),
+    labels: file(DEMO_FILES.labels),
+    shape: '3,32,32',
+    preprocess: 'sub128',
+    n: String(o.n),
+    output: 'logits_q',
+    out: o.out ?? 'traces/demo-resnet8-pulp-cluster',
+    stored: { name: 'onnxruntime 1.30 (stored outputs)', outputs: (i) => byIndex.get(i) },
+    ...(o.progress === undefined ? {} : { progress: o.progress }),
+  });
+}
