@@ -69,9 +69,10 @@ describe('edgesim compile', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error\[missing-extension\]: core 'host' lacks the F extension/);
     expect(r.err).not.toMatch(/ at .*\.js:\d+/); // no stack trace
-    const unsupported = cli('compile', 'test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx', '--platform', 'platforms/pulp-cluster.yaml', '-o', join(dir, 'y'));
+    // the float mnist-8 CNN: float input, float Conv (only quantized convolutions are compiled)
+    const unsupported = cli('compile', 'test/fixtures/models/onnx_zoo_mnist8_float.onnx', '--platform', 'platforms/pulp-cluster.yaml', '-o', join(dir, 'y'));
     expect(unsupported.code).toBe(1);
-    expect(unsupported.err).toMatch(/DequantizeLinear/);
+    expect(unsupported.err).toMatch(/error\[unsupported-op\]: node 'Convolution28' \(#1, Conv\): the compiler does not support Conv yet\n  hint: supported: ConvInteger, QLinearConv, /);
     const broken = join(dir, 'broken.onnx');
     writeFileSync(broken, readFileSync(model).subarray(0, 40));
     expect(cli('compile', broken, '--platform', 'platforms/pulp-cluster.yaml', '-o', join(dir, 'z')).code).toBe(1);
