@@ -11,3 +11,5 @@ export { packTensor, unpackTensor } from './io.js';
 export * from './ir.js';
 export type { Tensor } from '../nn/index.js';
 export * as floatKernels from './float-kernels.js';
+// accelerator targets (PE arrays, AIMC tiles): see ACCEL.md
+export { compileForAccelerators, type AccelCompileOptions, type AccelCompiled, type AccelMapping } from './accel.js';

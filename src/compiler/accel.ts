@@ -1,0 +1,981 @@
+/**
+ * Accelerator targets for dot layers (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul):
+ * PE arrays (`pe-array`, GEMM / CONV commands) and AIMC tiles (`aimc-tile`, PROGRAM + MVM),
+ * bit-exact with the reference evaluator whenever the mapping report says `exact`. See ACCEL.md.
+ *
+ * Every accelerated layer becomes host-core code placed between the core layers of `generate`:
+ * a pre-pass that re-encodes the 8-bit input into the layout and type the accelerator reads,
+ * the commands (descriptors are data images), and a post-pass that adds the per-channel
+ * correction, requantizes exactly as the core path (float32, RV32F) or stores int32, and
+ * writes the output placement. The inserted code keeps s0-s11, a0 and a1 (codegen's contract
+ * for code between layers) and uses t0-t6, a2-a7, ft0, ft1.
+ */
+import { assemble } from '../isa/index.js';
+import { type NnGraph, describeNode, sizeOf } from '../nn/index.js';
+import type { AddressRegion, PlatformGraph } from '../platform/index.js';
+import type { Diagnostic } from '../util/index.js';
+import { type AimcInputPlan, aimcGeometry, planAimcInputs } from './accel-aimc.js';
+import { type AccelTarget, type AimcTarget, type PeArrayTarget, acceleratorsOf, hostCore } from './accel-platform.js';
+import { generate } from './codegen.js';
+import type { CompileOptions } from './compile.js';
+import { Diags } from './diag.js';
+import { ACT_BYTES, type Compiled, type CompileResult, type DataImage, type DotLayer, type Layer, type LayerReport, type Lowered, type Placement } from './ir.js';
+import { type Layout, type Memories, findMemories, layout } from './layout.js';
+import { lower } from './lower.js';
+
+/** Options of {@link compileForAccelerators}. */
+export interface AccelCompileOptions extends CompileOptions {
+  /**
+   * Forced targets by node name: `'cores'` or the instance name of an accelerator the host
+   * reaches. A forced accelerator that cannot run the layer is an error; a forced AIMC tile
+   * whose mapping is not exact is a warning (`aimc-inexact`) and the layer runs with the
+   * error bound in the report. Layers not named get the default choice.
+   */
+  readonly targets?: ReadonlyMap<string, string>;
+}
+
+/** Per-layer mapping report of {@link compileForAccelerators}. */
+export interface AccelMapping {
+  readonly node: string;
+  readonly opType: string;
+  /** `cores`, `alias`, or the accelerator instance. */
+  readonly target: string;
+  readonly kind: 'cores' | 'alias' | 'pe-array' | 'aimc-tile';
+  /** Why this target (default choice, forced, or why an accelerator was not used). */
+  readonly reason: string;
+  readonly macs: number;
+  /** Accelerator commands per inference (GEMM/CONV, or PROGRAM + MVM per digit plane). */
+  readonly commands: number;
+  /** PE array: SCALE-Sim-style folds (ceil(rows of the product / array rows) x ceil(N / array cols)) summed over commands; AIMC: tiles used (1). */
+  readonly folds: number;
+  /** Digital paths are always exact; AIMC: whether every ADC conversion is exact. */
+  readonly exact: boolean;
+  /** Bound on |accumulator - exact accumulator| per output (0 when exact), before requantization. */
+  readonly errorBound: number;
+  /** AIMC: input digit decomposition (`sliceBits` 0 = one plane holding the encoded value). */
+  readonly aimc: { readonly sliceBits: number; readonly planes: number; readonly inputOffset: number; readonly unitRanges: readonly { readonly min: number; readonly max: number }[] } | undefined;
+  /** Instructions the host core executes for the layer (estimate from the emitted loops). */
+  readonly predictedInstructions: number;
+}
+
+/** A compiled network with accelerator layers: `layers` lists the core and alias layers, `mapping` every layer. */
+export interface AccelCompiled extends Compiled {
+  readonly mapping: readonly AccelMapping[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target choice
+
+interface PePlan {
+  readonly kind: 'pe-array';
+  readonly t: PeArrayTarget;
+  readonly eb: 1 | 2;
+  readonly off: number;
+}
+interface AimcPlan {
+  readonly kind: 'aimc-tile';
+  readonly t: AimcTarget;
+  readonly plan: AimcInputPlan;
+  readonly off: number;
+  /** Weights K x N row-major. */
+  readonly w: Int32Array;
+  readonly wb: 1 | 2;
+  readonly db: 1 | 2;
+}
+type Plan = PePlan | AimcPlan;
+
+const K_OF = (l: DotLayer): number => l.inChannelsPerGroup * l.kh * l.kw;
+const IN_RANGE: Record<'uint8' | 'int8', [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
+const U16 = 65535;
+
+function peCheck(l: DotLayer, t: PeArrayTarget): string | PePlan {
+  if (t.peType !== 'int8' && t.peType !== 'int16') return `PE type ${t.peType} (integer layers need int8 or int16 PEs)`;
+  if (t.actMemory === undefined || t.weightMemory === undefined) return 'its mem port reaches no memory in the address map';
+  const eb = t.peType === 'int8' ? 1 : 2;
+  if (eb === 1 && l.weightBytes !== 1) return 'the centred weights (w - w_zp) do not fit int8';
+  const K = K_OF(l);
+  if (l.op === 'matmul') {
+    if (l.outH > U16 || l.channels > U16 || K > U16) return `GEMM sizes M ${l.outH}, N ${l.channels}, K ${K} exceed 65535`;
+  } else {
+    if (l.groups !== 1) return `grouped convolution (group ${l.groups}) is not a CONV command`;
+    if (l.dilations[0] !== 1 || l.dilations[1] !== 1) return `dilations [${l.dilations.join(',')}] are not supported by CONV`;
+    if (l.strides[0] > U16 || l.strides[1] > U16) return 'strides exceed 65535';
+  }
+  // int8 PEs: uint8 inputs are stored as x - 128; int16 PEs: x - x_zp (exact in int16).
+  const off = eb === 1 ? (l.inDtype === 'uint8' ? 128 : 0) : l.inZeroPoint;
+  return { kind: 'pe-array', t, eb, off };
+}
+
+function aimcCheck(l: DotLayer, t: AimcTarget): string | AimcPlan {
+  const c = t.params;
+  if (c.dac !== 'pulse-width') return 'bit-serial DACs are not supported by the compiler yet';
+  if (t.actMemory === undefined) return 'its mem port reaches no memory in the address map';
+  const K = K_OF(l);
+  const N = l.channels;
+  if (l.op === 'conv' && (l.kh !== 1 || l.kw !== 1 || l.groups !== 1 || l.pads.some((p) => p !== 0))) return 'only 1x1 convolutions without groups or pads map to a tile (no im2col yet)';
+  if (l.weights.length !== K * N) return 'batched weights (several weight sets) are not mapped to tiles yet';
+  const g = aimcGeometry(c);
+  if (K > c.rows) return `K = ${K} exceeds the tile's ${c.rows} rows (row partitioning is not done yet)`;
+  if (N * g.colsPerOutput > c.cols) return `N = ${N} outputs need ${N * g.colsPerOutput} columns, the tile has ${c.cols} (column partitioning is not done yet)`;
+  const w = new Int32Array(K * N);
+  for (let j = 0; j < N; j++) {
+    for (let i = 0; i < K; i++) {
+      const v = l.weights[j * K + i]!;
+      if (v < g.minWeight || v > g.maxWeight) return `centred weight ${v} (channel ${j}) is outside the ${c.mapping} mapping's [${g.minWeight}, ${g.maxWeight}]`;
+      w[i * N + j] = v;
+    }
+  }
+  const [lo, hi] = IN_RANGE[l.inDtype];
+  const off = c.inputSigned ? l.inZeroPoint : lo;
+  const plan = planAimcInputs(c, w, K, N, lo - off, hi - off);
+  if (plan === undefined) return `the inputs (${lo - off}..${hi - off} after the offset) cannot be split into digits the tile accepts (${g.minInput}..${g.maxInput})`;
+  const fits8 = (a: number, b: number): boolean => a >= -128 && b <= 127;
+  const db = plan.digitRanges.every(([a, b]) => fits8(a, b)) ? 1 : 2;
+  const wb = fits8(g.minWeight, g.maxWeight) ? 1 : 2;
+  return { kind: 'aimc-tile', t, plan, off, w, wb, db };
+}
+
+function check(l: DotLayer, t: AccelTarget): string | Plan {
+  return t.kind === 'pe-array' ? peCheck(l, t) : aimcCheck(l, t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code
+
+const fits12 = (v: number): boolean => v >= -2048 && v <= 2047;
+
+class Asm {
+  readonly lines: string[] = [];
+  n = 0;
+  private labels = 0;
+  private readonly prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+  ins(text: string, words = 1): void {
+    this.lines.push(`        ${text}`);
+    this.n += words;
+  }
+  label(name: string): void {
+    this.lines.push(`${name}:`);
+  }
+  comment(text: string): void {
+    this.lines.push(`        # ${text}`);
+  }
+  fresh(p: string): string {
+    return `${this.prefix}_${p}_${this.labels++}`;
+  }
+  li(rd: string, v: number): void {
+    const x = v | 0;
+    this.ins(`li ${rd}, ${x}`, fits12(x) || ((x << 20) >> 20) === 0 ? 1 : 2);
+  }
+  la(rd: string, addr: number): void {
+    this.ins(`la ${rd}, ${addr >>> 0}`, 2);
+  }
+  addConst(rd: string, rs: string, v: number, tmp: string): void {
+    if (v === 0 && rd === rs) return;
+    if (fits12(v)) this.ins(`addi ${rd}, ${rs}, ${v}`);
+    else {
+      this.li(tmp, v);
+      this.ins(`add ${rd}, ${rs}, ${tmp}`);
+    }
+  }
+  /** A store/load at `base + off` (tmp holds the address when off does not fit 12 bits). */
+  mem(op: string, reg: string, base: string, off: number, tmp: string): void {
+    if (fits12(off)) this.ins(`${op} ${reg}, ${off}(${base})`);
+    else {
+      this.li(tmp, off);
+      this.ins(`add ${tmp}, ${base}, ${tmp}`);
+      this.ins(`${op} ${reg}, 0(${tmp})`);
+    }
+  }
+}
+
+/** One loop level: iterations and the byte advance of the source (a2) and destination (a3) pointers per iteration. */
+interface Loop {
+  readonly count: number;
+  readonly src: number;
+  readonly dst: number;
+}
+const COUNTERS = ['a4', 'a5', 'a6', 'a7'];
+
+/** Nested loops over a2 / a3 from `src` / `dst`; returns the executed instructions. */
+function emitLoops(a: Asm, src: number, dst: number, loops: readonly Loop[], body: () => void, beforeInner: () => void): number {
+  a.la('a2', src);
+  a.la('a3', dst);
+  const level = (i: number): number => {
+    const L = loops[i]!;
+    const inner = i === loops.length - 1;
+    let pre = a.n;
+    if (inner) beforeInner();
+    a.li(COUNTERS[i]!, L.count);
+    pre = a.n - pre;
+    const lab = a.fresh('loop');
+    a.label(lab);
+    let bodyN: number;
+    if (inner) {
+      const b0 = a.n;
+      body();
+      bodyN = a.n - b0;
+    } else bodyN = level(i + 1);
+    const t0 = a.n;
+    const next = inner ? undefined : loops[i + 1]!;
+    a.addConst('a2', 'a2', L.src - (next === undefined ? 0 : next.count * next.src), 't2');
+    a.addConst('a3', 'a3', L.dst - (next === undefined ? 0 : next.count * next.dst), 't2');
+    a.ins(`addi ${COUNTERS[i]!}, ${COUNTERS[i]!}, -1`);
+    a.ins(`bnez ${COUNTERS[i]!}, ${lab}`);
+    return pre + L.count * (bodyN + (a.n - t0));
+  };
+  return 4 + level(0);
+}
+
+interface PrePass {
+  readonly src: number;
+  readonly dst: number;
+  readonly loops: readonly Loop[];
+  readonly inDtype: 'uint8' | 'int8';
+  readonly off: number;
+  /** Element bytes written. */
+  readonly eb: 1 | 2;
+  readonly sliceBits: number;
+  readonly planes: number;
+  readonly planeStride: number;
+}
+
+function emitPrePass(a: Asm, p: PrePass): number {
+  const st = p.eb === 1 ? 'sb' : 'sh';
+  return emitLoops(a, p.src, p.dst, p.loops, () => {
+    a.ins(`${p.inDtype === 'uint8' ? 'lbu' : 'lb'} t0, 0(a2)`);
+    a.addConst('t0', 't0', -p.off, 't1');
+    if (p.planes === 1) {
+      a.ins(`${st} t0, 0(a3)`);
+      return;
+    }
+    const mask = 2 ** p.sliceBits - 1;
+    for (let q = 0; q < p.planes; q++) {
+      const sh = q * p.sliceBits;
+      const top = q === p.planes - 1;
+      if (sh === 0) a.ins(`andi t1, t0, ${mask}`);
+      else {
+        a.ins(`srai t1, t0, ${sh}`);
+        if (!top) a.ins(`andi t1, t1, ${mask}`);
+      }
+      a.mem(st, 't1', 'a3', q * p.planeStride, 't2');
+    }
+  }, () => undefined);
+}
+
+interface PostPass {
+  readonly src: number;
+  readonly dst: number;
+  readonly loops: readonly Loop[];
+  readonly corr: number;
+  readonly mult: number | undefined;
+  readonly planes: number;
+  readonly sliceBits: number;
+  readonly planeStride: number;
+  readonly requant: DotLayer['requant'];
+  readonly outDtype: DotLayer['outDtype'];
+}
+
+/** int32 results (+ digit planes by shift-add) + correction, requantized as `emitRequantStore` in codegen (bit-exact with requantFloat32). */
+function emitPostPass(a: Asm, p: PostPass): number {
+  const rq = p.requant;
+  if (rq !== undefined) {
+    a.li('t5', rq.lo - rq.zeroPoint);
+    a.li('t6', rq.hi - rq.zeroPoint);
+  }
+  // the two clamp moves are usually skipped
+  const skipped = rq === undefined ? 0 : 2 * p.loops.reduce((n, l) => n * l.count, 1);
+  return -skipped + emitLoops(a, p.src, p.dst, p.loops, () => {
+    a.mem('lw', 't0', 'a2', (p.planes - 1) * p.planeStride, 't2');
+    for (let q = p.planes - 2; q >= 0; q--) {
+      a.ins(`slli t0, t0, ${p.sliceBits}`);
+      a.mem('lw', 't1', 'a2', q * p.planeStride, 't2');
+      a.ins('add t0, t0, t1');
+    }
+    a.ins('lw t1, 0(t3)');
+    a.ins('add t0, t0, t1');
+    a.ins('addi t3, t3, 4');
+    if (rq === undefined) {
+      a.ins(`${p.outDtype === 'int32' ? 'sw' : 'sb'} t0, 0(a3)`);
+      return;
+    }
+    a.ins('flw ft1, 0(t4)');
+    a.ins('addi t4, t4, 4');
+    a.ins('fcvt.s.w ft0, t0, rne');
+    a.ins('fmul.s ft0, ft0, ft1, rne');
+    a.ins('fcvt.w.s t0, ft0, rne');
+    const lo = a.fresh('rq_lo');
+    const hi = a.fresh('rq_hi');
+    a.ins(`bge t0, t5, ${lo}`);
+    a.ins('mv t0, t5');
+    a.label(lo);
+    a.ins(`bge t6, t0, ${hi}`);
+    a.ins('mv t0, t6');
+    a.label(hi);
+    a.addConst('t0', 't0', rq.zeroPoint, 't1');
+    a.ins('sb t0, 0(a3)');
+  }, () => {
+    a.la('t3', p.corr);
+    if (p.mult !== undefined) a.la('t4', p.mult);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory for the accelerator buffers
+
+class Arena {
+  next: number;
+  readonly region: AddressRegion;
+  constructor(region: AddressRegion, start: number) {
+    this.region = region;
+    this.next = start;
+  }
+  alloc(bytes: number, align: number): number | undefined {
+    const a = Math.ceil(this.next / align) * align;
+    if (a + bytes > this.region.end) return undefined;
+    this.next = a + bytes;
+    return a;
+  }
+}
+
+function usedEnd(region: AddressRegion, lay: Layout, codeBytes: number): number {
+  let end = region.base;
+  const inside = (m: string): boolean => m === region.target;
+  for (const p of lay.placements.values()) if (inside(p.memory)) end = Math.max(end, p.buffer.address + p.buffer.bytes);
+  for (const i of lay.images) if (inside(i.memory)) end = Math.max(end, i.address + i.bytes.length);
+  if (inside(lay.codeMemory)) end = Math.max(end, lay.codeOrigin + codeBytes);
+  return end;
+}
+
+const words = (vals: readonly number[]): Uint8Array => {
+  const b = new Uint8Array(4 * vals.length);
+  const v = new DataView(b.buffer);
+  vals.forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
+  return b;
+};
+
+const intBytes = (vals: ArrayLike<number>, eb: 1 | 2 | 4): Uint8Array => {
+  const b = new Uint8Array(eb * vals.length);
+  const v = new DataView(b.buffer);
+  for (let i = 0; i < vals.length; i++) {
+    const x = vals[i]!;
+    if (eb === 1) v.setInt8(i, x);
+    else if (eb === 2) v.setInt16(2 * i, x, true);
+    else v.setInt32(4 * i, x, true);
+  }
+  return b;
+};
+
+interface Emitted {
+  readonly asm: string;
+  readonly predicted: number;
+  readonly commands: number;
+  readonly folds: number;
+}
+
+/** Constant data of one accelerated layer (data images, allocated once). */
+interface Persistent {
+  readonly corrAt: number;
+  readonly multAt: number | undefined;
+  readonly wAt: number;
+  /** PE weights: bytes per weight set (aligned). */
+  readonly setBytes: number;
+  /** One descriptor buffer (GEMM 32 B, CONV 64 B; AIMC: PROGRAM at +0, MVM at +16); the code rewrites the fields that change per command. */
+  readonly descAt: number;
+}
+
+const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
+
+/** Allocates and writes the constant data of an accelerated layer: weights, corrections, multipliers, descriptor. */
+function persist(l: DotLayer, plan: Plan, arena: (r: AddressRegion) => Arena, images: DataImage[], d: Diags): Persistent | undefined {
+  const K = K_OF(l);
+  const N = l.channels;
+  const align = plan.t.align;
+  const actR = plan.t.actMemory!;
+  const alloc = (r: AddressRegion, bytes: number, what: string): number | undefined => {
+    const ar = arena(r);
+    const at = ar.alloc(Math.max(bytes, 1), align);
+    if (at === undefined) d.error('out-of-memory', `${l.node}: no room for ${what} (${bytes} B) in '${r.target}' (${Math.max(0, ar.region.end - ar.next)} B free) for ${plan.t.name}`);
+    return at;
+  };
+  const img = (address: number, bytes: Uint8Array, what: string, memory: string): void => {
+    images.push({ address, bytes, what: `${what} of ${l.node}`, memory });
+  };
+  // correction per weight set and channel: bias + off * sum_k w (see ACCEL.md)
+  const sets = l.weights.length / (N * K);
+  const corr = new Int32Array(sets * N);
+  for (let s = 0; s < sets; s++) {
+    for (let m = 0; m < N; m++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += l.weights[(s * N + m) * K + k]!;
+      corr[s * N + m] = (l.bias[s * N + m]! + plan.off * sum) | 0;
+    }
+  }
+  const corrAt = alloc(actR, 4 * corr.length, 'the correction table');
+  let multAt: number | undefined;
+  if (l.requant !== undefined) {
+    const mb = new Uint8Array(4 * N);
+    const mv = new DataView(mb.buffer);
+    l.requant.multipliers.forEach((v, i) => mv.setFloat32(4 * i, v, true));
+    multAt = alloc(actR, mb.length, 'the requantization multipliers');
+    if (multAt !== undefined) img(multAt, mb, 'multipliers', actR.target);
+  }
+  if (corrAt === undefined || (l.requant !== undefined && multAt === undefined)) return undefined;
+  img(corrAt, intBytes(corr, 4), 'channel corrections', actR.target);
+  const descAt = alloc(actR, 64, 'the descriptor');
+  if (descAt === undefined) return undefined;
+  if (plan.kind === 'pe-array') {
+    const { t, eb } = plan;
+    // weights: GEMM B[K][N] per set; CONV HWIO W[fh][fw][c][cout]
+    const wv = new Int32Array(l.weights.length);
+    for (let s = 0; s < sets; s++) {
+      for (let m = 0; m < N; m++) {
+        for (let k = 0; k < K; k++) {
+          const v = l.weights[(s * N + m) * K + k]!;
+          if (l.op === 'matmul') wv[s * K * N + k * N + m] = v;
+          else {
+            const c = Math.floor(k / (l.kh * l.kw));
+            const i = Math.floor(k / l.kw) % l.kh;
+            const j = k % l.kw;
+            wv[((i * l.kw + j) * l.inChannelsPerGroup + c) * N + m] = v;
+          }
+        }
+      }
+    }
+    const setBytes = alignUp(K * N * eb, align);
+    // the weight memory while it has room, else the activation memory (the array reads B/W
+    // through wmem only where wmem reaches)
+    let wR = t.weightMemory!;
+    let wAt = wR !== actR ? arena(wR).alloc(setBytes * sets, align) : undefined;
+    if (wAt === undefined) {
+      wR = actR;
+      wAt = alloc(actR, setBytes * sets, 'the weights');
+    }
+    if (wAt === undefined) return undefined;
+    for (let s = 0; s < sets; s++) img(wAt + s * setBytes, intBytes(wv.subarray(s * K * N, (s + 1) * K * N), eb), `weights (set ${s}, ${eb === 1 ? 'int8' : 'int16'})`, wR.target);
+    return { corrAt, multAt, wAt, setBytes, descAt };
+  }
+  const wAt = alloc(actR, K * N * plan.wb, 'the weights to program');
+  if (wAt === undefined) return undefined;
+  img(wAt, intBytes(plan.w, plan.wb), `weights K x N (${plan.t.params.mapping})`, actR.target);
+  img(descAt, words([wAt, K, N, plan.wb, 0, plan.db, 0, 0]), 'PROGRAM and MVM descriptors', actR.target);
+  return { corrAt, multAt, wAt, setBytes: 0, descAt };
+}
+
+/**
+ * Emits an accelerated layer: encode the input into scratch, then per batch and band of output
+ * rows, the commands and the post-pass (int32 results of one band at a time in scratch).
+ */
+function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+  const x = lay.placements.get(l.input)!;
+  const y = lay.placements.get(l.output)!;
+  const K = K_OF(l);
+  const N = l.channels;
+  const align = plan.t.align;
+  const xs = x.strides;
+  const ys = y.strides;
+  const ey = ACT_BYTES[y.dtype];
+  const conv = l.op === 'conv';
+  const a = new Asm(`acc${index}`);
+  a.comment(`---- accelerated layer: ${l.node} on ${plan.t.name} (${plan.kind})`);
+  const planes = plan.kind === 'aimc-tile' ? plan.plan.planes : 1;
+  const sliceBits = plan.kind === 'aimc-tile' ? plan.plan.sliceBits : 0;
+  const yRow = conv ? ys[2]! * ey : ys[ys.length - 2]! * ey;
+  const yChan = conv ? ys[1]! * ey : ys[ys.length - 1]! * ey;
+  const yCol = conv ? ys[3]! * ey : 0;
+  const yBatch = conv ? ys[0]! * ey : ys.length > 2 ? ys[ys.length - 3]! * ey : 0;
+  const outRows = l.outH; // bands are whole output rows (conv: outW pixels each; matmul: 1 row)
+  const rowOut = l.outW * N * 4 * planes; // int32 bytes per output row (all planes)
+  let predicted = 0;
+  let commands = 0;
+  let folds = 0;
+  const cmd = (word: number, desc: number, what: string): void => {
+    a.comment(what);
+    a.li('t1', word);
+    a.la('t2', desc);
+    a.ins(`acc.cmd t3, t1, t2, ${plan.t.accelId}`);
+    a.ins(`acc.wait t3, ${plan.t.accelId}`);
+    predicted += 6;
+    commands++;
+  };
+  /** desc word i = value (an address: `la`, else `li`). */
+  const field = (i: number, v: number, addr: boolean): void => {
+    if (addr) a.la('t0', v);
+    else a.li('t0', v);
+    a.la('t1', P.descAt + 4 * i);
+    a.ins('sw t0, 0(t1)');
+    predicted += 5;
+  };
+
+  // input encoding into scratch
+  let inBatchBytes: number;
+  let inPlane = 0;
+  let Hp = 0;
+  let Wp = 0;
+  let C = 0;
+  const [pt, pl, pb, pr] = l.pads;
+  const padded = pt + pl + pb + pr > 0;
+  if (plan.kind === 'pe-array') {
+    const eb = plan.eb;
+    if (!conv) {
+      const r = xs.length;
+      const M = l.outH;
+      inBatchBytes = alignUp(M * K * eb, align);
+      const inBatches = sizeOf(x.shape.slice(0, -2));
+      if (scratch.base + inBatchBytes * inBatches > scratch.end) return oom(d, l, plan, inBatchBytes * inBatches, scratch);
+      predicted += emitPrePass(a, {
+        src: x.address, dst: scratch.base, inDtype: l.inDtype, off: plan.off, eb, sliceBits: 0, planes: 1, planeStride: 0,
+        loops: [{ count: inBatches, src: r > 2 ? xs[r - 3]! : 0, dst: inBatchBytes }, { count: M, src: xs[r - 2]!, dst: K * eb }, { count: K, src: xs[r - 1]!, dst: eb }],
+      });
+      inPlane = inBatchBytes * inBatches;
+    } else {
+      [C, Hp, Wp] = [l.inChannelsPerGroup, x.shape[2]! + pt + pb, x.shape[3]! + pl + pr];
+      const [H, W] = [x.shape[2]!, x.shape[3]!];
+      if (Hp > U16 || Wp > U16 || C > U16 || N > U16) {
+        d.error('unsupported-shape', `${l.node}: CONV sizes exceed 65535`);
+        return undefined;
+      }
+      inBatchBytes = alignUp(Hp * Wp * C * eb, align);
+      inPlane = inBatchBytes * l.batch;
+      if (scratch.base + inPlane > scratch.end) return oom(d, l, plan, inPlane, scratch);
+      if (padded) {
+        // the border holds the encoded zero point (the buffer is scratch: filled every run)
+        const L = a.fresh('pad');
+        a.la('a2', scratch.base);
+        a.li('a4', inPlane / eb);
+        a.li('t0', l.inZeroPoint - plan.off);
+        a.label(L);
+        a.ins(`${eb === 1 ? 'sb' : 'sh'} t0, 0(a2)`);
+        a.ins(`addi a2, a2, ${eb}`);
+        a.ins('addi a4, a4, -1');
+        a.ins(`bnez a4, ${L}`);
+        predicted += 6 + (4 * inPlane) / eb;
+      }
+      predicted += emitPrePass(a, {
+        src: x.address, dst: scratch.base + (pt * Wp + pl) * C * eb, inDtype: l.inDtype, off: plan.off, eb, sliceBits: 0, planes: 1, planeStride: 0,
+        loops: [{ count: l.batch, src: xs[0]!, dst: inBatchBytes }, { count: C, src: xs[1]!, dst: eb }, { count: H, src: xs[2]!, dst: Wp * C * eb }, { count: W, src: xs[3]!, dst: C * eb }],
+      });
+    }
+  } else {
+    const db = plan.db;
+    const pixels = l.outH * l.outW;
+    inBatchBytes = pixels * K * db;
+    inPlane = alignUp(inBatchBytes * l.batch, align);
+    if (scratch.base + inPlane * planes > scratch.end) return oom(d, l, plan, inPlane * planes, scratch);
+    const r = xs.length;
+    predicted += emitPrePass(a, {
+      src: x.address, dst: scratch.base, inDtype: l.inDtype, off: plan.off, eb: db, sliceBits, planes, planeStride: inPlane,
+      loops: conv
+        ? [{ count: l.batch, src: xs[0]!, dst: pixels * K * db }, { count: l.outH, src: l.strides[0] * xs[2]!, dst: l.outW * K * db }, { count: l.outW, src: l.strides[1] * xs[3]!, dst: K * db }, { count: K, src: xs[1]!, dst: db }]
+        : [{ count: l.batch, src: r > 2 ? xs[r - 3]! : 0, dst: l.outH * K * db }, { count: l.outH, src: xs[r - 2]!, dst: K * db }, { count: K, src: xs[r - 1]!, dst: db }],
+    });
+    cmd(1, P.descAt, `PROGRAM ${K}x${N}`);
+  }
+  const inTotal = plan.kind === 'aimc-tile' ? inPlane * planes : inPlane;
+  const outBase = alignUp(scratch.base + inTotal, align);
+  // band rows: as many output rows as the scratch holds, start offsets aligned for the array
+  const inRowBytes = plan.kind === 'pe-array' ? (conv ? l.strides[0] * Wp * C * plan.eb : K * plan.eb) : l.outW * K * plan.db;
+  const g = (p: number, q: number): number => (q === 0 ? p : g(q, p % q));
+  const unit = plan.kind === 'pe-array' ? align / g(inRowBytes % align, align) : 1;
+  let rows = Math.floor((scratch.end - outBase) / rowOut);
+  if (rows >= outRows) rows = outRows;
+  else rows -= rows % unit;
+  if (plan.kind === 'pe-array' && !conv) rows = Math.min(rows, U16);
+  if (rows <= 0) return oom(d, l, plan, outBase - scratch.base + rowOut * unit, scratch);
+  const bandPlane = rows * l.outW * N * 4;
+  if (plan.kind === 'pe-array') {
+    const type = plan.eb === 1 ? 0 : 1;
+    if (conv) {
+      // constant fields: W, n = 1, w, c, fh, fw, cout, stride, padding 0, type, out 0
+      const fixed = [0, P.wAt, 0, 1, 0, Wp, C, l.kh, l.kw, N, l.strides[0] | (l.strides[1] << 16), 0, type, 0, 0, 0];
+      fixed.forEach((v, i) => {
+        if (i !== 0 && i !== 2 && i !== 4) field(i, v, i === 1);
+      });
+    } else {
+      field(5, K, false);
+      field(6, type, false);
+      field(7, 0, false);
+    }
+  }
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey) {
+    // a padded output (a padded convolution reads it): its writer fills the border (here: the
+    // whole buffer, then the post-passes write the interior)
+    const L = a.fresh('fill');
+    a.comment(`border of '${y.name}' = ${y.fill}`);
+    a.la('a2', y.buffer.address);
+    a.li('a4', y.buffer.bytes);
+    a.li('t0', y.fill);
+    a.label(L);
+    a.ins('sb t0, 0(a2)');
+    a.ins('addi a2, a2, 1');
+    a.ins('addi a4, a4, -1');
+    a.ins(`bnez a4, ${L}`);
+    predicted += 7 + 4 * y.buffer.bytes;
+  }
+  for (let b = 0; b < l.batch; b++) {
+    for (let r0 = 0; r0 < outRows; r0 += rows) {
+      const n = Math.min(rows, outRows - r0);
+      if (plan.kind === 'pe-array') {
+        if (conv) {
+          field(0, scratch.base + b * inBatchBytes + r0 * inRowBytes, true);
+          field(2, outBase, true);
+          field(4, (n - 1) * l.strides[0] + l.kh, false);
+          cmd(2, P.descAt, `CONV batch ${b}, output rows ${r0}..${r0 + n - 1}`);
+          folds += Math.ceil((n * l.outW) / plan.t.rows) * Math.ceil(N / plan.t.cols);
+        } else {
+          field(0, scratch.base + l.inBatch[b]! * inBatchBytes + r0 * inRowBytes, true);
+          field(1, P.wAt + l.weightSet[b]! * P.setBytes, true);
+          field(2, outBase, true);
+          field(3, n, false);
+          field(4, N, false);
+          cmd(1, P.descAt, `GEMM batch ${b}, rows ${r0}..${r0 + n - 1}: ${n}x${K} x ${K}x${N}`);
+          folds += Math.ceil(n / plan.t.rows) * Math.ceil(N / plan.t.cols);
+        }
+      } else {
+        for (let q = 0; q < planes; q++) {
+          field(4, scratch.base + q * inPlane + b * inBatchBytes + r0 * inRowBytes, true);
+          field(6, outBase + q * bandPlane, true);
+          field(7, n * l.outW, false);
+          cmd(2, P.descAt + 16, `MVM x ${n * l.outW} vectors (batch ${b}, rows ${r0}..${r0 + n - 1}), digit plane ${q}`);
+        }
+        folds = 1;
+      }
+      const set = plan.kind === 'pe-array' && !conv ? l.weightSet[b]! : 0;
+      const loops: Loop[] = conv
+        ? [{ count: n, src: l.outW * N * 4, dst: yRow }, { count: l.outW, src: N * 4, dst: yCol }, { count: N, src: 4, dst: yChan }]
+        : [{ count: n, src: N * 4, dst: yRow }, { count: N, src: 4, dst: yChan }];
+      predicted += emitPostPass(a, {
+        src: outBase, dst: y.address + b * yBatch + r0 * yRow, loops, corr: P.corrAt + 4 * set * N, mult: P.multAt,
+        planes, sliceBits, planeStride: bandPlane, requant: l.requant, outDtype: l.outDtype,
+      });
+    }
+  }
+  return { asm: `${a.lines.join('\n')}\n`, predicted, commands, folds };
+}
+
+function oom(d: Diags, l: DotLayer, plan: Plan, bytes: number, scratch: { base: number; end: number }): undefined {
+  d.error('out-of-memory', `${l.node}: ${plan.t.name} needs ${bytes} B of scratch in '${plan.t.actMemory!.target}' for its encoded input and one band of results; ${Math.max(0, scratch.end - scratch.base)} B are free`, 'activation buffers are not reused with accelerator targets yet');
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+function fallBack(l: DotLayer, ld: Diags, forced: ReadonlySet<DotLayer>, d: Diags): Retry | undefined {
+  if (!forced.has(l)) return { retry: l, why: ld.list.map((x) => x.message).join('; ') };
+  d.list.push(...ld.list);
+  return undefined;
+}
+
+const extensionsOf = (params: Readonly<Record<string, unknown>>): readonly string[] => {
+  const e = params['extensions'];
+  return Array.isArray(e) ? (e as string[]) : [];
+};
+
+/** Memories for `layout`: as `compile` (scratchpad on tcdm, first `memory`), else the first memory or scratchpad the cores reach. */
+function memoriesFor(platform: PlatformGraph, cores: readonly string[], d: Diags): Memories | undefined {
+  const m = findMemories(platform, cores, new Diags(d.file));
+  if (m !== undefined) return m;
+  const r = platform.addressMap.find((x) => ['memory', 'scratchpad'].includes(platform.instances[x.target]?.kind ?? ''));
+  if (r === undefined) {
+    d.error('no-memory', `platform '${platform.platform}' has no memory or scratchpad in its address map`);
+    return undefined;
+  }
+  return { data: [r], code: r };
+}
+
+interface Pass {
+  readonly asm: string;
+  readonly lay: Layout;
+  readonly images: DataImage[];
+  readonly emitted: Map<DotLayer, Emitted>;
+  readonly predicted: ReadonlyMap<Layer, number>;
+}
+
+/** A default-mapped layer whose accelerator data do not fit: it goes back to the cores. */
+interface Retry {
+  readonly retry: DotLayer;
+  readonly why: string;
+}
+
+function onePass(low: Lowered, coreLow: Lowered, plans: ReadonlyMap<DotLayer, Plan>, forced: ReadonlySet<DotLayer>, mem: Memories, codeBytes: number, hartIds: readonly number[], simd: boolean, d: Diags): Pass | Retry | undefined {
+  // no buffer reuse: layout's lifetimes do not see the accelerated layers
+  const lay = layout(coreLow, mem, codeBytes, d, simd, false);
+  if (lay === undefined) return undefined;
+  const gen = generate({ layers: coreLow.layers, addressing: lay.addressing, floats: lay.floats, placements: lay.placements, hartIds });
+  const images: DataImage[] = [...lay.images];
+  const arenas = new Map<string, Arena>();
+  // the accelerator data go after everything layout placed (and the code) in their memory:
+  // first the constants of every accelerated layer, then one scratch area all of them share
+  const arena = (r: AddressRegion): Arena => {
+    let ar = arenas.get(r.target);
+    if (ar === undefined) {
+      ar = new Arena(r, usedEnd(r, lay, codeBytes));
+      arenas.set(r.target, ar);
+    }
+    return ar;
+  };
+  const accel: [DotLayer, Plan, Persistent][] = [];
+  for (const l of low.layers) {
+    if (l.kind !== 'dot') continue;
+    const p = plans.get(l);
+    if (p === undefined) continue;
+    const ld = new Diags(d.file);
+    const P = persist(l, p, arena, images, ld);
+    if (P === undefined) return fallBack(l, ld, forced, d);
+    accel.push([l, p, P]);
+  }
+  const emitted = new Map<DotLayer, Emitted>();
+  let index = 0;
+  for (const [l, p, P] of accel) {
+    const ar = arena(p.t.actMemory!);
+    const ld = new Diags(d.file);
+    const e = emitLayer(l, p, P, index++, lay, { base: alignUp(ar.next, 64), end: ar.region.end }, ld);
+    if (e === undefined) return fallBack(l, ld, forced, d);
+    emitted.set(l, e);
+  }
+  // splice: an accelerated layer goes before the next core layer's code (codegen marks each
+  // core layer with a `# ---- layer i:` comment), or before the final `li a0, 0`
+  const lines = gen.asm.split('\n');
+  const markers: number[] = [];
+  lines.forEach((s, i) => {
+    if (/^\s*# ---- layer \d+:/.test(s)) markers.push(i);
+  });
+  let end = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^\s*li a0, 0\s*$/.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  const coreDots = coreLow.layers.filter((l) => l.kind !== 'alias');
+  if (markers.length !== coreDots.length || end < 0) {
+    d.error('internal-codegen', `cannot place accelerator code between the core layers (found ${markers.length} layer markers for ${coreDots.length} core layers)`, 'this is a compiler bug; please report it with the model');
+    return undefined;
+  }
+  const inserts = new Map<number, string[]>();
+  let coreSeen = 0;
+  const pending: string[] = [];
+  for (const l of low.layers) {
+    if (l.kind === 'alias') continue;
+    const e = l.kind === 'dot' ? emitted.get(l) : undefined;
+    if (e !== undefined) pending.push(e.asm);
+    else {
+      if (pending.length > 0) inserts.set(markers[coreSeen]!, pending.splice(0));
+      coreSeen++;
+    }
+  }
+  if (pending.length > 0) inserts.set(end, pending.splice(0));
+  const out: string[] = [];
+  lines.forEach((s, i) => {
+    const ins = inserts.get(i);
+    if (ins !== undefined) out.push(...ins.map((x) => x.replace(/\n$/, '')));
+    out.push(s);
+  });
+  return { asm: out.join('\n'), lay, images, emitted, predicted: gen.predicted };
+}
+
+/**
+ * Compiles a quantized network for a platform's host core and its accelerators: each dot layer
+ * goes to an AIMC tile when the tile supports it and the mapping is exact, else to a PE array
+ * that supports its types, else to the cores (`opts.targets` forces a target per node name).
+ * Alias layers and core layers are compiled as {@link compile} does. Runs with `runCompiled`.
+ * Accelerated layers need a single compiled core (default: the first core that reaches an
+ * accelerator); with several cores the default keeps every layer on the cores and a forced
+ * accelerator is an `accel-multicore` error. Pure: no files, no clock; every problem is a diagnostic.
+ */
+export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, opts: AccelCompileOptions = {}): CompileResult<AccelCompiled> {
+  const d = new Diags(graph.name === '' ? '<model>' : graph.name);
+  const host = hostCore(platform);
+  const allCores = Object.values(platform.instances).filter((i) => i.kind === 'core').map((i) => i.name);
+  const cores = opts.cores ?? (host !== undefined ? [host] : allCores);
+  for (const c of cores) {
+    if (platform.instances[c]?.kind !== 'core') d.error('unknown-core', `'${c}' is not a core of platform '${platform.platform}'`, `cores: ${allCores.join(', ')}`);
+  }
+  if (new Set(cores).size !== cores.length) d.error('duplicate-core', `the core list ${cores.join(', ')} names a core twice`);
+  if (cores.length === 0) d.error('no-cores', `platform '${platform.platform}' has no core to compile for`);
+  if (d.failed) return { value: undefined, diagnostics: d.list };
+  const low = lower(graph, opts.constants);
+  d.list.push(...low.diagnostics);
+  if (d.failed || low.value === undefined) return { value: undefined, diagnostics: d.list };
+  const lowered = low.value;
+  const accels = acceleratorsOf(platform, cores[0]!);
+  const names = new Map(graph.nodes.map((n) => [describeNode(n), n.name]));
+  const known = new Set(graph.nodes.map((n) => n.name));
+  for (const [k, v] of opts.targets ?? new Map<string, string>()) {
+    if (!known.has(k)) d.error('unknown-node', `targets names node '${k}', which the graph does not have`);
+    if (v !== 'cores' && !accels.some((a) => a.name === v)) d.error('unknown-target', `node '${k}' is forced to '${v}', which is neither 'cores' nor an accelerator core '${cores[0]!}' commands`, `accelerators: ${accels.map((a) => a.name).join(', ') || 'none'}`);
+  }
+  if (d.failed) return { value: undefined, diagnostics: d.list };
+
+  // Target choice
+  const plans = new Map<DotLayer, Plan>();
+  const reasons = new Map<DotLayer, string>();
+  let nextTile = 0;
+  const tiles = accels.filter((a): a is AimcTarget => a.kind === 'aimc-tile');
+  for (const l of lowered.layers) {
+    if (l.kind !== 'dot') continue;
+    const forced = opts.targets?.get(names.get(l.node) ?? '');
+    if (forced === 'cores') {
+      reasons.set(l, 'forced to the cores');
+      continue;
+    }
+    if (forced !== undefined) {
+      const t = accels.find((a) => a.name === forced)!;
+      const p = check(l, t);
+      if (typeof p === 'string') {
+        d.error('unsupported-target', `${l.node} is forced to ${t.name} (${t.kind}), which cannot run it: ${p}`, 'force it to cores or to another accelerator');
+        continue;
+      }
+      if (p.kind === 'aimc-tile' && !p.plan.exact) {
+        d.list.push({ severity: 'warning', code: 'aimc-inexact', message: `${l.node} on ${t.name}: the ADC range does not cover every column value (per-plane ranges ${p.plan.unitRanges.map((r) => `[${r.min}, ${r.max}]`).join(', ')}); accumulators may differ from the exact ones by up to ${p.plan.errorBound}`, file: d.file, line: 1, column: 1, hint: 'results saturate as the tile model computes them; leave the layer to the default choice for an exact result' });
+      }
+      plans.set(l, p);
+      reasons.set(l, 'forced');
+      continue;
+    }
+    if (cores.length > 1) {
+      reasons.set(l, `cores (accelerators are used when compiling for one core; compiling for ${cores.length})`);
+      continue;
+    }
+    // default: an exact AIMC tile (round robin), else a PE array, else the cores
+    const why: string[] = [];
+    let chosen: Plan | undefined;
+    for (let i = 0; i < tiles.length && chosen === undefined; i++) {
+      const t = tiles[(nextTile + i) % tiles.length]!;
+      const p = check(l, t);
+      if (typeof p === 'string') why.push(`${t.name}: ${p}`);
+      else if (p.kind === 'aimc-tile' && !p.plan.exact) why.push(`${t.name}: not exact (error bound ${p.plan.errorBound})`);
+      else {
+        chosen = p;
+        nextTile = (nextTile + i + 1) % tiles.length;
+      }
+    }
+    for (const t of accels) {
+      if (chosen !== undefined || t.kind !== 'pe-array') continue;
+      const p = check(l, t);
+      if (typeof p === 'string') why.push(`${t.name}: ${p}`);
+      else chosen = p;
+    }
+    if (chosen !== undefined) {
+      plans.set(l, chosen);
+      reasons.set(l, `default: ${chosen.t.name} supports it${chosen.kind === 'aimc-tile' ? ' exactly' : ''}`);
+    } else reasons.set(l, why.length === 0 ? 'no accelerator' : `cores (${why.join('; ')})`);
+  }
+  if (plans.size > 0 && cores.length > 1) d.error('accel-multicore', `accelerated layers are compiled for one core; got ${cores.length} (${cores.join(', ')})`, `compile with cores: ['${cores[0]!}']`);
+
+  // Capabilities
+  const dots = lowered.layers.filter((l): l is DotLayer => l.kind === 'dot');
+  const mem = memoriesFor(platform, cores, d);
+  if (d.failed || mem === undefined) return { value: undefined, diagnostics: d.list };
+  const hartIds = cores.map((c) => Number(platform.instances[c]!.params['hartId'] ?? 0));
+  const simd = opts.simd !== false && cores.every((c) => extensionsOf(platform.instances[c]!.params).includes('Xesimd'));
+  const forcedSet = new Set([...plans.keys()].filter((l) => reasons.get(l) === 'forced'));
+
+  // Size the code and place it (the code's size is planned with the largest size seen and
+  // padded with nops, in case a layout decision depends on the room the code leaves); a
+  // default-mapped layer whose accelerator data do not fit goes back to the cores.
+  let coreLow: Lowered;
+  let pass: Pass | undefined;
+  let codeBytes = 0;
+  for (;;) {
+    coreLow = { ...lowered, layers: lowered.layers.filter((l) => l.kind !== 'dot' || !plans.has(l)) };
+    codeBytes = 0;
+    let retry: Retry | undefined;
+    pass = undefined;
+    for (let i = 0; i < 8; i++) {
+      const r = onePass(lowered, coreLow, plans, forcedSet, mem, codeBytes, hartIds, simd, new Diags(d.file));
+      if (r !== undefined && 'retry' in r) {
+        retry = r;
+        break;
+      }
+      const size = r === undefined ? codeBytes : 4 * assemble(r.asm).words.length;
+      if (r === undefined || size <= codeBytes) break;
+      codeBytes = size;
+    }
+    if (retry === undefined) break;
+    const t = plans.get(retry.retry)!.t.name;
+    plans.delete(retry.retry);
+    reasons.set(retry.retry, `cores (${t}: ${retry.why.replace(/^node '[^']*' \([^)]*\): /, '')})`);
+  }
+  const coreDots = coreLow.layers.filter((l) => l.kind !== 'alias');
+  const needs: { ext: string; why: string }[] = [];
+  const rq = dots.find((l) => l.requant !== undefined);
+  const fl = lowered.layers.find((l) => l.kind === 'float');
+  if (rq !== undefined) needs.push({ ext: 'F', why: `${rq.node} requantizes in float32 as onnxruntime (fcvt.s.w, fmul.s, fcvt.w.s)${plans.has(rq) ? ' after the accelerator' : ''}` });
+  else if (fl !== undefined) needs.push({ ext: 'F', why: `${fl.node} (${fl.opType}) computes in float32 as onnxruntime` });
+  if (plans.size > 0) needs.push({ ext: 'Xeacc', why: 'accelerators are commanded with acc.cmd / acc.wait' });
+  if (cores.length > 1 && coreDots.length > 1 && plans.size === 0) needs.push({ ext: 'Xesync', why: 'layers are separated by barriers (sync.bar)' });
+  for (const c of cores) {
+    const ext = extensionsOf(platform.instances[c]!.params);
+    for (const n of needs) {
+      if (!ext.includes(n.ext)) d.error('missing-extension', `core '${c}' lacks the ${n.ext} extension, which the program needs: ${n.why}`, `add ${n.ext} to the core's extensions param (extensions: [${[...ext, n.ext].join(', ')}])`);
+    }
+  }
+  if (d.failed) return { value: undefined, diagnostics: d.list };
+  const final = onePass(lowered, coreLow, plans, forcedSet, mem, codeBytes, hartIds, simd, d);
+  if (final !== undefined && 'retry' in final) d.error('internal-codegen', `${final.retry.node}: the memory plan changed between the sizing and the final pass (${final.why})`, 'this is a compiler bug; please report it with the model');
+  if (d.failed || final === undefined || 'retry' in final) return { value: undefined, diagnostics: d.list };
+  pass = final;
+  const asm0 = assemble(pass.asm, { origin: pass.lay.codeOrigin });
+  const pad = asm0.ok ? codeBytes / 4 - asm0.words.length : 0;
+  if (pad > 0) pass = { ...pass, asm: `${pass.asm}\n${'        nop\n'.repeat(pad)}` };
+  const asm = pad > 0 ? assemble(pass.asm, { origin: pass.lay.codeOrigin }) : asm0;
+  if (!asm.ok || 4 * asm.words.length !== codeBytes) {
+    d.error('internal-codegen', `the generated program does not assemble (${asm.diagnostics.map((x) => `line ${x.line}: ${x.message}`).join('; ') || `size ${4 * asm.words.length} B, planned ${codeBytes} B`})`, 'this is a compiler bug; please report it with the model');
+    return { value: undefined, diagnostics: d.list };
+  }
+
+  const lay = pass.lay;
+  const bytes = (p: Placement): number => p.shape.reduce((a, b) => a * b, 1) * ACT_BYTES[p.dtype];
+  const layers: LayerReport[] = [];
+  const mapping: AccelMapping[] = [];
+  for (const l of lowered.layers) {
+    const x = lay.placements.get(l.kind === 'float' ? l.inputs[0]! : l.input)!;
+    const y = lay.placements.get(l.output)!;
+    if (l.kind === 'alias') {
+      layers.push({ node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0 });
+      mapping.push({ node: l.node, opType: l.opType, target: 'alias', kind: 'alias', reason: 'no code: the output aliases the input', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: 0 });
+      continue;
+    }
+    if (l.kind === 'float') {
+      const F = lay.floats.get(l)!;
+      const pi = pass.predicted.get(l) ?? 0;
+      layers.push({
+        node: l.node, opType: l.opType, target: 'cores', cores: cores.length, macs: 0, weightBytes: 0,
+        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: pi,
+      });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: 'float layers run on the cores', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi });
+      continue;
+    }
+    const p = plans.get(l);
+    if (p === undefined) {
+      const A = lay.addressing.get(l)!;
+      const pi = pass.predicted.get(l) ?? 0;
+      layers.push({
+        node: l.node, opType: l.opType, target: 'cores', cores: Math.min(cores.length, l.channels), macs: l.macs,
+        weightBytes: l.weights.length * l.weightBytes + 4 * l.channels * (l.requant === undefined ? 1 : 2),
+        inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: pi,
+      });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: reasons.get(l) ?? '', macs: l.macs, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi });
+      continue;
+    }
+    const e = pass.emitted.get(l)!;
+    mapping.push({
+      node: l.node, opType: l.opType, target: p.t.name, kind: p.kind, reason: reasons.get(l) ?? '', macs: l.macs, commands: e.commands, folds: e.folds,
+      exact: p.kind === 'pe-array' || p.plan.exact, errorBound: p.kind === 'pe-array' ? 0 : p.plan.errorBound,
+      aimc: p.kind === 'aimc-tile' ? { sliceBits: p.plan.sliceBits, planes: p.plan.planes, inputOffset: p.off, unitRanges: p.plan.unitRanges } : undefined,
+      predictedInstructions: e.predicted,
+    });
+  }
+  const extensions = [...new Set([...needs.map((n) => n.ext), ...([...lay.addressing.values()].some((x) => x.simd) ? ['Xesimd'] : [])])];
+  const value: AccelCompiled = {
+    graph: graph.name, platform: platform.platform, cores: [...cores],
+    program: { asm: pass.asm, origin: lay.codeOrigin, words: asm.words, memory: lay.codeMemory },
+    images: pass.images, inputs: lowered.inputs.map((n) => lay.placements.get(n)!), outputs: lowered.outputs.map((n) => lay.placements.get(n)!),
+    tensors: [...lay.placements.values()], reuse: false, layers, extensions, mapping,
+  };
+  return { value, diagnostics: d.list as Diagnostic[] };
+}
