@@ -10,6 +10,8 @@
  * multiplier. Every layer sets what it uses, so code that keeps s0-s11, a0 and a1 (e.g. other
  * kernels) can run between layers. Reduction:
  * a2 input tap pointer, a3 weight pointer, a4/a5/a7 counters, a6 accumulator, t0-t4 scratch.
+ * Packed convolutions (im2col + pv.mac.b, output rows split across cores) have their own
+ * allocation: see {@link emitConvSimd}.
  * No stack, no calls; addresses are absolute (`la`, always two words, so the code size does
  * not depend on where the data go).
  */
@@ -147,7 +149,7 @@ function emitTaps(a: Asm, l: DotLayer, count: number, xTap: number): void {
  * clamp to [lo - zp, hi - zp] (before adding zp, so a saturated conversion cannot wrap) and + zp.
  * The one function that needs the F extension.
  */
-function emitRequantStore(a: Asm, zeroPoint: number): void {
+function emitRequantStore(a: Asm, zeroPoint: number, out = 's5'): void {
   const over = a.fresh('rq_lo');
   const done = a.fresh('rq_hi');
   a.ins('fcvt.s.w ft0, a6, rne');
@@ -160,7 +162,7 @@ function emitRequantStore(a: Asm, zeroPoint: number): void {
   a.ins('mv t0, s1');
   a.label(done);
   a.addConst('t0', 't0', zeroPoint, 't1');
-  a.ins('sb t0, 0(s5)');
+  a.ins(`sb t0, 0(${out})`);
 }
 
 /**
@@ -305,6 +307,203 @@ function emitDot(a: Asm, layer: DotLayer, A: DotAddressing, cores: number, index
   return 6 + batchOverhead + l.batch * mine * perChannel;
 }
 
+/** Words of a packed reduction unrolled whole (beyond: a loop of 16, 8, 4, 2 or 1 words). */
+const SIMD_UNROLL_WORDS = 80;
+
+/**
+ * A packed convolution (im2col + `pv.mac.b`). Core h computes the output rows h, h + P, ... of
+ * every batch, all channels: per output pixel and group it copies the group's taps (input
+ * channel, kernel row, kernel column: the weights' order) into its im2col buffer (s9; uint8
+ * inputs then xor'ed with 0x80808080 word by word), then runs every channel of the group over
+ * the buffer, four taps per `pv.mac.b`, the weights (rows of kPad bytes, zero padded, s4) read
+ * in order, two channels at a time (each column word loaded once for both: 2.5 instructions per
+ * word and channel). The copy is shared by the group's channels, so it costs about 2
+ * instructions per tap and pixel, not per MAC. Registers: s2 output row, s3 rows, s5 output
+ * pixel, s7 input pixel, s6 second accumulator, s8 bias pointer, a4 multiplier pointer, a5 output channel pointer, a2 copy source, a3 copy
+ * destination / buffer pointer, a7 channels left, t4 groups left, t5 loop counter, t6 the xor
+ * mask, s10 columns left.
+ */
+function emitConvSimd(a: Asm, l: DotLayer, A: DotAddressing, P: number, index: number): number {
+  const col = A.col!;
+  const Cg = l.inChannelsPerGroup;
+  const kk = l.kh * l.kw;
+  const kPad = col.kPad;
+  const words = kPad / 4;
+  const Mg = l.channels / l.groups;
+  const u8 = l.inDtype === 'uint8';
+  const rq = l.requant;
+  a.comment(`---- layer ${index}: ${l.node}: ${l.channels} channels x ${l.outH}x${l.outW} pixels x ${Cg * kk} taps (im2col ${kPad} B, pv.mac.b), batch ${l.batch}; core h: rows h, h + P, ...`);
+  const h0 = a.n;
+  a.la('s9', col.base);
+  a.li('t0', col.stride);
+  a.ins('mul t0, s0, t0');
+  a.ins('add s9, s9, t0');
+  if (u8) a.li('t6', 0x80808080);
+  if (rq !== undefined) {
+    a.li('s11', rq.lo - rq.zeroPoint);
+    a.li('s1', rq.hi - rq.zeroPoint);
+  }
+  a.li('s3', l.outH);
+  const head = a.n - h0;
+  let total = head;
+  const rowsOf0 = Math.ceil(l.outH / P);
+  for (let b = 0; b < l.batch; b++) {
+    const L = a.fresh(`V${index}_b${b}`);
+    a.ins('mv s2, s0');
+    a.label(`${L}_oh`);
+    const r0 = a.n;
+    a.ins(`bge s2, s3, ${L}_end`);
+    a.li('t0', A.xRow);
+    a.ins('mul t0, s2, t0');
+    a.la('s7', A.xBase + l.inBatch[b]! * A.xBatch);
+    a.ins('add s7, s7, t0');
+    a.li('t0', A.yRow);
+    a.ins('mul t0, s2, t0');
+    a.la('s5', A.yBase + b * A.yBatch);
+    a.ins('add s5, s5, t0');
+    a.li('s10', l.outW);
+    const rowHead = a.n - r0;
+    a.label(`${L}_ow`);
+    const p0 = a.n;
+    a.la('s4', A.wBase);
+    a.la('s8', A.biasBase);
+    if (rq !== undefined) a.la('a4', A.multBase);
+    a.ins('mv a5, s5');
+    a.ins('mv a2, s7');
+    if (l.groups > 1) a.li('t4', l.groups);
+    const pixHead = a.n - p0;
+    if (l.groups > 1) a.label(`${L}_g`);
+    // im2col: Cg input channels x kh x kw taps, four loads then four stores (no load-use stall)
+    const g0 = a.n;
+    a.ins('mv a3, s9');
+    if (Cg > 1) {
+      a.li('t5', Cg);
+      a.label(`${L}_c`);
+    }
+    const c0 = a.n;
+    for (let t = 0; t < kk; t += 4) {
+      const n = Math.min(4, kk - t);
+      for (let q = 0; q < n; q++) {
+        const i = Math.floor((t + q) / l.kw);
+        const j = (t + q) % l.kw;
+        a.ins(`lbu t${q}, ${i * A.xKRow + j * A.xTap}(a2)`);
+      }
+      for (let q = 0; q < n; q++) a.ins(`sb t${q}, ${t + q}(a3)`);
+    }
+    a.addConst('a2', 'a2', A.xChan, 't0');
+    if (Cg > 1) {
+      a.ins(`addi a3, a3, ${kk}`);
+      a.ins('addi t5, t5, -1');
+      a.ins(`bnez t5, ${L}_c`);
+    }
+    const chanCopy = a.n - c0;
+    let copy = (c0 - g0) + (Cg > 1 ? Cg : 1) * chanCopy;
+    if (u8) {
+      const x0 = a.n;
+      for (let w = 0; w < words; w += 4) {
+        const n = Math.min(4, words - w);
+        for (let q = 0; q < n; q++) a.ins(`lw t${q}, ${4 * (w + q)}(s9)`);
+        for (let q = 0; q < n; q++) a.ins(`xor t${q}, t${q}, t6`);
+        for (let q = 0; q < n; q++) a.ins(`sw t${q}, ${4 * (w + q)}(s9)`);
+      }
+      copy += a.n - x0;
+    }
+    // the group's channels over the column: two at a time (one column word for two weight rows,
+    // accumulators a6 and s6), then the odd one
+    let group = copy;
+    const blocks: (readonly [1 | 2, number])[] = kPad <= 1980 ? [[2, Math.floor(Mg / 2)], [1, Mg % 2]] : [[1, Mg]];
+    for (const [n, iters] of blocks) {
+      if (iters === 0) continue;
+      const ML = a.fresh(`${L}_m`);
+      if (iters > 1) {
+        const l0 = a.n;
+        a.li('a7', iters);
+        group += a.n - l0;
+        a.label(ML);
+      }
+      const m0 = a.n;
+      a.ins('lw a6, 0(s8)');
+      if (n === 2) a.ins('lw s6, 4(s8)');
+      const macs = (count: number, xr: string, wr: string): void => {
+        if (n === 2) {
+          for (let w = 0; w < count; w++) {
+            a.ins(`lw t0, ${4 * w}(${xr})`);
+            a.ins(`lw t1, ${4 * w}(${wr})`);
+            a.ins(`lw t2, ${kPad + 4 * w}(${wr})`);
+            a.ins('pv.mac.b a6, t0, t1');
+            a.ins('pv.mac.b s6, t0, t2');
+          }
+          return;
+        }
+        for (let w = 0; w < count; w += 2) {
+          const pair = w + 1 < count;
+          a.ins(`lw t0, ${4 * w}(${xr})`);
+          a.ins(`lw t1, ${4 * w}(${wr})`);
+          if (pair) {
+            a.ins(`lw t2, ${4 * (w + 1)}(${xr})`);
+            a.ins(`lw t3, ${4 * (w + 1)}(${wr})`);
+          }
+          a.ins('pv.mac.b a6, t0, t1');
+          if (pair) a.ins('pv.mac.b a6, t2, t3');
+        }
+      };
+      let extra = 0; // dynamic minus static instructions of the reduction loop
+      if (words <= SIMD_UNROLL_WORDS) {
+        macs(words, 's9', 's4');
+        a.ins(`addi s4, s4, ${n * kPad}`);
+      } else {
+        const u = [16, 8, 4, 2, 1].find((c) => words % c === 0)!;
+        const KL = a.fresh(`${L}_k`);
+        a.ins('mv a3, s9');
+        a.li('t5', words / u);
+        a.label(KL);
+        const k0 = a.n;
+        macs(u, 'a3', 's4');
+        a.ins(`addi a3, a3, ${4 * u}`);
+        a.ins(`addi s4, s4, ${4 * u}`);
+        a.ins('addi t5, t5, -1');
+        a.ins(`bnez t5, ${KL}`);
+        extra = (words / u - 1) * (a.n - k0);
+        if (n === 2) a.ins(`addi s4, s4, ${kPad}`);
+      }
+      for (let q = 0; q < n; q++) {
+        if (q === 1) a.ins('mv a6, s6');
+        if (rq === undefined) a.ins(`${l.outDtype === 'int32' ? 'sw' : 'sb'} a6, 0(a5)`);
+        else {
+          a.ins(`flw ft1, ${4 * q}(a4)`);
+          emitRequantStore(a, rq.zeroPoint, 'a5');
+        }
+        a.addConst('a5', 'a5', A.yChan, 't0');
+      }
+      a.ins(`addi s8, s8, ${4 * n}`);
+      if (rq !== undefined) a.ins(`addi a4, a4, ${4 * n}`);
+      if (iters > 1) {
+        a.ins('addi a7, a7, -1');
+        a.ins(`bnez a7, ${ML}`);
+      }
+      // the clamp moves are usually skipped
+      group += iters * (a.n - m0 + extra - (rq === undefined ? 0 : 2 * n));
+    }
+    if (l.groups > 1) {
+      a.ins('addi t4, t4, -1');
+      a.ins(`bnez t4, ${L}_g`);
+      group += 2;
+    }
+    const t0n = a.n;
+    a.addConst('s5', 's5', A.yCol, 't0');
+    a.addConst('s7', 's7', A.xCol, 't0');
+    a.ins('addi s10, s10, -1');
+    a.ins(`bnez s10, ${L}_ow`);
+    const pixel = pixHead + l.groups * group + (a.n - t0n);
+    const e0 = a.n;
+    a.ins('add s2, s2, a1');
+    a.ins(`j ${L}_oh`);
+    a.label(`${L}_end`);
+    total += 1 + rowsOf0 * (rowHead + l.outW * pixel + (a.n - e0)) + 1;
+  }
+  return total;
+}
+
 /** Generates the program for the lowered layers. */
 export function generate(g: CodegenInput): CodegenOutput {
   const a = new Asm();
@@ -332,7 +531,7 @@ export function generate(g: CodegenInput): CodegenOutput {
       const A = g.addressing.get(l)!;
       let copy = 0;
       if (A.stage !== undefined) copy = emitCopy(a, A.stage, P, i);
-      predicted.set(l, copy + emitDot(a, l, A, P, i));
+      predicted.set(l, copy + (A.col !== undefined ? emitConvSimd(a, l, A, P, i) : emitDot(a, l, A, P, i)));
     }
     else predicted.set(l, emitFloat(a, l, g.placements, g.floats.get(l)!, P, i));
   });

@@ -70,10 +70,10 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
 
   // Pass 1 sizes the code (its size does not depend on the addresses), pass 2 places it.
   const reuse = opts.reuse !== false;
-  const dry = layout(lowered, mem, 0, new Diags(d.file), simd, reuse);
+  const dry = layout(lowered, mem, 0, new Diags(d.file), simd, reuse, cores.length);
   let codeBytes = 0;
   if (dry !== undefined) codeBytes = 4 * assemble(generate({ layers: lowered.layers, addressing: dry.addressing, floats: dry.floats, placements: dry.placements, hartIds }).asm).words.length;
-  const lay = layout(lowered, mem, codeBytes, d, simd, reuse);
+  const lay = layout(lowered, mem, codeBytes, d, simd, reuse, cores.length);
   if (d.failed || lay === undefined) return { value: undefined, diagnostics: d.list };
   const gen = generate({ layers: lowered.layers, addressing: lay.addressing, floats: lay.floats, placements: lay.placements, hartIds });
   const asm = assemble(gen.asm, { origin: lay.codeOrigin });

@@ -18,6 +18,9 @@
  *   interior through the placement's strides; graph inputs are written whole by the loader. The
  *   convolution loop then has no bounds checks, and the zero point's share of the sum is a
  *   per-channel constant.
+ * - Packed convolutions (`simd`, see {@link useConvSimd}): one im2col buffer per core, live
+ *   during the layer only (placed like an activation, so in the scratchpad when there is room),
+ *   and the weights stored as zero-padded rows of a multiple of 4 bytes.
  */
 import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import { Diags } from './diag.js';
@@ -36,8 +39,14 @@ export interface DotAddressing {
    * barrier; `bytes` is a multiple of 4.
    */
   readonly stage: { readonly from: number; readonly to: number; readonly bytes: number } | undefined;
-  /** Taps are read four at a time with `pv.mac.b` (Xesimd): see {@link useSimd}. */
+  /** Taps are read four at a time with `pv.mac.b` (Xesimd): see {@link useSimd} and {@link useConvSimd}. */
   readonly simd: boolean;
+  /**
+   * Packed convolutions (`simd` and op `conv`): the per-core im2col buffer of `kPad` bytes (the
+   * group's `Cin/group * kh * kw` taps of one output pixel, then zeros up to a multiple of 4) at
+   * `base + h * stride` for core h; the weights are stored as rows of `kPad` bytes, zero padded.
+   */
+  readonly col: { readonly base: number; readonly stride: number; readonly kPad: number } | undefined;
   readonly memories: { readonly input: string; readonly output: string; readonly weights: string };
 }
 
@@ -120,6 +129,20 @@ export function useSimd(l: DotLayer, xBase: number, xRow: number, xBatch: number
   return l.op === 'matmul' && l.weightBytes === 1 && xTap === 1 && l.kw % 4 === 0 && xBase % 4 === 0 && xRow % 4 === 0 && xBatch % 4 === 0;
 }
 
+/**
+ * Whether a convolution runs packed (im2col + `pv.mac.b`): int8 centred weights (any input type:
+ * uint8 columns are xor'ed with 0x80808080, the 128 * sum(w) this removes is folded into the
+ * bias), the taps of one input channel reachable with 12-bit offsets (unrolled copy) and the
+ * padded reduction at most 2 KiB.
+ */
+export function useConvSimd(l: DotLayer, xKRow: number, xTap: number): boolean {
+  const K = l.inChannelsPerGroup * l.kh * l.kw;
+  return l.op === 'conv' && l.weightBytes === 1 && l.kh * l.kw <= 64 && (l.kh - 1) * xKRow + (l.kw - 1) * xTap <= 2047 && K <= 2040;
+}
+
+/** The im2col row length of a packed convolution: its reduction padded to a multiple of 4. */
+export const convKPad = (l: DotLayer): number => Math.ceil((l.inChannelsPerGroup * l.kh * l.kw) / 4) * 4;
+
 /** Whether a placement's elements are row-major and contiguous (no padding). */
 export const isContiguous = (p: Placement): boolean => rowMajor(p.shape).every((s, i) => s === p.strides[i] || p.shape[i] === 1);
 
@@ -127,7 +150,7 @@ export const isContiguous = (p: Placement): boolean => rowMajor(p.shape).every((
  * Plans memory for the lowered layers with `codeBytes` of code; `simd` when every core has
  * Xesimd; `reuse` lets activation buffers with disjoint lifetimes share memory.
  */
-export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags, simd = false, reuse = true): Layout | undefined {
+export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags, simd = false, reuse = true, cores = 1): Layout | undefined {
   // Alias classes: every tensor maps to the root tensor owning its buffer.
   const root = new Map<string, string>();
   const rootOf = (t: string): string => root.get(t) ?? t;
@@ -209,6 +232,20 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     items.push({ key: `a:${t}`, what: `tensor '${t}'`, bytes: shape.reduce((p, x) => p * x, 1) * ACT_BYTES[info.dtype], span: life(t), stageAt: undefined });
   }
   const acts = items.length;
+  // packed convolutions: known from the (padded) input shape, before any address
+  const convPacked = new Set<DotLayer>();
+  for (const l of low.layers) {
+    if (!simd || l.kind !== 'dot' || l.op !== 'conv') continue;
+    // a padded input is its own root; an unpadded one (maybe an alias) is row-major
+    const sh = rootOf(l.input) === l.input ? actShape.get(l.input)?.shape : low.acts.get(l.input)?.shape;
+    if (sh === undefined || sh.length !== 4) continue;
+    if (useConvSimd(l, l.dilations[0] * sh[3]!, l.dilations[1])) convPacked.add(l);
+  }
+  low.layers.forEach((l, i) => {
+    // the im2col buffers of a packed convolution: one per core, live during the layer only
+    if (l.kind === 'dot' && convPacked.has(l)) items.push({ key: `c:${i}`, what: `the im2col buffers of ${l.node}`, bytes: cores * convKPad(l), span: [i, i], stageAt: undefined });
+  });
+  const weightBytes = (l: DotLayer): number => (convPacked.has(l) ? l.weights.length / (l.inChannelsPerGroup * l.kh * l.kw) * convKPad(l) : Math.ceil((l.weights.length * l.weightBytes) / 4) * 4);
   const tableBytes = (l: FloatLayer): number => {
     if (l.op.type === 'softmax') return 44;
     if (l.op.type !== 'averagePool') return 0;
@@ -217,7 +254,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
   };
   low.layers.forEach((l, i) => {
     if (l.kind === 'dot') {
-      items.push({ key: `w:${i}`, what: `the weights of ${l.node}`, bytes: Math.ceil((l.weights.length * l.weightBytes) / 4) * 4, span: ALWAYS, stageAt: i });
+      items.push({ key: `w:${i}`, what: `the weights of ${l.node}`, bytes: weightBytes(l), span: ALWAYS, stageAt: i });
       items.push({ key: `b:${i}`, what: `the bias of ${l.node}`, bytes: 4 * l.bias.length, span: ALWAYS, stageAt: undefined });
       if (l.requant !== undefined) items.push({ key: `m:${i}`, what: `the requantization multipliers of ${l.node}`, bytes: 4 * l.channels, span: ALWAYS, stageAt: undefined });
     } else if (l.kind === 'float' && tableBytes(l) > 0) {
@@ -341,15 +378,19 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
       return;
     }
     if (l.kind !== 'dot') return;
-    const wBytes = new Uint8Array(Math.ceil((l.weights.length * l.weightBytes) / 4) * 4);
+    const wBytes = new Uint8Array(weightBytes(l));
     const wv = new DataView(wBytes.buffer);
-    l.weights.forEach((v, i) => (l.weightBytes === 1 ? wv.setInt8(i, v) : wv.setInt16(2 * i, v, true)));
+    const rowK = l.inChannelsPerGroup * l.kh * l.kw;
+    const kPad = convKPad(l);
+    if (convPacked.has(l)) l.weights.forEach((v, i) => wv.setInt8(Math.floor(i / rowK) * kPad + (i % rowK), v));
+    else l.weights.forEach((v, i) => (l.weightBytes === 1 ? wv.setInt8(i, v) : wv.setInt16(2 * i, v, true)));
     const w = spots.get(`w:${li}`)!;
     const stage = w.home === undefined ? undefined : { from: w.home.address, to: w.address, bytes: wBytes.length };
     const x = placements.get(l.input)!;
     const xs = x.strides;
     const rank = xs.length;
-    const packed = simd && l.op === 'matmul' && useSimd(l, x.address, xs[rank - 2]!, rank > 2 ? xs[rank - 3]! : 0, xs[rank - 1]!);
+    const packed = convPacked.has(l) || (simd && l.op === 'matmul' && useSimd(l, x.address, xs[rank - 2]!, rank > 2 ? xs[rank - 3]! : 0, xs[rank - 1]!));
+    const colSpot = spots.get(`c:${li}`);
     const bBytes = new Uint8Array(4 * l.bias.length);
     const bv = new DataView(bBytes.buffer);
     const rowLen = l.inChannelsPerGroup * l.kh * l.kw;
@@ -376,6 +417,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     const consts = {
       wBase: w.address, biasBase: b.address, multBase: mult?.address ?? 0, stage,
       memories: { input: x.memory, output: y.memory, weights: stage === undefined ? w.memory : `${wHome.memory}->${w.memory}` }, simd: packed,
+      col: colSpot === undefined ? undefined : { base: colSpot.address, stride: kPad, kPad },
     };
     if (l.op === 'conv') {
       const [pt, pl] = l.pads;

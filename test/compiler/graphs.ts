@@ -58,6 +58,8 @@ export interface ConvSpec {
   readonly bias: boolean;
   /** A multiplier of exactly 0.5 (ties to even are exercised). */
   readonly tieScales: boolean;
+  /** Weight zero point 0 (int8) or 128 (uint8): centred weights fit int8 (the packed SIMD path). */
+  readonly symmetric?: boolean;
 }
 
 /** A random convolution spec whose output is not empty for an H x W input. */
@@ -87,7 +89,8 @@ export function addConv(b: GraphBuilder, r: Rng, x: string, s: ConvSpec): string
   const Cg = s.C / s.group;
   const w = b.init(`w${id}`, tensor(s.wType, [s.M, Cg, s.kh, s.kw], randQ(r, s.wType, s.M * Cg * s.kh * s.kw)));
   const xzp = b.init(`xzp${id}`, tensor(s.xType, [], randQ(r, s.xType, 1)));
-  const wzp = b.init(`wzp${id}`, tensor(s.wType, s.perChannel ? [s.M] : [], randQ(r, s.wType, s.perChannel ? s.M : 1)));
+  const wzs = s.symmetric === true ? new Array<number>(s.perChannel ? s.M : 1).fill(s.wType === 'uint8' ? 128 : 0) : randQ(r, s.wType, s.perChannel ? s.M : 1);
+  const wzp = b.init(`wzp${id}`, tensor(s.wType, s.perChannel ? [s.M] : [], wzs));
   const attrs = { group: { kind: 'int', value: s.group }, strides: ints(s.strides), dilations: ints(s.dilations), pads: ints(s.pads), kernel_shape: ints([s.kh, s.kw]) } as const;
   if (!s.quantized) return b.node('ConvInteger', [x, w, xzp, wzp], attrs);
   const K = Cg * s.kh * s.kw;
