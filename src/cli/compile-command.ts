@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { compile, type Compiled } from '../compiler/index.js';
+import { compile, compileForAccelerators, type AccelCompiled, type Compiled, type CompileResult } from '../compiler/index.js';
 import { catalog } from '../modules/index.js';
 import { importOnnx, type NnGraph } from '../nn/index.js';
 import { loadPlatform, type PlatformGraph } from '../platform/index.js';
@@ -18,6 +18,8 @@ export interface CompileCommandOptions {
   readonly cores?: string;
   /** Disable the packed-SIMD matrix-product path. */
   readonly noSimd?: boolean;
+  /** Forced targets, `node=instance` or `node=cores`. */
+  readonly targets?: readonly string[];
 }
 
 /** What the command prints and its exit code (0 compiled, 1 diagnostics, 2 bad usage). */
@@ -53,8 +55,42 @@ export function readPlatform(file: string): { graph?: PlatformGraph; diagnostics
   return { ...(r.graph === undefined ? {} : { graph: r.graph }), diagnostics: r.diagnostics };
 }
 
+/** Accelerator kinds the compiler can target. */
+const ACCEL_KINDS = new Set(['pe-array', 'aimc-tile']);
+
+/**
+ * Compiles for the platform: with accelerators (a `pe-array` or `aimc-tile` instance) each layer
+ * goes to an accelerator when it supports it exactly, else to the cores (`compileForAccelerators`);
+ * without, everything runs on the cores (`compile`, with activation-buffer reuse). `targets`
+ * forces layers (`node=instance` or `node=cores`).
+ */
+export function compileAuto(graph: NnGraph, platform: PlatformGraph, o: { readonly cores?: readonly string[]; readonly noSimd?: boolean; readonly targets?: ReadonlyMap<string, string> }): CompileResult<Compiled | AccelCompiled> {
+  const base = { ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.noSimd === true ? { simd: false } : {}) };
+  const hasAccel = Object.values(platform.instances).some((i) => ACCEL_KINDS.has(i.kind));
+  if (!hasAccel && (o.targets === undefined || o.targets.size === 0)) return compile(graph, platform, base);
+  return compileForAccelerators(graph, platform, { ...base, ...(o.targets === undefined ? {} : { targets: o.targets }) });
+}
+
+/** `node=target` pairs of `--target` options. @throws SimError `bad-argument` for a malformed one. */
+export function parseTargets(list: readonly string[] | undefined): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const t of list ?? []) {
+    const i = t.lastIndexOf('=');
+    if (i <= 0 || i === t.length - 1) throw usage(`--target '${t}' must be node=instance or node=cores (e.g. --target conv1=dacc)`);
+    m.set(t.slice(0, i), t.slice(i + 1));
+  }
+  return m;
+}
+
 /** The per-layer mapping report as a table with units. */
-export function formatMapping(c: Compiled): string {
+export function formatMapping(c: Compiled | AccelCompiled): string {
+  if ('mapping' in c) {
+    const rows = [['layer', 'op', 'target', 'MACs', 'commands', 'folds', 'exact', 'error bound', 'host instructions', 'why']];
+    for (const m of c.mapping) {
+      rows.push([m.node, m.opType, m.target, String(m.macs), String(m.commands), String(m.folds), m.exact ? 'yes' : 'NO', m.exact ? '0' : `+-${m.errorBound}`, String(m.predictedInstructions), m.reason]);
+    }
+    return formatTable(rows, [false, false, false, true, true, true, false, true, true, false]);
+  }
   const rows = [['layer', 'op', 'target', 'cores', 'MACs', 'weights', 'input', 'output', 'memories (in/out/weights)', 'instructions (busiest core)']];
   for (const l of c.layers) {
     rows.push([
@@ -77,7 +113,7 @@ export function compileCommand(modelFile: string, o: CompileCommandOptions): Com
   const pre = [...model.diagnostics, ...plat.diagnostics];
   if (hasErrors(pre) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const r = compile(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { simd: false } : {}) });
+  const r = compileAuto(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { noSimd: true } : {}), targets: parseTargets(o.targets) });
   const diags = [...pre, ...r.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (r.value === undefined || hasErrors(r.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };
@@ -96,7 +132,7 @@ export function compileCommand(modelFile: string, o: CompileCommandOptions): Com
     images, inputs: c.inputs, outputs: c.outputs,
   };
   writeFileSync(join(o.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(o.out, 'mapping.json'), `${JSON.stringify(c.layers, null, 2)}\n`);
+  writeFileSync(join(o.out, 'mapping.json'), `${JSON.stringify('mapping' in c ? c.mapping : c.layers, null, 2)}\n`);
   const summary = `compiled '${basename(modelFile)}' for platform '${c.platform}' on ${c.cores.length} core(s) (${c.cores.join(', ')}): ${c.program.words.length} instruction words at ${formatAddress(c.program.origin)} (${c.program.memory}), ${images.length} data image(s), ${c.layers.length} layer(s); wrote ${o.out}/`;
   return { stdout: `${summary}\n\n${formatMapping(c)}\n`, stderr: shown, exitCode: 0 };
 }

@@ -103,6 +103,11 @@ bench
     process.stdout.write(`${platformBenchLines(which, it).join('\n')}\n`);
   });
 
+/** Collects a repeatable option's values. */
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
 /** A positive integer option, or a usage error naming it. */
 function intOption(name: string, v: string, max: number): number {
   const n = Number(v);
@@ -144,8 +149,9 @@ program
   .requiredOption('-o, --out <dir>', 'output folder')
   .option('--cores <list>', 'comma-separated cores to run on (default: every core)')
   .option('--no-simd', 'do not use the packed int8 SIMD matrix-product path')
-  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean }) => {
-    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
+  .option('--target <node=target>', 'force a layer onto an accelerator instance or the cores (repeatable), e.g. --target conv1=dacc', collect, [])
+  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean; target: string[] }) => {
+    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, targets: o.target, ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     process.exitCode = r.exitCode;
@@ -165,13 +171,14 @@ program
   .option('-n <count>', 'with --model: inferences (default 10)')
   .option('--output <name>', 'with --model: graph output for top-1 (default: the first)')
   .option('--no-check', 'with --model: do not compare with the reference evaluator')
+  .option('--target <node=target>', 'with --model: force a layer onto an accelerator instance or the cores (repeatable)', collect, [])
   .option('--cores <list>', 'cores to start: comma-separated names or all', 'all')
   .option('--until <time>', 'stop the simulation at this time (e.g. 10us)')
   .option('--out <dir>', 'trace folder (default: traces/<program or model>-<platform>)')
   .option('--origin <addr>', 'load address of assembly (default: the first memory region, else the first scratchpad)')
   .option('--json', 'print the results as JSON instead of the tables')
   .action((posPlatform: string | undefined, programFile: string | undefined, o: {
-    platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean;
+    platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean; target: string[];
     cores: string; until?: string; out?: string; origin?: string; json?: boolean;
   }) => {
     const platformFile = o.platform ?? posPlatform;
@@ -181,7 +188,7 @@ program
       if (programFile !== undefined) throw new SimError('bad-argument', `give either a program ('${programFile}') or --model, not both`);
       if (o.data === undefined || o.shape === undefined) throw new SimError('bad-argument', '--model needs --data <images.bin> and --shape <C,H,W> (and --labels for accuracy)');
       emit(runModelCommand(platformFile, o.model, {
-        data: o.data, shape: o.shape, check: o.check,
+        data: o.data, shape: o.shape, check: o.check, targets: o.target,
         ...(o.labels === undefined ? {} : { labels: o.labels }),
         ...(o.preprocess === undefined ? {} : { preprocess: o.preprocess }),
         ...(o.n === undefined ? {} : { n: o.n }),

@@ -6,14 +6,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { compile } from '../compiler/index.js';
 import { energyReport, formatEnergy } from '../energy/index.js';
 import { catalog } from '../modules/index.js';
 import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, sampleInput, type Preprocess, type Tensor } from '../nn/index.js';
 import { dumpPlatform } from '../platform/index.js';
 import { instantiate, runCompiled, runReport } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
-import { readModel, readPlatform, type CommandOutput } from './compile-command.js';
+import { compileAuto, formatMapping, parseTargets, readModel, readPlatform, type CommandOutput } from './compile-command.js';
 
 /** Options of {@link runModelCommand}, as given on the command line. */
 export interface RunModelOptions {
@@ -27,6 +26,8 @@ export interface RunModelOptions {
   /** Inferences (default 10, at most the dataset's size). */
   readonly n?: string;
   readonly cores?: string;
+  /** Forced targets, `node=instance` or `node=cores`. */
+  readonly targets?: readonly string[];
   /** Graph output used for top-1 (default: the first). */
   readonly output?: string;
   readonly out?: string;
@@ -71,7 +72,7 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   const graph = model.graph;
   const g = plat.graph;
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const compiled = compile(graph, g, cores === undefined ? {} : { cores });
+  const compiled = compileAuto(graph, g, { ...(cores === undefined ? {} : { cores }), targets: parseTargets(o.targets) });
   const diags = [...pre, ...compiled.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (compiled.value === undefined || hasErrors(compiled.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };
@@ -147,7 +148,7 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   const outDir = o.out ?? join('traces', `${basename(modelFile, extname(modelFile))}-${g.platform}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
-  writeFileSync(join(outDir, 'mapping.json'), `${JSON.stringify(c.layers, null, 2)}\n`);
+  writeFileSync(join(outDir, 'mapping.json'), `${JSON.stringify('mapping' in c ? c.mapping : c.layers, null, 2)}\n`);
   writeFileSync(join(outDir, 'inferences.json'), `${JSON.stringify({ summary, inferences: results, lastReport }, null, 2)}\n`);
   const storedBad = results.filter((r) => r.storedMatch === false).length;
   const failed = (check && exact !== n) || storedBad > 0;
@@ -168,6 +169,9 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
     ...(summary.stored === null ? [] : [`${summary.stored.name}: ${summary.stored.identical}/${summary.stored.compared} inferences identical to its stored outputs`]),
     `latency per inference (simulated): mean ${formatDuration(summary.latency.meanPs)}, min ${formatDuration(summary.latency.minPs)}, max ${formatDuration(summary.latency.maxPs)}`,
     `energy per inference: mean ${formatEnergy(summary.energyPerInferencePj)} (unpriced events count 0: see energy.json of 'edgesim run' for sources)`,
+    '',
+    'mapping:',
+    formatMapping(c),
     '',
     'duty cycles (last inference):',
     duty,
