@@ -64,8 +64,10 @@ describe('edgesim compile', () => {
   it('reports model, platform and compiler problems with exit 1, usage problems with exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgesim-compile-'));
     const model = deployable(dir);
-    // diana-like's host core lacks the F extension the requantization needs
-    const r = cli('compile', model, '--platform', 'platforms/diana-like.yaml', '-o', join(dir, 'x'));
+    // a diana-like whose host core lacks the F extension the requantization needs
+    const noF = join(dir, 'diana-no-f.yaml');
+    writeFileSync(noF, readFileSync(`${repoRoot}platforms/diana-like.yaml`, 'utf8').replace(', extensions: [Xedma, Xesimd, Xesync, Xeacc, F]', '').replace('include: [tech/diana-22nm.yaml]', `include: [${repoRoot}platforms/tech/diana-22nm.yaml]`));
+    const r = cli('compile', model, '--platform', noF, '-o', join(dir, 'x'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error\[missing-extension\]: core 'host' lacks the F extension/);
     expect(r.err).not.toMatch(/ at .*\.js:\d+/); // no stack trace

@@ -39,6 +39,18 @@ describe('edgesim run --model', () => {
     expect(saved.inferences).toHaveLength(5);
   });
 
+  it('ResNet-8 on diana-like: the convolutions on the PE array, the float side on the host, bit-exact', () => {
+    const r = cli('run', '--platform', 'platforms/diana-like.yaml', '--model', 'test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx',
+      '--data', 'test/fixtures/models/data/cifar10_test500_images_u8.bin', '--labels', 'test/fixtures/models/data/cifar10_test500_labels_u8.bin',
+      '--shape', '3,32,32', '-n', '2', '--output', 'logits_q', '--out', join(mkdtempSync(join(tmpdir(), 'edgesim-diana-')), 't'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\nreference evaluator: 2/2 inferences bit-exact on every output\n');
+    expect(r.out.match(/\nnode 'conv_2d_\d+' \(#\d+, QLinearConv\)\s+QLinearConv\s+dacc\s/g)).toHaveLength(9);
+    expect(r.out).toMatch(/\nnode 'fully_connected_14' \(#26, QLinearConv\)\s+QLinearConv\s+dacc\s/);
+    expect(r.out).toMatch(/\ndacc\s+pe-array\s+\d+(\.\d+)? us\s+\d+\.\d %\n/);
+  });
+
   it('bad arguments are one clear line with exit 2; a model the compiler cannot map is exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgesim-run-model-'));
     const model = deployable(dir);
@@ -49,8 +61,8 @@ describe('edgesim run --model', () => {
     const wrong = cli('run', '--platform', 'platforms/pulp-cluster.yaml', '--model', model, '--data', join(dir, 'x.bin'), '--shape', '3,3');
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/error \[dataset-size\]: .*x\.bin: 16 image bytes are not a whole number of 9-byte samples/);
-    const resnet = cli('run', '--platform', 'platforms/diana-like.yaml', '--model', 'test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx', '--data', join(dir, 'x.bin'), '--shape', '2,4');
-    expect(resnet.code).toBe(1);
-    expect(resnet.err).toMatch(/error\[/);
+    const float = cli('run', '--platform', 'platforms/diana-like.yaml', '--model', 'test/fixtures/models/onnx_zoo_mnist8_float.onnx', '--data', join(dir, 'x.bin'), '--shape', '2,4');
+    expect(float.code).toBe(1);
+    expect(float.err).toMatch(/error\[unsupported-op\]: node 'Convolution28' \(#1, Conv\)/);
   });
 });
