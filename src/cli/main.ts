@@ -37,7 +37,7 @@ program
   .command('demo')
   .description('the main job on built-in defaults: MLPerf Tiny ResNet-8 (int8 ONNX) compiled for pulp-cluster and simulated on the first -n CIFAR-10 test images shipped in the repo; prints accuracy, bit-exactness against the reference evaluator and onnxruntime\'s stored outputs, latency, energy and duty cycles, and writes traces/demo-resnet8-pulp-cluster/. `demo kernel` runs the small kernel model (producer -> FIFO -> consumer -> TLM bus -> memory) instead')
   .argument('[which]', 'resnet8 (default) or kernel', 'resnet8')
-  .option('-n <count>', 'resnet8: images to simulate (1-500; about 3.5 s of host time each on one core)', '10')
+  .option('-n <count>', 'resnet8: images to simulate (1-500; about 0.8 s of host time each)', '100')
   .option('--out <dir>', 'resnet8: trace folder (default traces/demo-resnet8-pulp-cluster)')
   .option('--items <n>', 'kernel: items to transfer', '8')
   .action((which: string, o: { n: string; out?: string; items: string }) => {
