@@ -22,6 +22,7 @@ import { Diags } from './diag.js';
 import { ACT_BYTES, type Compiled, type CompileResult, type DataImage, type DotLayer, type Layer, type LayerReport, type Lowered, type Placement } from './ir.js';
 import { type Layout, type Memories, findMemories, layout } from './layout.js';
 import { lower } from './lower.js';
+import { Asm, fits12 } from './asm-builder.js';
 
 /** Options of {@link compileForAccelerators}. */
 export interface AccelCompileOptions extends CompileOptions {
@@ -142,54 +143,6 @@ function check(l: DotLayer, t: AccelTarget): string | Plan {
 // ---------------------------------------------------------------------------------------------
 // Code
 
-const fits12 = (v: number): boolean => v >= -2048 && v <= 2047;
-
-class Asm {
-  readonly lines: string[] = [];
-  n = 0;
-  private labels = 0;
-  private readonly prefix: string;
-  constructor(prefix: string) {
-    this.prefix = prefix;
-  }
-  ins(text: string, words = 1): void {
-    this.lines.push(`        ${text}`);
-    this.n += words;
-  }
-  label(name: string): void {
-    this.lines.push(`${name}:`);
-  }
-  comment(text: string): void {
-    this.lines.push(`        # ${text}`);
-  }
-  fresh(p: string): string {
-    return `${this.prefix}_${p}_${this.labels++}`;
-  }
-  li(rd: string, v: number): void {
-    const x = v | 0;
-    this.ins(`li ${rd}, ${x}`, fits12(x) || ((x << 20) >> 20) === 0 ? 1 : 2);
-  }
-  la(rd: string, addr: number): void {
-    this.ins(`la ${rd}, ${addr >>> 0}`, 2);
-  }
-  addConst(rd: string, rs: string, v: number, tmp: string): void {
-    if (v === 0 && rd === rs) return;
-    if (fits12(v)) this.ins(`addi ${rd}, ${rs}, ${v}`);
-    else {
-      this.li(tmp, v);
-      this.ins(`add ${rd}, ${rs}, ${tmp}`);
-    }
-  }
-  /** A store/load at `base + off` (tmp holds the address when off does not fit 12 bits). */
-  mem(op: string, reg: string, base: string, off: number, tmp: string): void {
-    if (fits12(off)) this.ins(`${op} ${reg}, ${off}(${base})`);
-    else {
-      this.li(tmp, off);
-      this.ins(`add ${tmp}, ${base}, ${tmp}`);
-      this.ins(`${op} ${reg}, 0(${tmp})`);
-    }
-  }
-}
 
 /** One loop level: iterations and the byte advance of the source (a2) and destination (a3) pointers per iteration. */
 interface Loop {

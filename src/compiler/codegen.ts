@@ -18,45 +18,8 @@
 import type { DotAddressing, FloatAddressing } from './layout.js';
 import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type Placement } from './ir.js';
 import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
+import { Asm, fits12 } from './asm-builder.js';
 
-const fits12 = (v: number): boolean => v >= -2048 && v <= 2047;
-
-class Asm {
-  readonly lines: string[] = [];
-  /** Instruction words emitted so far. */
-  n = 0;
-  private labels = 0;
-  ins(text: string, words = 1): void {
-    this.lines.push(`        ${text}`);
-    this.n += words;
-  }
-  label(name: string): void {
-    this.lines.push(`${name}:`);
-  }
-  comment(text: string): void {
-    this.lines.push(`        # ${text}`);
-  }
-  fresh(prefix: string): string {
-    return `${prefix}_${this.labels++}`;
-  }
-  li(rd: string, v: number): void {
-    const x = v | 0;
-    const lo = (x << 20) >> 20;
-    this.ins(`li ${rd}, ${x}`, fits12(x) || lo === 0 ? 1 : 2);
-  }
-  la(rd: string, addr: number): void {
-    this.ins(`la ${rd}, ${addr >>> 0}`, 2);
-  }
-  /** rd = rs + v (nothing when v is 0 and rd is rs). */
-  addConst(rd: string, rs: string, v: number, tmp: string): void {
-    if (v === 0 && rd === rs) return;
-    if (fits12(v)) this.ins(`addi ${rd}, ${rs}, ${v}`);
-    else {
-      this.li(tmp, v);
-      this.ins(`add ${rd}, ${rs}, ${tmp}`);
-    }
-  }
-}
 
 /** Inputs of {@link generate}. */
 export interface CodegenInput {

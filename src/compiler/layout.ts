@@ -22,6 +22,7 @@
  *   during the layer only (placed like an activation, so in the scratchpad when there is room),
  *   and the weights stored as zero-padded rows of a multiple of 4 bytes.
  */
+import { stridesOf } from '../nn/index.js';
 import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type DataImage, type DotLayer, type FloatLayer, type Lowered, type Placement } from './ir.js';
@@ -111,15 +112,6 @@ export interface Layout {
   readonly codeMemory: string;
 }
 
-const rowMajor = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
 
 /**
  * Whether a layer's taps can be read as packed words: a matrix product (taps contiguous) with
@@ -144,7 +136,7 @@ export function useConvSimd(l: DotLayer, xKRow: number, xTap: number): boolean {
 export const convKPad = (l: DotLayer): number => Math.ceil((l.inChannelsPerGroup * l.kh * l.kw) / 4) * 4;
 
 /** Whether a placement's elements are row-major and contiguous (no padding). */
-export const isContiguous = (p: Placement): boolean => rowMajor(p.shape).every((s, i) => s === p.strides[i] || p.shape[i] === 1);
+export const isContiguous = (p: Placement): boolean => stridesOf(p.shape).every((s, i) => s === p.strides[i] || p.shape[i] === 1);
 
 /**
  * Plans memory for the lowered layers with `codeBytes` of code; `simd` when every core has
@@ -341,7 +333,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     const sh = actShape.get(t)!;
     const sp = spots.get(`a:${t}`)!;
     placements.set(t, {
-      name: t, dtype: info.dtype, shape: info.shape, strides: rowMajor(sh.shape), address: sp.address + sh.offset * eb,
+      name: t, dtype: info.dtype, shape: info.shape, strides: stridesOf(sh.shape), address: sp.address + sh.offset * eb,
       buffer: { address: sp.address, bytes: sh.shape.reduce((p, x) => p * x, 1) * eb }, fill: sh.fill, memory: sp.memory,
     });
     // a padded graph input: the border in a data image too (the loader writes the whole buffer anyway)
@@ -353,7 +345,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     if (r === t) continue;
     const rp = placements.get(r)!;
     const info = low.acts.get(t)!;
-    placements.set(t, { ...rp, name: t, shape: info.shape, strides: rowMajor(info.shape) });
+    placements.set(t, { ...rp, name: t, shape: info.shape, strides: stridesOf(info.shape) });
   }
 
   // Constants and addressing per layer.

@@ -4,7 +4,7 @@
  * (int32 for the outputs of ConvInteger / MatMulInteger).
  */
 import {
-  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrInt, attrInts, attrString, describeNode, float32Multiplier, sizeOf,
+  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrInt, attrInts, attrString, describeNode, float32Multiplier, sizeOf, padAxis,
 } from '../nn/index.js';
 import { Diags } from './diag.js';
 import {
@@ -77,19 +77,6 @@ function perChannel(t: Tensor | undefined, count: number, dflt: number, what: st
   if (t.data.length !== count) fail('shape-mismatch', `${what} has ${t.data.length} values; expected 1 or ${count}`);
   for (let c = 0; c < count; c++) out[c] = t.data[c]!;
   return out;
-}
-
-/** Pads and output size of one spatial axis, including auto_pad (as the reference evaluator). */
-function padAxis(autoPad: string, size: number, k: number, s: number, d: number, b: number, e: number): [number, number, number] {
-  const ek = (k - 1) * d + 1;
-  if (autoPad === 'VALID') return [0, 0, Math.floor((size - ek) / s) + 1];
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const out = Math.ceil(size / s);
-    const total = Math.max(0, (out - 1) * s + ek - size);
-    const small = Math.floor(total / 2);
-    return autoPad === 'SAME_UPPER' ? [small, total - small, out] : [total - small, small, out];
-  }
-  return [b, e, Math.floor((size + b + e - ek) / s) + 1];
 }
 
 function centre(w: Tensor, wzp: Float64Array, rows: number, rowLen: number, transpose: boolean, sets = 1): { weights: Int32Array; sums: Float64Array; bytes: 1 | 2 } {
@@ -313,10 +300,7 @@ const floatLayer = (n: NnNode, inputs: string[], op: FloatOp, shape: readonly nu
 
 /** Output size of one pooling axis (the evaluator's padAxis without dilation). */
 function poolAxis(autoPad: string, size: number, k: number, s: number, b: number, e: number, ceil: boolean): number {
-  if (autoPad === 'VALID') return Math.floor((size - k) / s) + 1;
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(size / s);
-  const span = size + b + e - k;
-  return (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  return padAxis(autoPad, size, k, s, 1, b, e, ceil)[2];
 }
 
 /** A float-side node: the layer and its output's type and shape. */

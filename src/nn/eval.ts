@@ -228,8 +228,11 @@ interface ConvGeom {
   pt: number; pl: number; pb: number; pr: number; sh: number; sw: number; dh: number; dw: number; OH: number; OW: number;
 }
 
-/** Pads and output size for one spatial axis, including auto_pad. */
-function padAxis(autoPad: string, size: number, k: number, s: number, d: number, b: number, e: number, ceil = false): [number, number, number] {
+/**
+ * Pads and output size for one spatial axis, including auto_pad: `[begin, end, out]` for an
+ * input of `size`, kernel `k`, stride `s`, dilation `d` and explicit pads `b`, `e`.
+ */
+export function padAxis(autoPad: string, size: number, k: number, s: number, d: number, b: number, e: number, ceil = false): [number, number, number] {
   const ek = (k - 1) * d + 1;
   if (autoPad === 'VALID') return [0, 0, Math.floor((size - ek) / s) + 1];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
