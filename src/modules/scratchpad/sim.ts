@@ -78,11 +78,12 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
 
   /** One transaction through port `port`; see the class doc for the timing. */
   access(port: number, tx: GenericPayload, delay: Time): Time {
-    // Fast path, same result as the general one below: one aligned word, read or write without
-    // byte enables, word interleaving (a core's lw/sw, most of the traffic).
+    // Fast path, same result as the general one below: one naturally aligned access of at most a
+    // word (1, 2 or 4 bytes: a core's lb/lh/lw/sb/sh/sw, most of the traffic), read or write
+    // without byte enables, word interleaving.
     const len = tx.length;
     const off0 = tx.address - this.base;
-    if (len === this.wb && off0 >= 0 && off0 + len <= this.size && off0 % len === 0 && this.wordInterleaved && tx.byteEnable === null && (tx.command === 'read' || tx.command === 'write')) {
+    if (len <= this.wb && (len === 1 || len === 2 || len === 4) && off0 >= 0 && off0 + len <= this.size && off0 % len === 0 && this.wordInterleaved && tx.byteEnable === null && (tx.command === 'read' || tx.command === 'write')) {
       tx.response = 'ok';
       const period = this.period;
       const nowPs = this.sim.now;
@@ -91,7 +92,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
       const pf = this.portFree[port]!;
       const q = c > pf ? c : pf;
       const banks = this.nBanks;
-      const b = (off0 / len) % banks;
+      const b = Math.floor(off0 / this.wb) % banks;
       let ring = this.ring;
       let mask = this.window - 1;
       let g = q;
