@@ -4,7 +4,7 @@
  * (int32 for the outputs of ConvInteger / MatMulInteger).
  */
 import {
-  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrInt, attrInts, attrString, describeNode, float32Multiplier, sizeOf, padAxis,
+  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrFloat, attrInt, attrInts, attrString, describeNode, float32Multiplier, roundHalfEven, sizeOf, padAxis, tensor,
 } from '../nn/index.js';
 import { Diags } from './diag.js';
 import {
@@ -417,6 +417,179 @@ function lowerQdqChain(ctx: Ctx, q: NnNode, c: QdqChain): { layer: FloatLayer; i
 }
 
 /**
+ * A QDQ dot product: DequantizeLinear(x) and DequantizeLinear(w) (and optionally a bias) ->
+ * Conv / MatMul / Gemm -> QuantizeLinear, found before lowering and lowered as the equivalent
+ * QLinearConv / QLinearMatMul (integer accumulation, float32 requantization).
+ */
+interface QdqDot {
+  readonly dx: NnNode;
+  readonly op: NnNode;
+  /** The weight's DequantizeLinear (undefined: the weight is not dequantized; diagnosed). */
+  readonly dw: NnNode | undefined;
+  /** The bias's DequantizeLinear, when the bias is one. */
+  readonly db: NnNode | undefined;
+}
+
+/** Reported on every fused QDQ layer: the integer path need not equal the float32 QDQ graph bit for bit. */
+export const QDQ_FUSION_NOTE = 'fused QDQ (integer accumulation; may differ from the float reference by 1 LSB where float32 rounding of the sums differs)';
+
+const DOT_OPS = ['Conv', 'MatMul', 'Gemm'];
+
+/**
+ * Finds the QDQ dot products, keyed by their QuantizeLinear: the Conv/MatMul/Gemm output is read
+ * by the QuantizeLinear only (and is not a graph output), its input 0 comes from a
+ * DequantizeLinear. Whether the parameters are supported is checked when lowering (diagnostics
+ * name the Conv/MatMul/Gemm node).
+ */
+function findQdqDots(graph: NnGraph): Map<NnNode, QdqDot> {
+  const producer = new Map<string, NnNode>();
+  const uses = new Map<string, number>();
+  for (const n of graph.nodes) {
+    n.outputs.forEach((o) => producer.set(o, n));
+    n.inputs.forEach((i) => uses.set(i, (uses.get(i) ?? 0) + 1));
+  }
+  const outs = new Set(graph.outputs.map((o) => o.name));
+  const known = (n: NnNode | undefined): n is NnNode => n !== undefined && (n.domain === '' || n.domain === 'ai.onnx');
+  const single = (t: string | undefined): boolean => t !== undefined && uses.get(t) === 1 && !outs.has(t);
+  const dq = (t: string | undefined): NnNode | undefined => {
+    const d = t === undefined || t === '' ? undefined : producer.get(t);
+    return known(d) && d.opType === 'DequantizeLinear' ? d : undefined;
+  };
+  const dots = new Map<NnNode, QdqDot>();
+  for (const q of graph.nodes) {
+    if (!known(q) || q.opType !== 'QuantizeLinear') continue;
+    const op = producer.get(q.inputs[0] ?? '');
+    if (!known(op) || !DOT_OPS.includes(op.opType) || !single(op.outputs[0])) continue;
+    const dx = dq(op.inputs[0]);
+    if (dx === undefined) continue;
+    dots.set(q, { dx, op, dw: dq(op.inputs[1]), db: op.opType === 'MatMul' ? undefined : dq(op.inputs[2]) });
+  }
+  return dots;
+}
+
+/** Per-tensor or per-axis (along `axis` of a tensor of shape `shape`) parameters of a DequantizeLinear. */
+function dqParams(ctx: Ctx, d: NnNode, what: string): { scale: Tensor; zp: Tensor | undefined; axis: number } {
+  const scale = constant(ctx, d, 1, `the ${what} scale`, true)!;
+  const zp = constant(ctx, d, 2, `the ${what} zero point`, false);
+  if (scale.dtype !== 'float32') fail('unsupported-dtype', `the ${what} scale of ${describeNode(d)} has type ${scale.dtype}; supported: float32`);
+  if (zp !== undefined && zp.data.length !== scale.data.length) fail('shape-mismatch', `${describeNode(d)}: the ${what} scale has ${scale.data.length} values, its zero point ${zp.data.length}`);
+  return { scale, zp, axis: attrInt(d, 'axis', 1) };
+}
+
+/**
+ * Lowers a QDQ dot product by building the equivalent QLinearConv / QLinearMatMul node (same
+ * input, weights, scales and zero points; the bias as int32 at scale x_scale * w_scale) and
+ * lowering that: the result is bit-exact with the reference evaluator on the QOperator graph.
+ */
+function lowerQdqDot(ctx: Ctx, q: NnNode, c: QdqDot): { layer: DotLayer; info: ActInfo } {
+  const { op, dx } = c;
+  const x = activation(ctx, dx, 0, 'input x');
+  const inDtype = int8Type(x.info.dtype, 'input x', x.name);
+  const xp = dqParams(ctx, dx, 'input');
+  if (xp.scale.data.length !== 1) fail('unsupported-attribute-value', `the activation's ${describeNode(dx)} is per-axis (${xp.scale.data.length} scales); fused QDQ needs a per-tensor input scale and zero point`);
+  if (xp.zp !== undefined && xp.zp.dtype !== inDtype) fail('unsupported-dtype', `${describeNode(dx)}: input '${x.name}' is ${inDtype}, its zero point ${xp.zp.dtype}`);
+  const qs = constant(ctx, q, 1, 'output scale', true)!;
+  const qz = constant(ctx, q, 2, 'output zero point', false);
+  if (qs.data.length !== 1 || (qz !== undefined && qz.data.length !== 1)) fail('unsupported-attribute-value', `${describeNode(q)} is per-axis; fused QDQ needs a per-tensor output scale and zero point`);
+  if (qs.dtype !== 'float32') fail('unsupported-dtype', `the output scale of ${describeNode(q)} has type ${qs.dtype}; supported: float32`);
+  if (qz !== undefined) int8Type(qz.dtype, 'output zero point', q.inputs[2] ?? '');
+  // the weight: an initializer through DequantizeLinear
+  if (c.dw === undefined) fail('non-constant-input', `the weight '${op.inputs[1] ?? ''}' does not come from a DequantizeLinear of an initializer (fused QDQ needs quantized constant weights)`);
+  const dw = c.dw!;
+  const wname = dw.inputs[0] ?? '';
+  const w0 = ctx.consts.get(wname);
+  if (w0 === undefined) fail('non-constant-input', `the weight '${wname}' (input of ${describeNode(dw)}) must be a constant (an initializer)`, 'compile with opts.constants to bind a graph input to fixed values');
+  int8Type(w0!.dtype, 'weight', wname);
+  const wp = dqParams(ctx, dw, 'weight');
+  if (wp.zp !== undefined && wp.zp.dtype !== w0!.dtype) fail('unsupported-dtype', `${describeNode(dw)}: weight '${wname}' is ${w0!.dtype}, its zero point ${wp.zp.dtype}`);
+  const extra = new Map<string, Tensor>();
+  const nm = (s: string): string => `${q.outputs[0] ?? ''}::qdq_${s}`;
+  let w = w0!;
+  let outAxis: number;
+  let note = '';
+  if (op.opType === 'Conv') {
+    outAxis = 0;
+  } else if (op.opType === 'MatMul') {
+    outAxis = w.shape.length - 1;
+  } else {
+    if (attrInt(op, 'transA', 0) !== 0) fail('unsupported-attribute-value', 'Gemm with transA = 1 is not supported in fused QDQ');
+    if (Math.fround(attrFloat(op, 'alpha', 1)) !== 1) fail('unsupported-attribute-value', `Gemm alpha ${attrFloat(op, 'alpha', 1)}: only alpha = 1 is supported in fused QDQ`);
+    if ((op.inputs[2] ?? '') !== '' && Math.fround(attrFloat(op, 'beta', 1)) !== 1) fail('unsupported-attribute-value', `Gemm beta ${attrFloat(op, 'beta', 1)} with a bias: only beta = 1 is supported in fused QDQ`);
+    if (x.info.shape.length !== 2 || w.shape.length !== 2) fail('unsupported-shape', `Gemm needs 2-D A and B; A [${x.info.shape.join(',')}], B [${w.shape.join(',')}]`);
+    const tb = attrInt(op, 'transB', 0) !== 0;
+    outAxis = tb ? 0 : 1;
+    if (tb) {
+      // B [N, K] -> [K, N]
+      const [N, K] = w.shape as [number, number];
+      const t = new Array<number>(N * K);
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) t[k * N + n] = w.data[n * K + k]!;
+      w = tensor(w.dtype, [K, N], t);
+      note = ', transB folded';
+    }
+  }
+  const channels = w0!.shape[outAxis] ?? 0;
+  if (wp.scale.data.length !== 1) {
+    const ax = wp.axis < 0 ? wp.axis + w0!.shape.length : wp.axis;
+    if (ax !== outAxis || wp.scale.data.length !== channels) fail('unsupported-attribute-value', `${describeNode(dw)} is per-axis along axis ${wp.axis} (${wp.scale.data.length} scales); fused QDQ needs the weight per-tensor or per-channel along the output axis ${outAxis} of [${w0!.shape.join(',')}]`);
+  }
+  // the bias: a float initializer, or int32 through DequantizeLinear at scale x_scale * w_scale
+  const xsv = xp.scale.data[0]!;
+  const wsv = perChannel(wp.scale, channels, 1, 'the weight scale');
+  const bname = op.opType === 'MatMul' ? '' : op.inputs[2] ?? '';
+  let bias: number[] | undefined;
+  if (bname !== '') {
+    const db = c.db;
+    let bt: Tensor | undefined;
+    if (db !== undefined) {
+      bt = ctx.consts.get(db.inputs[0] ?? '');
+      if (bt === undefined || bt.dtype !== 'int32') fail('non-constant-input', `the bias '${db.inputs[0] ?? ''}' (input of ${describeNode(db)}) must be an int32 initializer`);
+      const bp = dqParams(ctx, db, 'bias');
+      if (bp.zp !== undefined && bp.zp.data.some((v) => v !== 0)) fail('unsupported-attribute-value', `${describeNode(db)}: the bias zero point must be 0`);
+      const bs = perChannel(bp.scale, channels, 1, 'the bias scale');
+      for (let m = 0; m < channels; m++) {
+        const want = Math.fround(xsv * wsv[m]!);
+        if (Math.abs(bs[m]! - want) > 1e-6 * want) fail('unsupported-attribute-value', `${describeNode(db)}: the bias scale ${bs[m]} of channel ${m} is not x_scale * w_scale = ${want}`);
+      }
+    } else {
+      bt = ctx.consts.get(bname);
+      if (bt === undefined) fail('non-constant-input', `the bias '${bname}' must be an initializer (float32, or int32 through DequantizeLinear)`);
+      if (bt!.dtype !== 'float32') fail('unsupported-dtype', `the bias '${bname}' has type ${bt!.dtype}; supported: float32, or int32 through DequantizeLinear`);
+      note += ', float bias rounded to int32 at x_scale * w_scale';
+    }
+    const bv = perChannel(bt, channels, 0, 'the bias');
+    bias = [];
+    for (let m = 0; m < channels; m++) {
+      const v = db !== undefined ? bv[m]! : roundHalfEven(bv[m]! / Math.fround(xsv * wsv[m]!));
+      if (!(v >= -2147483648 && v <= 2147483647)) fail('unsupported-attribute-value', `the bias of channel ${m} (${bv[m]}) does not fit int32 at scale x_scale * w_scale`);
+      bias.push(v);
+    }
+  }
+  const one = (t: Tensor | undefined, name: string): string => {
+    if (t === undefined) return '';
+    extra.set(nm(name), t);
+    return nm(name);
+  };
+  const ins = [
+    x.name, one(xp.scale, 'xs'), one(xp.zp, 'xzp'), one(w, 'w'), one(wp.scale, 'ws'), one(wp.zp, 'wzp'), one(qs, 'ys'), one(qz, 'yzp'),
+  ];
+  if (bias !== undefined) ins.push(one(tensor('int32', [channels], bias), 'bias'));
+  const isConv = op.opType === 'Conv';
+  const qop: NnNode = { ...op, opType: isConv ? 'QLinearConv' : 'QLinearMatMul', inputs: ins, outputs: q.outputs };
+  const sub: Ctx = { consts: new Map([...ctx.consts, ...extra]), acts: ctx.acts };
+  const node = `${describeNode(op)} fused with ${describeNode(dx)}, ${describeNode(dw)}${c.db === undefined ? '' : `, ${describeNode(c.db)}`} and ${describeNode(q)}: ${QDQ_FUSION_NOTE}${note}`;
+  const opType = `DequantizeLinear+${op.opType}+QuantizeLinear`;
+  if (isConv) {
+    const l = lowerConv(sub, qop);
+    return { layer: { ...l, node, opType }, info: { dtype: l.outDtype, shape: [l.batch, l.channels, l.outH, l.outW] } };
+  }
+  const { layer, outShape } = lowerMatMul(sub, qop);
+  // QLinearMatMul has no bias: the Gemm's is added to the accumulator start (int32 wrap-around, as QLinearConv's)
+  const acc = Int32Array.from(layer.bias);
+  if (bias !== undefined) for (let j = 0; j < acc.length; j++) acc[j] = acc[j]! + bias[j % channels]!;
+  return { layer: { ...layer, bias: acc, node, opType }, info: { dtype: layer.outDtype, shape: outShape } };
+}
+
+/**
  * Lowers a graph. `constants` binds graph inputs to fixed values (they become initializers).
  * Every unsupported node is reported (never thrown); nodes that depend on a failed node are
  * skipped without further messages.
@@ -445,19 +618,52 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
   const layers: Layer[] = [];
   const chains = findQdqChains(graph, consts);
   const inChain = new Set<NnNode>([...chains.values()].flatMap((c) => [c.da, c.db, c.bin]));
+  const dots = findQdqDots(graph);
+  for (const q of [...dots.keys()]) if (chains.has(q)) dots.delete(q);
+  for (const c of dots.values()) inChain.add(c.op);
+  // activation, weight and bias DequantizeLinear nodes read only by fused dot products are not lowered
+  const readers = new Map<string, NnNode[]>();
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) {
+      const r = readers.get(i);
+      if (r === undefined) readers.set(i, [n]);
+      else r.push(n);
+    }
+  }
+  const graphOuts = new Set(graph.outputs.map((o) => o.name));
+  const fusedOps = new Set([...dots.values()].map((c) => c.op));
+  for (const c of dots.values()) {
+    for (const d of [c.dx, c.dw, c.db]) {
+      const o = d?.outputs[0];
+      if (d !== undefined && o !== undefined && !graphOuts.has(o) && (readers.get(o) ?? []).every((r) => fusedOps.has(r))) inChain.add(d);
+    }
+  }
+  // a DequantizeLinear of a constant read only by Conv/MatMul/Gemm nodes that are not fused: the
+  // unsupported-op diagnostic of the reader says why (not a constant-activation one here)
+  for (const n of graph.nodes) {
+    const o = n.outputs[0];
+    if (n.opType !== 'DequantizeLinear' || !consts.has(n.inputs[0] ?? '') || o === undefined || graphOuts.has(o)) continue;
+    const rs = readers.get(o) ?? [];
+    if (rs.length > 0 && rs.every((r) => DOT_OPS.includes(r.opType) && (r.domain === '' || r.domain === 'ai.onnx'))) inChain.add(n);
+  }
   const opset = graph.opsets.get('') ?? 13;
   for (const n of graph.nodes) {
     // the nodes of a fused chain are lowered with its QuantizeLinear
     if (inChain.has(n)) continue;
     const chain = chains.get(n);
-    const reads = chain === undefined ? n.inputs : [chain.da.inputs[0] ?? '', chain.db.inputs[0] ?? ''];
+    const dot = dots.get(n);
+    const reads = dot !== undefined ? [dot.dx.inputs[0] ?? ''] : chain === undefined ? n.inputs : [chain.da.inputs[0] ?? '', chain.db.inputs[0] ?? ''];
     if (reads.some((i) => failed.has(i))) {
       n.outputs.forEach((o) => failed.add(o));
       continue;
     }
     const known = n.domain === '' || n.domain === 'ai.onnx';
     try {
-      if (chain !== undefined) {
+      if (dot !== undefined) {
+        const { layer, info } = lowerQdqDot(ctx, n, dot);
+        acts.set(layer.output, info);
+        layers.push(layer);
+      } else if (chain !== undefined) {
         const { layer, info } = lowerQdqChain(ctx, n, chain);
         acts.set(layer.output, info);
         layers.push(layer);
@@ -482,11 +688,13 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
         acts.set(l.output, { dtype: x.info.dtype, shape });
         layers.push(l);
       } else {
-        fail('unsupported-op', `the compiler does not support ${n.domain === '' ? '' : `${n.domain}:`}${n.opType} yet`, `supported: ${compilerOpList()}`);
+        const qdqHint = known && DOT_OPS.includes(n.opType) ? `; a float ${n.opType} is compiled only as DequantizeLinear -> ${n.opType} -> QuantizeLinear (its output read by the QuantizeLinear only)` : '';
+        fail('unsupported-op', `the compiler does not support ${n.domain === '' ? '' : `${n.domain}:`}${n.opType} yet`, `supported: ${compilerOpList()}${qdqHint}`);
       }
     } catch (e) {
       if (!(e instanceof NodeError)) throw e;
-      d.error(e.code, `${describeNode(n)}: ${e.message}`, e.hint);
+      const named = dot === undefined ? describeNode(n) : `${describeNode(dot.op)} (QDQ pattern ending in ${describeNode(n)})`;
+      d.error(e.code, `${named}: ${e.message}`, e.hint);
       n.outputs.forEach((o) => failed.add(o));
     }
   }

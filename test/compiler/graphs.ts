@@ -131,3 +131,72 @@ export function addMatMul(b: GraphBuilder, r: Rng, a: string, s: MatSpec): strin
   const yzp = b.init(`yzp${id}`, tensor(s.yType, [], randQ(r, s.yType, 1)));
   return b.node('QLinearMatMul', [a, as, azp, bw, bs, bzp, ys, yzp]);
 }
+
+/** How {@link toQdq} writes the QLinear* nodes. */
+export interface QdqForm {
+  /** The bias: int32 through DequantizeLinear at scale x_scale * w_scale, or a float32 initializer holding bias * x_scale * w_scale. */
+  readonly bias: 'dq' | 'float';
+  /** QLinearMatMul with 2-D operands as Gemm (else MatMul). */
+  readonly gemm?: boolean;
+  /** Gemm with the weight stored transposed ([N, K], per-channel axis 0) and transB = 1. */
+  readonly transB?: boolean;
+}
+
+/**
+ * The QDQ form of a graph of QLinearConv / QLinearMatMul nodes, with the same parameters:
+ * each becomes DequantizeLinear(x) and DequantizeLinear(w) (per-channel along the output axis)
+ * -> Conv / MatMul / Gemm (bias as {@link QdqForm}) -> QuantizeLinear, writing the same output
+ * tensor. Other nodes are copied.
+ */
+export function toQdq(g: NnGraph, form: QdqForm): NnGraph {
+  const inits = new Map(g.initializers);
+  const nodes: NnNode[] = [];
+  const add = (base: NnNode, opType: string, inputs: string[], out: string, attrs: Record<string, NnAttribute> = {}): void => {
+    nodes.push({ name: `${base.name}_${opType.toLowerCase()}`, index: nodes.length, opType, domain: '', inputs, outputs: [out], attributes: new Map(Object.entries(attrs)) });
+  };
+  const int = (value: number): NnAttribute => ({ kind: 'int', value });
+  for (const n of g.nodes) {
+    if (n.opType !== 'QLinearConv' && n.opType !== 'QLinearMatMul') {
+      nodes.push({ ...n, index: nodes.length });
+      continue;
+    }
+    const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = n.inputs as [string, string, string, string, string, string, string, string, string | undefined];
+    const out = n.outputs[0]!;
+    const conv = n.opType === 'QLinearConv';
+    const wt = inits.get(w)!;
+    const wsT = inits.get(ws)!;
+    const perCh = wsT.data.length > 1;
+    const gemm = !conv && form.gemm === true && wt.shape.length === 2;
+    const transB = gemm && form.transB === true;
+    let wName = w;
+    if (transB) {
+      const [K, N] = wt.shape as [number, number];
+      const t: number[] = [];
+      for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) t.push(wt.data[k * N + j]!);
+      wName = `${w}_t`;
+      inits.set(wName, tensor(wt.dtype, [N, K], t));
+    }
+    const axis = conv || transB ? 0 : wt.shape.length - 1;
+    add(n, 'DequantizeLinear', [x, xs, xzp], `${out}_xf`);
+    add({ ...n, name: `${n.name}_w` }, 'DequantizeLinear', [wName, ws, wzp], `${out}_wf`, perCh ? { axis: int(axis) } : {});
+    const ins = [`${out}_xf`, `${out}_wf`];
+    if (bias !== undefined && bias !== '') {
+      const bt = inits.get(bias)!;
+      const xsv = inits.get(xs)!.data[0]!;
+      const M = bt.data.length;
+      const bs = Array.from({ length: M }, (_, m) => f32(xsv * wsT.data[perCh ? m : 0]!));
+      if (form.bias === 'dq') {
+        inits.set(`${bias}_s`, tensor('float32', [M], bs));
+        add({ ...n, name: `${n.name}_b` }, 'DequantizeLinear', [bias, `${bias}_s`], `${out}_bf`, { axis: int(0) });
+        ins.push(`${out}_bf`);
+      } else {
+        inits.set(`${bias}_f`, tensor('float32', [M], Array.from(bt.data, (v, m) => f32(v * bs[m]!))));
+        ins.push(`${bias}_f`);
+      }
+    }
+    const attrs: Record<string, NnAttribute> = conv ? Object.fromEntries(n.attributes) : transB ? { transB: int(1) } : {};
+    add(n, conv ? 'Conv' : gemm ? 'Gemm' : 'MatMul', ins, `${out}_yf`, attrs);
+    add({ ...n, name: `${n.name}_q` }, 'QuantizeLinear', [`${out}_yf`, ys, yzp], out);
+  }
+  return { ...g, nodes, initializers: inits, name: `${g.name}_qdq` };
+}
