@@ -25,20 +25,23 @@ interface StoredRef {
 }
 
 /**
- * Runs the demo on the first `n` images; `out` is the trace folder (default
- * `traces/demo-resnet8-pulp-cluster`).
+ * Runs the demo on the first `n` images on `platform` (a shipped platform's name or a platform
+ * file; default pulp-cluster); `out` is the trace folder (default `traces/demo-resnet8-<platform>`).
  */
-export function demoCommand(o: { readonly n: number; readonly out?: string; readonly progress?: (done: number, total: number) => void }): CommandOutput {
+export function demoCommand(o: { readonly n: number; readonly platform?: string; readonly out?: string; readonly progress?: (done: number, total: number) => void }): CommandOutput {
   const ref = JSON.parse(readFileSync(file(DEMO_FILES.onnxruntime), 'utf8')) as StoredRef;
   const byIndex = new Map(ref.samples.map((s) => [s.index, new Map([['output', s.output], ['logits_q', s.logits_q]])]));
-  return runModelCommand(file(DEMO_FILES.platform), file(DEMO_FILES.model), {
+  // a shipped platform by name (pulp-cluster, diana-like, hermes-like, eyeriss-like) or a path
+  const platform = o.platform === undefined ? file(DEMO_FILES.platform) : /^[a-z0-9-]+$/.test(o.platform) ? file(`platforms/${o.platform}.yaml`) : o.platform;
+  const name = o.platform === undefined ? 'pulp-cluster' : (/([^/]+?)(\.ya?ml)?$/.exec(o.platform)?.[1] ?? 'platform');
+  return runModelCommand(platform, file(DEMO_FILES.model), {
     data: file(DEMO_FILES.images),
     labels: file(DEMO_FILES.labels),
     shape: '3,32,32',
     preprocess: 'sub128',
     n: String(o.n),
     output: 'logits_q',
-    out: o.out ?? 'traces/demo-resnet8-pulp-cluster',
+    out: o.out ?? `traces/demo-resnet8-${name}`,
     stored: { name: 'onnxruntime 1.30 (stored outputs)', outputs: (i) => byIndex.get(i) },
     ...(o.progress === undefined ? {} : { progress: o.progress }),
   });

@@ -38,9 +38,10 @@ program
   .description('the main job on built-in defaults: MLPerf Tiny ResNet-8 (int8 ONNX) compiled for pulp-cluster and simulated on the first -n CIFAR-10 test images shipped in the repo; prints accuracy, bit-exactness against the reference evaluator and onnxruntime\'s stored outputs, latency, energy and duty cycles, and writes traces/demo-resnet8-pulp-cluster/. `demo kernel` runs the small kernel model (producer -> FIFO -> consumer -> TLM bus -> memory) instead')
   .argument('[which]', 'resnet8 (default) or kernel', 'resnet8')
   .option('-n <count>', 'resnet8: images to simulate (1-500; about 0.8 s of host time each)', '100')
-  .option('--out <dir>', 'resnet8: trace folder (default traces/demo-resnet8-pulp-cluster)')
+  .option('--platform <name|file>', 'resnet8: pulp-cluster (default), diana-like, hermes-like, eyeriss-like or a platform file; layers go to the platform\'s accelerators where they run exactly')
+  .option('--out <dir>', 'resnet8: trace folder (default traces/demo-resnet8-<platform>)')
   .option('--items <n>', 'kernel: items to transfer', '8')
-  .action((which: string, o: { n: string; out?: string; items: string }) => {
+  .action((which: string, o: { n: string; platform?: string; out?: string; items: string }) => {
     if (which === 'kernel') {
       const items = Number(o.items);
       if (!Number.isSafeInteger(items) || items < 1 || items > 1_000_000) {
@@ -54,6 +55,7 @@ program
     const tty = process.stderr.isTTY === true;
     emit(demoCommand({
       n,
+      ...(o.platform === undefined ? {} : { platform: o.platform }),
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(tty ? { progress: (d: number, t: number) => void process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`) } : {}),
     }));

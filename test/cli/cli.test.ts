@@ -56,6 +56,11 @@ describe('edgesim command (README user guide)', () => {
     expect(r.out).toContain('\nonnxruntime 1.30 (stored outputs): 2/2 inferences identical to its stored outputs\n');
     expect(r.out).toMatch(/\nlatency per inference \(simulated\): mean \d+(\.\d+)? ms/);
     expect(r.out).toMatch(/\npe0\s+core\s+\d+(\.\d+)? ms\s+\d+\.\d %\n/);
+    const diana = cli('demo', '-n', '1', '--platform', 'diana-like', '--out', join(out, 'diana'));
+    expect(diana.code).toBe(0);
+    expect(diana.out).toMatch(/on platform 'diana-like' \(1 core: host\)/);
+    expect(diana.out).toContain('\nonnxruntime 1.30 (stored outputs): 1/1 inferences identical to its stored outputs\n');
+    expect(diana.out).toMatch(/\nnode 'conv_2d_0' \(#0, QLinearConv\)\s+QLinearConv\s+dacc\s/);
     expect(cli('demo', 'fancy').err).toBe("edgesim: error [bad-argument]: demo 'fancy' does not exist: use resnet8 (the default) or kernel\n");
     expect(cli('demo', '-n', '0').code).toBe(2);
   });
