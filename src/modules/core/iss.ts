@@ -128,6 +128,9 @@ const ID_SIMD = 48;
 const ID_ENV = 49;
 const ID_FLW = 50;
 const ID_FSW = 51;
+/** pv.mac.b and pv.dot.b, the compiler's inner-loop instructions, executed inline (same semantics as `simdExec`). */
+const ID_PV_MAC = 82;
+const ID_PV_DOT = 83;
 /** F and Zicsr instructions other than flw/fsw: executed by `execFp`, which switches on these ids. */
 const FP_IDS: Readonly<Record<string, number>> = {
   'fmadd.s': 52, 'fmsub.s': 53, 'fnmsub.s': 54, 'fnmadd.s': 55, 'fadd.s': 56, 'fsub.s': 57, 'fmul.s': 58, 'fdiv.s': 59,
@@ -143,6 +146,8 @@ const EXEC_ID: ReadonlyMap<string, number> = (() => {
   });
   m.set('flw', ID_FLW);
   m.set('fsw', ID_FSW);
+  m.set('pv.mac.b', ID_PV_MAC);
+  m.set('pv.dot.b', ID_PV_DOT);
   for (const [n, id] of Object.entries(FP_IDS)) m.set(n, id);
   for (const d of OPCODES) {
     if (m.has(d.mnemonic)) continue;
@@ -476,6 +481,16 @@ export class Rv32Core implements FpStatus {
           case 46: { const a = x[d.rs1]!, b = x[d.rs2]!; x[rd] = b === 0 ? a : b === -1 ? 0 : a % b; c = divOperand ? 3 + Math.clz32(b < 0 ? -b : b) : k.divCycles; break; } // rem
           case 47: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? x[d.rs1]! : (x[d.rs1]! >>> 0) % b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // remu
           case ID_SIMD: x[rd] = simdExec(d.instr.op, x[d.rs1]!, x[d.rs2]!, x[rd]!); c = k.simdCycles; break;
+          case ID_PV_MAC:
+          case ID_PV_DOT: {
+            // sum of the four signed int8 lane products (docs/ISA.md), plus rd for pv.mac.b
+            const a = x[d.rs1]!, b = x[d.rs2]!;
+            const s4 = ((a << 24) >> 24) * ((b << 24) >> 24) + ((a << 16) >> 24) * ((b << 16) >> 24)
+              + ((a << 8) >> 24) * ((b << 8) >> 24) + (a >> 24) * (b >> 24);
+            x[rd] = d.id === ID_PV_MAC ? (x[rd]! + s4) | 0 : s4 | 0;
+            c = k.simdCycles;
+            break;
+          }
           case ID_FLW: {
             const a = (x[d.rs1]! + d.imm) >>> 0;
             if ((a & 3) !== 0) throw this.misaligned(pc, d, a);
