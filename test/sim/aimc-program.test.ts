@@ -57,6 +57,33 @@ function run(source: string, init: (p: Instantiated) => void): Instantiated {
   return p;
 }
 
+/**
+ * One core sends PROGRAM (descriptor at D) then MVM (descriptor at D + 16) to tile `accel` and
+ * drains it; the test places the descriptors, the int8 weights at W and the int8 inputs at X;
+ * outputs land at Y.
+ */
+function programAndMvm(accel: number, k: number, n: number, w: readonly number[], xs: readonly (readonly number[])[]): { p: Instantiated; Y: number } {
+  const W = ACT + 0x8000, X = ACT + 0x9000, Y = ACT + 0x9800, D = ACT + 0x7000;
+  const src = `
+        li    t2, 1
+        li    s0, ${D}
+        acc.cmd s1, t2, s0, ${accel}
+        li    t2, 2
+        li    s0, ${D + 16}
+        acc.cmd s2, t2, s0, ${accel}
+        acc.drain ${accel}
+        li    a0, 0
+        ecall
+`;
+  const p = run(src, (p) => {
+    const d = p.get('act', Scratchpad).data;
+    fill(d, D - ACT, [W, k, n, 1, X, 1, Y, xs.length]);
+    put(d, W - ACT, w, 1);
+    xs.forEach((x, v) => put(d, X - ACT + v * k, x, 1));
+  });
+  return { p, Y };
+}
+
 describe('aimc-tile accelerator on hermes-like', () => {
   it('two tiles programmed and run concurrently from one core: outputs equal the integer product', () => {
     const r = rng(7);
@@ -121,25 +148,7 @@ ${storeWords(D + 48, [X1, 2, Y1, v1])}
     const k = 16, n = 8, nv = 3;
     const w = Array.from({ length: k * n }, () => r(-5, 5));
     const xs = Array.from({ length: nv }, () => Array.from({ length: k }, () => r(-4, 4)));
-    const W = ACT + 0x8000, X = ACT + 0x9000, Y = ACT + 0x9800, D = ACT + 0x7000;
-    // the core only issues commands; descriptors are placed by the test
-    const src = `
-        li    t2, 1
-        li    s0, ${D}
-        acc.cmd s1, t2, s0, 2
-        li    t2, 2
-        li    s0, ${D + 16}
-        acc.cmd s2, t2, s0, 2
-        acc.drain 2
-        li    a0, 0
-        ecall
-`;
-    const p = run(src, (p) => {
-      const d = p.get('act', Scratchpad).data;
-      fill(d, D - ACT, [W, k, n, 1, X, 1, Y, nv]);
-      put(d, W - ACT, w, 1);
-      xs.forEach((x, v) => put(d, X - ACT + v * k, x, 1));
-    });
+    const { p, Y } = programAndMvm(2, k, n, w, xs);
     const d = p.get('act', Scratchpad).data;
     expect(Array.from({ length: nv }, (_, v) => words(d, Y - ACT + 4 * v * n, n))).toEqual(xs.map((x) => matVec(x, w, k, n)));
     const tile = p.get('aimc2', AimcTileSim);
@@ -209,24 +218,7 @@ ${storeWords(D + 48, [X1, 2, Y1, v1])}
     const k = 64, n = 12, nv = 2;
     const w = Array.from({ length: k * n }, () => r(-20, 20));
     const xs = Array.from({ length: nv }, () => Array.from({ length: k }, () => r(-30, 30)));
-    const W = ACT + 0x8000, X = ACT + 0x9000, Y = ACT + 0x9800, D = ACT + 0x7000;
-    const src = `
-        li    t2, 1
-        li    s0, ${D}
-        acc.cmd s1, t2, s0, 0
-        li    t2, 2
-        li    s0, ${D + 16}
-        acc.cmd s2, t2, s0, 0
-        acc.drain 0
-        li    a0, 0
-        ecall
-`;
-    const p = run(src, (p) => {
-      const d = p.get('act', Scratchpad).data;
-      fill(d, D - ACT, [W, k, n, 1, X, 1, Y, nv]);
-      put(d, W - ACT, w, 1);
-      xs.forEach((x, v) => put(d, X - ACT + v * k, x, 1));
-    });
+    const { p, Y } = programAndMvm(0, k, n, w, xs);
     // independent reference: one analog pass, the pair difference is the integer column sum,
     // an ideal 8-bit two's-complement ADC with step 1 clips it to [-128, 127]
     const exact = xs.map((x) => matVec(x, w, k, n));
