@@ -7,7 +7,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compile, compileForAccelerators, type AccelCompiled, type Compiled, type CompileResult } from '../compiler/index.js';
 import { catalog } from '../modules/index.js';
 import { importOnnx, type NnGraph } from '../nn/index.js';
-import { loadPlatform, type PlatformGraph } from '../platform/index.js';
+import { loadMapping, loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { SimError, formatAddress, formatDiagnostics, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
 
 /** Options of {@link compileCommand}, as given on the command line. */
@@ -20,6 +20,8 @@ export interface CompileCommandOptions {
   readonly noSimd?: boolean;
   /** Forced targets, `node=instance` or `node=cores`. */
   readonly targets?: readonly string[];
+  /** Mapping file (YAML `layers: { node: target }`); `targets` override it. */
+  readonly mapping?: string;
 }
 
 /** What the command prints and its exit code (0 compiled, 1 diagnostics, 2 bad usage). */
@@ -71,6 +73,24 @@ export function compileAuto(graph: NnGraph, platform: PlatformGraph, o: { readon
   return compileForAccelerators(graph, platform, { ...base, ...(o.targets === undefined ? {} : { targets: o.targets }) });
 }
 
+/**
+ * Targets from a mapping file (`--mapping`) and `--target` options (which win); diagnostics of
+ * the file (positions, unknown targets) are returned, never thrown.
+ */
+export function readTargets(mappingFile: string | undefined, list: readonly string[] | undefined, platform: PlatformGraph): { targets: Map<string, string>; diagnostics: readonly Diagnostic[] } {
+  const targets = new Map<string, string>();
+  let diagnostics: readonly Diagnostic[] = [];
+  if (mappingFile !== undefined) {
+    const text = readText(mappingFile);
+    if (text === undefined || !isFile(mappingFile)) throw usage(`cannot read mapping file '${mappingFile}': no such file`);
+    const r = loadMapping(mappingFile, text, platform);
+    diagnostics = r.diagnostics;
+    for (const [k, v] of r.value?.targets ?? []) targets.set(k, v);
+  }
+  for (const [k, v] of parseTargets(list)) targets.set(k, v);
+  return { targets, diagnostics };
+}
+
 /** `node=target` pairs of `--target` options. @throws SimError `bad-argument` for a malformed one. */
 export function parseTargets(list: readonly string[] | undefined): Map<string, string> {
   const m = new Map<string, string>();
@@ -110,10 +130,13 @@ export function formatMapping(c: Compiled | AccelCompiled): string {
 export function compileCommand(modelFile: string, o: CompileCommandOptions): CommandOutput {
   const model = readModel(modelFile);
   const plat = readPlatform(o.platform);
-  const pre = [...model.diagnostics, ...plat.diagnostics];
-  if (hasErrors(pre) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
+  const pre0 = [...model.diagnostics, ...plat.diagnostics];
+  if (hasErrors(pre0) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre0)}\n`, exitCode: 1 };
+  const t = readTargets(o.mapping, o.targets, plat.graph);
+  const pre = [...pre0, ...t.diagnostics];
+  if (hasErrors(pre)) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const r = compileAuto(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { noSimd: true } : {}), targets: parseTargets(o.targets) });
+  const r = compileAuto(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { noSimd: true } : {}), targets: t.targets });
   const diags = [...pre, ...r.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (r.value === undefined || hasErrors(r.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };

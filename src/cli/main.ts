@@ -152,8 +152,9 @@ program
   .option('--cores <list>', 'comma-separated cores to run on (default: every core)')
   .option('--no-simd', 'do not use the packed int8 SIMD matrix-product path')
   .option('--target <node=target>', 'force a layer onto an accelerator instance or the cores (repeatable), e.g. --target conv1=dacc', collect, [])
-  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean; target: string[] }) => {
-    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, targets: o.target, ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
+  .option('--mapping <mapping.yaml>', 'mapping file forcing layers (layers: { node: instance | cores }); --target wins over it')
+  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean; target: string[]; mapping?: string }) => {
+    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, targets: o.target, ...(o.mapping === undefined ? {} : { mapping: o.mapping }), ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     process.exitCode = r.exitCode;
@@ -174,13 +175,14 @@ program
   .option('--output <name>', 'with --model: graph output for top-1 (default: the first)')
   .option('--no-check', 'with --model: do not compare with the reference evaluator')
   .option('--target <node=target>', 'with --model: force a layer onto an accelerator instance or the cores (repeatable)', collect, [])
+  .option('--mapping <mapping.yaml>', 'with --model: mapping file forcing layers (layers: { node: instance | cores })')
   .option('--cores <list>', 'cores to start: comma-separated names or all', 'all')
   .option('--until <time>', 'stop the simulation at this time (e.g. 10us)')
   .option('--out <dir>', 'trace folder (default: traces/<program or model>-<platform>)')
   .option('--origin <addr>', 'load address of assembly (default: the first memory region, else the first scratchpad)')
   .option('--json', 'print the results as JSON instead of the tables')
   .action((posPlatform: string | undefined, programFile: string | undefined, o: {
-    platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean; target: string[];
+    platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean; target: string[]; mapping?: string;
     cores: string; until?: string; out?: string; origin?: string; json?: boolean;
   }) => {
     const platformFile = o.platform ?? posPlatform;
@@ -191,6 +193,7 @@ program
       if (o.data === undefined || o.shape === undefined) throw new SimError('bad-argument', '--model needs --data <images.bin> and --shape <C,H,W> (and --labels for accuracy)');
       emit(runModelCommand(platformFile, o.model, {
         data: o.data, shape: o.shape, check: o.check, targets: o.target,
+        ...(o.mapping === undefined ? {} : { mapping: o.mapping }),
         ...(o.labels === undefined ? {} : { labels: o.labels }),
         ...(o.preprocess === undefined ? {} : { preprocess: o.preprocess }),
         ...(o.n === undefined ? {} : { n: o.n }),

@@ -12,7 +12,7 @@ import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, sampleIn
 import { dumpPlatform } from '../platform/index.js';
 import { instantiate, runCompiled, runReport } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
-import { compileAuto, formatMapping, parseTargets, readModel, readPlatform, type CommandOutput } from './compile-command.js';
+import { compileAuto, formatMapping, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 
 /** Options of {@link runModelCommand}, as given on the command line. */
 export interface RunModelOptions {
@@ -28,6 +28,8 @@ export interface RunModelOptions {
   readonly cores?: string;
   /** Forced targets, `node=instance` or `node=cores`. */
   readonly targets?: readonly string[];
+  /** Mapping file (YAML `layers: { node: target }`); `targets` override it. */
+  readonly mapping?: string;
   /** Graph output used for top-1 (default: the first). */
   readonly output?: string;
   readonly out?: string;
@@ -67,12 +69,15 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
 
   const model = readModel(modelFile);
   const plat = readPlatform(platformFile);
-  const pre = [...model.diagnostics, ...plat.diagnostics];
-  if (hasErrors(pre) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
+  const pre0 = [...model.diagnostics, ...plat.diagnostics];
+  if (hasErrors(pre0) || model.graph === undefined || plat.graph === undefined) return { stdout: '', stderr: `${formatDiagnostics(pre0)}\n`, exitCode: 1 };
   const graph = model.graph;
   const g = plat.graph;
+  const t = readTargets(o.mapping, o.targets, g);
+  const pre = [...pre0, ...t.diagnostics];
+  if (hasErrors(pre)) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const compiled = compileAuto(graph, g, { ...(cores === undefined ? {} : { cores }), targets: parseTargets(o.targets) });
+  const compiled = compileAuto(graph, g, { ...(cores === undefined ? {} : { cores }), targets: t.targets });
   const diags = [...pre, ...compiled.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (compiled.value === undefined || hasErrors(compiled.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };

@@ -7,3 +7,4 @@ export * from './graph.js';
 export { loadPlatform, siblingPath, CONNECTION_RE, PLATFORM_KEYS, INSTANCE_KEYS, REGION_KEYS, type LoadOptions, type LoadResult } from './load.js';
 export { TECH_KEYS, type TechValues } from './tech.js';
 export * from './schema.js';
+export { loadMapping, MAPPING_KEYS, type MappingFile } from './mapping.js';

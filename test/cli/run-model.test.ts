@@ -51,6 +51,23 @@ describe('edgesim run --model', () => {
     expect(r.out).toMatch(/\ndacc\s+pe-array\s+\d+(\.\d+)? us\s+\d+\.\d %\n/);
   });
 
+  it('a mapping file forces layers (here conv_2d_0 back onto the cores), still bit-exact; bad targets are positioned diagnostics', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgesim-mapping-'));
+    writeFileSync(join(dir, 'map.yaml'), 'mapping: first-on-cores\nlayers:\n  conv_2d_0: cores\n');
+    const args = ['run', '--platform', 'platforms/diana-like.yaml', '--model', 'test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx',
+      '--data', 'test/fixtures/models/data/cifar10_test500_images_u8.bin', '--shape', '3,32,32', '-n', '1', '--output', 'logits_q', '--out', join(dir, 't')];
+    const r = cli(...args, '--mapping', join(dir, 'map.yaml'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\nreference evaluator: 1/1 inferences bit-exact on every output\n');
+    expect(r.out).toMatch(/\nnode 'conv_2d_0' \(#0, QLinearConv\)\s+QLinearConv\s+cores\s.*forced/);
+    expect(r.out).toMatch(/\nnode 'conv_2d_1' \(#1, QLinearConv\)\s+QLinearConv\s+dacc\s/);
+    writeFileSync(join(dir, 'bad.yaml'), 'layers:\n  conv_2d_0: dac\n');
+    const bad = cli(...args, '--mapping', join(dir, 'bad.yaml'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/bad\.yaml:2:14: error\[unknown-target\]: layer 'conv_2d_0': 'dac' is not an instance of platform 'diana-like'\n  hint: did you mean 'dacc'\?/);
+  });
+
   it('bad arguments are one clear line with exit 2; a model the compiler cannot map is exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgesim-run-model-'));
     const model = deployable(dir);
