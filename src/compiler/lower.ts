@@ -144,14 +144,22 @@ function requantOf(n: NnNode, xs: Tensor, ws: Tensor, ys: Tensor, yzp: Tensor | 
   return { rq: { multipliers, zeroPoint: scalarOf(yzp, 0, 'the output zero point'), lo, hi }, dtype };
 }
 
+/**
+ * The run-time input, the constant operand and both zero points of a conv or matmul, at their
+ * positions in the QLinear* (x, x_scale, x_zp, w, w_scale, w_zp, ...) or *Integer (x, w, x_zp,
+ * w_zp) input lists, each checked to be 8-bit.
+ */
+function dotOperands(ctx: Ctx, n: NnNode, names: { readonly x: string; readonly w: string; readonly xzp: string; readonly wzp: string }) {
+  const q = n.opType.startsWith('QLinear');
+  const x = activation(ctx, n, 0, names.x);
+  const inDtype = int8Type(x.info.dtype, names.x, x.name);
+  const w = constant(ctx, n, q ? 3 : 1, names.w, true)!;
+  int8Type(w.dtype, names.w, n.inputs[q ? 3 : 1] ?? '');
+  return { q, x, inDtype, w, xzp: constant(ctx, n, 2, names.xzp, false), wzp: constant(ctx, n, q ? 5 : 3, names.wzp, false) };
+}
+
 function lowerConv(ctx: Ctx, n: NnNode): DotLayer {
-  const q = n.opType === 'QLinearConv';
-  const x = activation(ctx, n, 0, 'input x');
-  const inDtype = int8Type(x.info.dtype, 'input x', x.name);
-  const w = constant(ctx, n, q ? 3 : 1, 'weight w', true)!;
-  int8Type(w.dtype, 'weight w', n.inputs[q ? 3 : 1] ?? '');
-  const xzp = constant(ctx, n, 2, 'input zero point', false);
-  const wzp = constant(ctx, n, q ? 5 : 3, 'weight zero point', false);
+  const { q, x, inDtype, w, xzp, wzp } = dotOperands(ctx, n, { x: 'input x', w: 'weight w', xzp: 'input zero point', wzp: 'weight zero point' });
   const bias = q ? constant(ctx, n, 8, 'bias B', false) : undefined;
   if (x.info.shape.length !== 4 || w.shape.length !== 4) fail('unsupported-shape', `only 2-D convolution (4-D input and weight) is supported; input [${x.info.shape.join(',')}], weight [${w.shape.join(',')}]`);
   const [N, C, H, W] = x.info.shape as [number, number, number, number];
@@ -188,13 +196,7 @@ function lowerConv(ctx: Ctx, n: NnNode): DotLayer {
 }
 
 function lowerMatMul(ctx: Ctx, n: NnNode): { layer: DotLayer; outShape: number[] } {
-  const q = n.opType === 'QLinearMatMul';
-  const a = activation(ctx, n, 0, 'input A');
-  const inDtype = int8Type(a.info.dtype, 'input A', a.name);
-  const b = constant(ctx, n, q ? 3 : 1, 'input B', true)!;
-  int8Type(b.dtype, 'input B', n.inputs[q ? 3 : 1] ?? '');
-  const azp = constant(ctx, n, 2, 'A zero point', false);
-  const bzp = constant(ctx, n, q ? 5 : 3, 'B zero point', false);
+  const { q, x: a, inDtype, w: b, xzp: azp, wzp: bzp } = dotOperands(ctx, n, { x: 'input A', w: 'input B', xzp: 'A zero point', wzp: 'B zero point' });
   if (a.info.shape.length < 2) fail('unsupported-shape', `input A must have rank >= 2, has shape [${a.info.shape.join(',')}]`);
   if (b.shape.length < 2) fail('unsupported-shape', `constant B must have rank >= 2, has shape [${b.shape.join(',')}]`);
   const as = a.info.shape;

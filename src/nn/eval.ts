@@ -97,16 +97,25 @@ function broadcastShape(n: NnNode, shapes: readonly (readonly number[])[]): numb
 
 /** For each output element, the index into a tensor of shape `s` broadcast to `out`. */
 function broadcastIndex(s: readonly number[], out: readonly number[]): Int32Array | undefined {
-  const total = sizeOf(out);
   if (s.length === out.length && s.every((d, i) => d === out[i])) return undefined; // identity
-  const idx = new Int32Array(total);
   const rank = out.length;
   const st = stridesOf(s);
   const eff = new Array<number>(rank).fill(0);
   for (let i = 0; i < s.length; i++) eff[rank - s.length + i] = s[i] === 1 ? 0 : st[i]!;
+  return stridedOffsets(out, eff);
+}
+
+/**
+ * The element offset, in a source tensor, of each element of an output of shape `out` walked in
+ * row-major order, where a step along output dimension d moves `eff[d]` source elements
+ * (0 for a broadcast dimension, a permuted stride for a transpose).
+ */
+function stridedOffsets(out: readonly number[], eff: readonly number[]): Int32Array {
+  const rank = out.length;
+  const idx = new Int32Array(sizeOf(out));
   const ctr = new Array<number>(rank).fill(0);
   let off = 0;
-  for (let k = 0; k < total; k++) {
+  for (let k = 0; k < idx.length; k++) {
     idx[k] = off;
     for (let d = rank - 1; d >= 0; d--) {
       ctr[d]!++;
@@ -728,18 +737,8 @@ function transpose(n: NnNode, x: Tensor): Tensor {
   const out = zeros(x.dtype, shape);
   const st = stridesOf(x.shape);
   const pst = perm.map((p) => st[p]!);
-  const ctr = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let k = 0; k < out.data.length; k++) {
-    out.data[k] = x.data[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      ctr[d]!++;
-      off += pst[d]!;
-      if (ctr[d]! < shape[d]!) break;
-      off -= pst[d]! * shape[d]!;
-      ctr[d] = 0;
-    }
-  }
+  const idx = stridedOffsets(shape, pst);
+  for (let k = 0; k < idx.length; k++) out.data[k] = x.data[idx[k]!]!;
   return out;
 }
 

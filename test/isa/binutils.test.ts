@@ -88,6 +88,24 @@ function normalize(ins: Instr | undefined, pc: number, operands: string): string
     });
 }
 
+/** Instructions whose edgesim encoding GNU objdump decodes differently (operands normalized). */
+function objdumpDiffs(prog: readonly Instr[]): string[] {
+  const words = prog.map((i) => encodeInstr(i));
+  const rows = gnuDisasm(words);
+  expect(rows.length).toBe(words.length);
+  const diff: string[] = [];
+  words.forEach((w, k) => {
+    const ins = decodeInstr(w);
+    const ours = disassemble(ins);
+    const [mn, ops] = rows[k]!;
+    const sp = ours.indexOf(' ');
+    const a = [ins.op, ...normalize(ins, 4 * k, sp < 0 ? '' : ours.slice(sp + 1))];
+    const b = [mn, ...normalize(ins, 4 * k, ops)];
+    if (a.join(' ') !== b.join(' ')) diff.push(`${ours} vs GNU ${mn} ${ops}`);
+  });
+  return diff;
+}
+
 describe(`GNU binutils cross-check (-march=rv32im)${available ? '' : ` (skipped: ${SKIP})`}`, () => {
   it.skipIf(!available)(`GNU as encodes every base RV32IM instruction like edgesim`, () => {
     const prog = baseProgram();
@@ -103,20 +121,7 @@ describe(`GNU binutils cross-check (-march=rv32im)${available ? '' : ` (skipped:
 
   it.skipIf(!available)('GNU objdump decodes edgesim words to the same base instructions', () => {
     const prog = baseProgram();
-    const words = prog.map((i) => encodeInstr(i));
-    const rows = gnuDisasm(words);
-    expect(rows.length).toBe(words.length);
-    const diff: string[] = [];
-    words.forEach((w, k) => {
-      const ins = decodeInstr(w);
-      const ours = disassemble(ins);
-      const [mn, ops] = rows[k]!;
-      const sp = ours.indexOf(' ');
-      const a = [ins.op, ...normalize(ins, 4 * k, sp < 0 ? '' : ours.slice(sp + 1))];
-      const b = [mn, ...normalize(ins, 4 * k, ops)];
-      if (a.join(' ') !== b.join(' ')) diff.push(`${ours} vs GNU ${mn} ${ops}`);
-    });
-    expect(diff).toEqual([]);
+    expect(objdumpDiffs(prog)).toEqual([]);
   });
 
   it.skipIf(!available)('GNU as encodes every F and Zicsr instruction like edgesim (-march=rv32imf, all rounding modes)', () => {
@@ -134,20 +139,7 @@ describe(`GNU binutils cross-check (-march=rv32im)${available ? '' : ` (skipped:
 
   it.skipIf(!available)('GNU objdump decodes edgesim F and Zicsr words to the same instructions', () => {
     const prog = fProgram();
-    const words = prog.map((i) => encodeInstr(i));
-    const rows = gnuDisasm(words);
-    expect(rows.length).toBe(words.length);
-    const diff: string[] = [];
-    words.forEach((w, k) => {
-      const ins = decodeInstr(w);
-      const ours = disassemble(ins);
-      const [mn, ops] = rows[k]!;
-      const sp = ours.indexOf(' ');
-      const a = [ins.op, ...normalize(ins, 4 * k, sp < 0 ? '' : ours.slice(sp + 1))];
-      const b = [mn, ...normalize(ins, 4 * k, ops)];
-      if (a.join(' ') !== b.join(' ')) diff.push(`${ours} vs GNU ${mn} ${ops}`);
-    });
-    expect(diff).toEqual([]);
+    expect(objdumpDiffs(prog)).toEqual([]);
   });
 
   it.skipIf(!available)('F pseudo-instructions and the default rounding mode match GNU as', () => {
