@@ -486,14 +486,30 @@ export function generate(g: CodegenInput): CodegenOutput {
   }
   const predicted = new Map<DotLayer | FloatLayer, number>();
   const computed = g.layers.filter((l): l is DotLayer | FloatLayer => l.kind !== 'alias');
+  // weights staged by DMA: started during the previous computed layer, awaited before its barrier
+  const dmaStage = (i: number, prefetch: boolean): DmaStage | undefined => {
+    const l = computed[i];
+    const st = l?.kind === 'dot' ? g.addressing.get(l)?.stage : undefined;
+    return st?.by === 'dma' && st.prefetch === prefetch ? st : undefined;
+  };
   computed.forEach((l, i) => {
+    if (dmaStage(i, true) !== undefined) emitDmaWait(a, P, i);
     if (i > 0 && P > 1) a.ins('sync.bar zero');
+    let prefetch = 0;
+    const now = dmaStage(i, false);
+    if (now !== undefined) {
+      // nothing to overlap with: start, wait, and let every core see the weights
+      prefetch += emitDmaStart(a, now, P, i) + emitDmaWait(a, P, i);
+      if (P > 1) a.ins('sync.bar zero');
+    }
+    const next = dmaStage(i + 1, true);
+    if (next !== undefined) prefetch += emitDmaStart(a, next, P, i + 1);
     const y = g.placements.get(l.output)!;
     if (isPadded(y)) emitBorderFill(a, y, i);
     if (l.kind === 'dot') {
       const A = g.addressing.get(l)!;
-      let copy = 0;
-      if (A.stage !== undefined) copy = emitCopy(a, A.stage, P, i);
+      let copy = prefetch;
+      if (A.stage?.by === 'cores') copy += emitCopy(a, A.stage, P, i);
       predicted.set(l, copy + (A.col !== undefined ? emitConvSimd(a, l, A, P, i) : emitDot(a, l, A, P, i)));
     }
     else predicted.set(l, emitFloat(a, l, g.placements, g.floats.get(l)!, P, i));
@@ -608,6 +624,40 @@ function emitCopy(a: Asm, st: NonNullable<DotAddressing['stage']>, P: number, in
   return 20 + 5 * Math.ceil(words / P);
 }
 
+type DmaStage = NonNullable<DotAddressing['stage']>;
+
+/**
+ * Core 0 starts the DMA transfers (at most `maxTransferBytes` each) that stage layer `index`'s
+ * weights; the other cores skip. Uses t0-t2 only (layer boundaries keep nothing there). Returns
+ * core 0's instructions.
+ */
+function emitDmaStart(a: Asm, st: DmaStage, P: number, index: number): number {
+  const skip = a.fresh(`D${index}`);
+  const n0 = a.n;
+  a.comment(`DMA: stage ${st.bytes} B of weights for layer ${index}: ${st.from >>> 0} -> ${st.to >>> 0}`);
+  if (P > 1) a.ins(`bnez s0, ${skip}`);
+  const chunk = Math.floor(Math.max(4, st.maxTransferBytes) / 4) * 4;
+  for (let off = 0; off < st.bytes; off += chunk) {
+    a.la('t0', st.from + off);
+    a.la('t1', st.to + off);
+    a.ins('dma.addr t0, t1');
+    a.li('t2', Math.min(chunk, st.bytes - off));
+    a.ins('dma.1d t2, t2');
+  }
+  a.label(skip);
+  return a.n - n0;
+}
+
+/** Core 0 waits for every DMA transfer it started (the staged weights of layer `index`). */
+function emitDmaWait(a: Asm, P: number, index: number): number {
+  const skip = a.fresh(`W${index}`);
+  a.comment(`DMA: wait for the weights of layer ${index}`);
+  if (P > 1) a.ins(`bnez s0, ${skip}`);
+  a.ins('dma.waitall');
+  a.label(skip);
+  return P > 1 ? 2 : 1;
+}
+
 /** Planes x rows x columns of an element-wise operand, strides in bytes. */
 interface Geometry {
   readonly U: number; readonly H: number; readonly W: number;
@@ -711,7 +761,7 @@ function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placem
       body.push('flw ft0, 0(a2)', 'fdiv.s ft0, ft0, fa2, rne', 'fmax.s ft0, ft0, fa3', 'fmin.s ft0, ft0, fa4', 'fcvt.w.s t0, ft0, rne', 'add t0, t0, t6', 'sb t0, 0(a3)');
       break;
     case 'binary':
-      body.push('flw ft0, 0(a2)', 'flw ft1, 0(a5)', `${op.op === 'add' ? 'fadd.s' : 'fmul.s'} ft0, ft0, ft1, rne`, 'fsw ft0, 0(a3)');
+      body.push('flw ft0, 0(a2)', 'flw ft1, 0(a5)', `f${op.op}.s ft0, ft0, ft1, rne`, 'fsw ft0, 0(a3)');
       break;
     case 'qdqBinary':
       fconst('fa0', op.a.scale);

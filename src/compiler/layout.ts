@@ -35,11 +35,17 @@ export interface DotAddressing {
   readonly yBase: number; readonly yBatch: number; readonly yChan: number; readonly yRow: number; readonly yCol: number;
   readonly wBase: number; readonly biasBase: number; readonly multBase: number;
   /**
-   * Weights kept in main memory and copied by the cores into a scratchpad buffer at `wBase`
-   * (`to`) at the start of the layer (the buffer is shared with other layers' data), then a
-   * barrier; `bytes` is a multiple of 4.
+   * Weights kept in main memory and staged into a scratchpad buffer at `wBase` (`to`); `bytes`
+   * is a multiple of 4. `by: 'dma'` with `prefetch`: core 0 starts the DMA transfer at the start of the previous
+   * computed layer and waits for it before the barrier that precedes this layer, so the copy
+   * overlaps the previous layer's compute; the buffer is reserved from that layer on (two
+   * consecutive staged layers use different buffers: double buffering). Without `prefetch`
+   * (no room for the longer reservation, or the first layer) core 0 starts and awaits the copy
+   * at the layer's start, then a barrier.
+   * `by: 'cores'` (no usable DMA): the cores copy the weights at the layer's start, then a
+   * barrier. The buffer is shared with other layers' data outside that window.
    */
-  readonly stage: { readonly from: number; readonly to: number; readonly bytes: number } | undefined;
+  readonly stage: { readonly from: number; readonly to: number; readonly bytes: number; readonly by: 'dma' | 'cores'; readonly prefetch: boolean; readonly maxTransferBytes: number } | undefined;
   /** Taps are read four at a time with `pv.mac.b` (Xesimd): see {@link useSimd} and {@link useConvSimd}. */
   readonly simd: boolean;
   /**
@@ -63,6 +69,36 @@ export interface Memories {
   /** Preferred first: the scratchpad the cores reach through tcdm, then the first `memory`. */
   readonly data: readonly AddressRegion[];
   readonly code: AddressRegion;
+  /**
+   * The DMA engine that stages weights from main memory into the scratchpad one layer ahead
+   * (double buffering): a `dma` instance in the address map with a `local` port on the
+   * scratchpad, when every core has Xedma. Without it the cores copy the weights themselves at
+   * the layer's start.
+   */
+  readonly dma?: { readonly instance: string; readonly maxTransferBytes: number; readonly align: number };
+}
+
+/**
+ * The DMA that can stage weights into `scratch` for `cores` (see {@link Memories.dma}), if any.
+ * Only the register block's presence in the address map and the `local` connection are checked;
+ * that its `ext` side reaches main memory is what every platform with a DMA is built for.
+ */
+function findDma(platform: PlatformGraph, cores: readonly string[], scratch: AddressRegion | undefined, main: AddressRegion | undefined): Memories['dma'] {
+  if (scratch === undefined || cores.length === 0) return undefined;
+  const hasXedma = (c: string): boolean => {
+    const e = platform.instances[c]?.params['extensions'];
+    return (Array.isArray(e) || e instanceof Set) && [...(e as Iterable<unknown>)].includes('Xedma');
+  };
+  if (!cores.every(hasXedma)) return undefined;
+  const r = platform.addressMap.find((x) => platform.instances[x.target]?.kind === 'dma'
+    && platform.connections.some((c) => c.from.instance === x.target && c.from.port === 'local' && c.to.instance === scratch.target));
+  if (r === undefined) return undefined;
+  const p = platform.instances[r.target]!.params;
+  const max = Number(p['maxTransferBytes'] ?? 0);
+  // bursts start on a word of every side they touch: align both copies to the widest
+  const bits = [p['extWidthBits'], p['localWidthBits'], main === undefined ? 32 : platform.instances[main.target]?.params['dataWidthBits']].map((b) => Number(b ?? 32));
+  const align = Math.max(4, ...bits.map((b) => b / 8));
+  return max >= align ? { instance: r.target, maxTransferBytes: Math.floor(max / align) * align, align } : undefined;
 }
 
 /** Finds the scratchpad all `cores` reach through `tcdm`, and the first `memory` of the address map. */
@@ -82,7 +118,8 @@ export function findMemories(platform: PlatformGraph, cores: readonly string[], 
     d.error('no-memory', `platform '${platform.platform}' has no memory the cores ${cores.join(', ')} can use: no scratchpad on their tcdm ports and no instance of kind memory in the address map`);
     return undefined;
   }
-  return { data, code };
+  const dma = findDma(platform, cores, scratch, main);
+  return dma === undefined ? { data, code } : { data, code, dma };
 }
 
 class Arena {
@@ -254,28 +291,34 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     }
   });
 
+  /** The computed layer during which the DMA copy for layer `i` runs (`i` itself for the first computed layer). */
+  const dmaAlign = mem.dma?.align ?? 4;
+  const issueAt = (i: number): number => {
+    for (let j = i - 1; j >= 0; j--) if (low.layers[j]!.kind !== 'alias') return j;
+    return i;
+  };
   /** Where an item went: its address (the scratchpad copy for staged weights) and its main-memory home when staged. */
-  interface Spot { readonly address: number; readonly memory: string; readonly home?: { readonly address: number; readonly memory: string } }
+  interface Spot { readonly address: number; readonly memory: string; readonly home?: { readonly address: number; readonly memory: string }; readonly prefetch?: boolean }
   const start = arenas.map((a) => a.next);
   type Live = { lo: number; hi: number; from: number; to: number }[][];
   const plan = (staging: boolean): { spots: Map<string, Spot>; failed: Item | undefined; live: Live } => {
     // First-fit per memory, avoiding the buffers live at the same time (constants: always live).
     const live: Live = arenas.map(() => []);
-    const fit = (k: number, bytes: number, span: readonly [number, number]): number | undefined => {
+    const fit = (k: number, bytes: number, span: readonly [number, number], align = 4): number | undefined => {
       const busy = live[k]!.filter((b) => b.from <= span[1] && span[0] <= b.to).sort((x, y) => x.lo - y.lo);
-      let at = Math.ceil(start[k]! / 4) * 4;
+      let at = Math.ceil(start[k]! / align) * align;
       for (const b of busy) {
         if (at + bytes <= b.lo) break;
-        at = Math.max(at, Math.ceil(b.hi / 4) * 4);
+        at = Math.max(at, Math.ceil(b.hi / align) * align);
       }
       if (at + bytes > arenas[k]!.region.end) return undefined;
       live[k]!.push({ lo: at, hi: at + bytes, from: span[0], to: span[1] });
       return at;
     };
     const spots = new Map<string, Spot>();
-    const anywhere = (it: Item, from: number): boolean => {
+    const anywhere = (it: Item, from: number, align = 4): boolean => {
       for (let k = from; k < arenas.length; k++) {
-        const at = fit(k, it.bytes, it.span);
+        const at = fit(k, it.bytes, it.span, align);
         if (at !== undefined) {
           spots.set(it.key, { address: at, memory: arenas[k]!.region.target });
           return true;
@@ -297,12 +340,36 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
         if (!anywhere(it, 0)) return { spots, failed: it, live };
         continue;
       }
-      const at = fit(0, it.bytes, [it.stageAt, it.stageAt]);
+      const at = fit(0, it.bytes, [it.stageAt, it.stageAt], dmaAlign);
       if (at !== undefined) {
         const home = { key: it.key, what: it.what, bytes: it.bytes, span: ALWAYS, stageAt: undefined };
-        if (!anywhere(home, 1)) return { spots, failed: it, live };
+        if (!anywhere(home, 1, dmaAlign)) return { spots, failed: it, live };
         spots.set(it.key, { address: at, memory: arenas[0]!.region.target, home: spots.get(it.key)! });
       } else if (!anywhere({ ...it, span: ALWAYS }, 1)) return { spots, failed: it, live };
+    }
+    if (mem.dma !== undefined) {
+      // Double buffering: reserve each staged buffer from the previous computed layer on, so the
+      // DMA copy overlaps that layer; at the same address when it is free, else anywhere free.
+      // A buffer that cannot be reserved so is still copied by DMA, at its layer's start.
+      for (const it of items.filter((x) => x.stageAt !== undefined).sort((x, y) => x.stageAt! - y.stageAt!)) {
+        const sp = spots.get(it.key);
+        const i = it.stageAt!;
+        const from = issueAt(i);
+        if (sp?.home === undefined || from === i) continue;
+        const own = live[0]!.findIndex((b) => b.lo === sp.address && b.hi === sp.address + it.bytes && b.from === i && b.to === i);
+        if (own < 0) continue;
+        const [mine] = live[0]!.splice(own, 1);
+        const clash = live[0]!.some((b) => b.from <= i && from <= b.to && sp.address < b.hi && b.lo < sp.address + it.bytes);
+        // (sp.address is already aligned for the DMA)
+        if (!clash) {
+          live[0]!.push({ ...mine!, from });
+          spots.set(it.key, { ...sp, prefetch: true });
+          continue;
+        }
+        const at = fit(0, it.bytes, [from, i], dmaAlign);
+        if (at === undefined) live[0]!.push(mine!);
+        else spots.set(it.key, { ...sp, address: at, prefetch: true });
+      }
     }
     return { spots, failed: undefined, live };
   };
@@ -377,7 +444,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     if (convPacked.has(l)) l.weights.forEach((v, i) => wv.setInt8(Math.floor(i / rowK) * kPad + (i % rowK), v));
     else l.weights.forEach((v, i) => (l.weightBytes === 1 ? wv.setInt8(i, v) : wv.setInt16(2 * i, v, true)));
     const w = spots.get(`w:${li}`)!;
-    const stage = w.home === undefined ? undefined : { from: w.home.address, to: w.address, bytes: wBytes.length };
+    const stage = w.home === undefined ? undefined : { from: w.home.address, to: w.address, bytes: wBytes.length, by: mem.dma === undefined ? 'cores' as const : 'dma' as const, prefetch: w.prefetch === true, maxTransferBytes: mem.dma?.maxTransferBytes ?? 0 };
     const x = placements.get(l.input)!;
     const xs = x.strides;
     const rank = xs.length;
@@ -401,14 +468,14 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
       images.push({ address: mult.address, bytes: mBytes, what: `multipliers of ${l.node}`, memory: mult.memory });
     }
     const wHome = w.home ?? w;
-    images.push({ address: wHome.address, bytes: wBytes, what: `weights of ${l.node}${stage === undefined ? '' : ` (copied to '${w.memory}' at the layer's start)`}`, memory: wHome.memory });
+    images.push({ address: wHome.address, bytes: wBytes, what: `weights of ${l.node}${stage === undefined ? '' : ` (${stage.by === 'dma' ? `copied by DMA to '${w.memory}' ${stage.prefetch ? 'during the previous layer' : 'at the layer start'}` : `copied to '${w.memory}' at the layer's start`})`}`, memory: wHome.memory });
     images.push({ address: b.address, bytes: bBytes, what: `bias of ${l.node}`, memory: b.memory });
     const y = placements.get(l.output)!;
     const ey = ACT_BYTES[y.dtype];
     const ys = y.strides;
     const consts = {
       wBase: w.address, biasBase: b.address, multBase: mult?.address ?? 0, stage,
-      memories: { input: x.memory, output: y.memory, weights: stage === undefined ? w.memory : `${wHome.memory}->${w.memory}` }, simd: packed,
+      memories: { input: x.memory, output: y.memory, weights: stage === undefined ? w.memory : `${wHome.memory}${stage.by === 'dma' ? '=dma=>' : '->'}${w.memory}` }, simd: packed,
       col: colSpot === undefined ? undefined : { base: colSpot.address, stride: kPad, kPad },
     };
     if (l.op === 'conv') {
