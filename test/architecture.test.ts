@@ -24,14 +24,15 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   energy: ['util', 'spec', 'platform'],
   nn: ['util'],
   compiler: ['util', 'nn', 'spec', 'platform', 'isa'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler'],
-  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler'],
+  campaign: ['util', 'kernel', 'platform', 'modules', 'sim', 'energy', 'nn', 'compiler'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign'],
+  '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],
   platform: ['yaml', 'immer'],
   nn: ['protobufjs'],
-  cli: ['commander'],
+  cli: ['commander', 'piscina', 'cli-progress'],
 };
 
 function files(dir: string): string[] {

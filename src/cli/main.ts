@@ -9,6 +9,7 @@ import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines } from './bench-aimc.js';
+import { campaignCommand } from './campaign-command.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
 import { nnBenchLines } from './bench-nn.js';
@@ -216,6 +217,26 @@ program
   });
 
 program
+  .command('campaign')
+  .description('run a fault-injection campaign from a scenario file: every chip x inference item simulated with its faults (drawn from streams seeded by seed, chip, inference and fault, so results do not depend on the worker count), results streamed to <out>/results.jsonl (a killed campaign resumes where it stopped), then accuracy with its 95 % confidence interval, per-chip accuracy, latency and energy distributions, the rate of outputs differing from the fault-free run, the first diverging tensor and PASS/FAIL against the threshold; writes <out>/summary.json')
+  .argument('<scenario.yaml>', 'scenario file (see scenarios/README.md)')
+  .option('--workers <n>', 'worker threads (default: all cores; 1 runs in the main thread)')
+  .option('-o, --out <dir>', 'result folder (default traces/campaign-<scenario>)')
+  .option('--fresh', 'discard earlier results in the folder instead of resuming')
+  .option('--quiet', 'no progress bar (it is shown only on a terminal anyway)')
+  .option('--json', 'print the summary as JSON')
+  .action(async (file: string, o: { workers?: string; out?: string; fresh?: boolean; quiet?: boolean; json?: boolean }) => {
+    const workers = o.workers === undefined ? undefined : intOption('--workers', o.workers, 256);
+    emit(await campaignCommand(file, {
+      ...(workers === undefined ? {} : { workers }),
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(o.fresh === true ? { fresh: true } : {}),
+      ...(o.quiet === true ? { quiet: true } : {}),
+      ...(o.json === true ? { json: true } : {}),
+    }));
+  });
+
+program
   .command('check')
   .description('load and check a platform file; print every problem compiler-style (file:line:col: error[code]: message) and exit 1 if there is any')
   .argument('<platform.yaml>', 'platform file')
@@ -241,7 +262,7 @@ program
   });
 
 try {
-  program.parse(process.argv);
+  await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 2;

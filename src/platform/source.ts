@@ -31,6 +31,12 @@ export class Source {
     this.report('error', code, message, at.line, at.col, hint);
   }
 
+  /** The file and 1-based line and column of a node (for diagnostics raised after loading). */
+  position(node: Node | null | undefined): { file: string; line: number; column: number } {
+    const at = this.lines.linePos(node?.range?.[0] ?? 0);
+    return { file: this.file, line: at.line, column: at.col };
+  }
+
   /** Reports a warning at a node. */
   warning(node: Node | null | undefined, code: string, message: string, hint?: string): void {
     const at = this.lines.linePos(node?.range?.[0] ?? 0);

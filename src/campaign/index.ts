@@ -1,0 +1,8 @@
+/**
+ * Fault-injection campaigns: the items of a scenario (chip x inference), the faults each draws
+ * from seeded streams, one item's simulation with its faults, and the order-independent summary.
+ * File I/O, workers and progress live in the CLI (`src/cli/campaign-command.ts`).
+ */
+export { campaignItems, drawFlips, faultStream, itemKey, MAX_FLIPS_PER_FAULT, type BitFlip, type CampaignItem } from './plan.js';
+export { checkCoverage, distribution, summarize, wilson95, type CampaignSummary, type Distribution, type ItemResult } from './stats.js';
+export { CampaignRunner, type CampaignContext } from './run-item.js';

@@ -1,0 +1,146 @@
+/**
+ * Runs one campaign item: a fresh instantiation of the platform, the compiled program and the
+ * sample, the item's faults injected at their simulated times, and the result compared with the
+ * fault-free run of the same sample (simulated once per sample and cached).
+ */
+import type { Compiled } from '../compiler/index.js';
+import { energyReport } from '../energy/index.js';
+import { anyOf, timeout } from '../kernel/index.js';
+import { CoreSim, catalog } from '../modules/index.js';
+import { sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
+import type { FaultTargets, PlatformGraph, Scenario } from '../platform/index.js';
+import { instantiate, readCompiledTensor, runCompiled, runReport, type Instantiated } from '../sim/index.js';
+import { drawFlips, itemKey, type BitFlip, type CampaignItem } from './plan.js';
+import type { ItemResult } from './stats.js';
+
+/** Everything an item needs, prepared once per process (or worker). */
+export interface CampaignContext {
+  readonly scenario: Scenario;
+  readonly platform: PlatformGraph;
+  readonly compiled: Compiled;
+  readonly targets: readonly FaultTargets[];
+  readonly dataset: Dataset;
+  readonly input: NnValueInfo;
+  readonly preprocess: Preprocess;
+  /** The graph output scored for top-1. */
+  readonly output: string;
+  /** Graph tensors in topological order (to name the first diverging one). */
+  readonly tensorOrder: readonly string[];
+  /** Whether the dataset has real labels (else no accuracy). */
+  readonly labelled: boolean;
+}
+
+interface Reference {
+  readonly outputs: ReadonlyMap<string, Tensor>;
+  /** Materialized tensors in layer order, when the program keeps them (no buffer reuse). */
+  readonly tensors: ReadonlyMap<string, Tensor> | undefined;
+}
+
+const sameBits = (a: Tensor, b: Tensor): boolean => {
+  if (a.dtype !== b.dtype || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return true;
+};
+
+function argmax(a: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
+  return best;
+}
+
+/**
+ * Schedules `flips` on `p`: one thread waits for each flip's time and inverts the bit through
+ * the first core's debug access (no simulated time, no traffic). It stops as soon as every core
+ * of the program has exited, so flips after the end neither apply nor extend the simulation.
+ * Returns the counter of applied flips.
+ */
+function scheduleFlips(p: Instantiated, cores: readonly CoreSim[], flips: readonly BitFlip[]): { n: number } {
+  const applied = { n: 0 };
+  if (flips.length === 0) return applied;
+  const io = cores[0]!;
+  const done = (): boolean => cores.every((c) => c.exitTime !== undefined);
+  const anyExit = anyOf(...cores.map((c) => c.exited));
+  p.sim.thread('campaign.faults', function* () {
+    for (const f of flips) {
+      while (p.sim.now < f.time) {
+        if (done()) return;
+        yield timeout(f.time - p.sim.now, anyExit);
+      }
+      if (done()) return;
+      const b = io.debugRead(f.address, 1);
+      b[0] = b[0]! ^ (1 << f.bit);
+      io.debugWrite(f.address, b);
+      applied.n++;
+    }
+  });
+  return applied;
+}
+
+/** Runs items of one campaign; caches the fault-free run of each sample. */
+export class CampaignRunner {
+  private readonly ctx: CampaignContext;
+  private readonly refs = new Map<number, Reference>();
+
+  constructor(ctx: CampaignContext) {
+    this.ctx = ctx;
+  }
+
+  private inputs(sample: number): Map<string, Tensor> {
+    return new Map([[this.ctx.input.name, sampleInput(this.ctx.dataset, sample, this.ctx.input, this.ctx.preprocess)]]);
+  }
+
+  private materialized(p: Instantiated): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const have = new Set(this.ctx.compiled.tensors.map((t) => t.name));
+    for (const name of this.ctx.tensorOrder) if (have.has(name)) out.set(name, readCompiledTensor(p, this.ctx.compiled, name));
+    return out;
+  }
+
+  /** The fault-free run of `sample` (simulated on first use). */
+  reference(sample: number): Reference {
+    let r = this.refs.get(sample);
+    if (r === undefined) {
+      const p = instantiate(this.ctx.platform);
+      const run = runCompiled(p, this.ctx.compiled, this.inputs(sample));
+      r = { outputs: run.outputs, tensors: this.ctx.compiled.reuse ? undefined : this.materialized(p) };
+      this.refs.set(sample, r);
+    }
+    return r;
+  }
+
+  /** Simulates one item with its faults. */
+  run(item: CampaignItem): ItemResult {
+    const { scenario: s, compiled: c } = this.ctx;
+    const flips = drawFlips(s.seed, item, this.ctx.targets);
+    const p = instantiate(this.ctx.platform);
+    const cores = c.cores.map((n) => p.get(n, CoreSim));
+    const applied = scheduleFlips(p, cores, flips);
+    const run = runCompiled(p, c, this.inputs(item.sample));
+    const report = runReport(p.sim, p.modules.values(), p.skipped);
+    const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
+    const ref = this.reference(item.sample);
+    const differs = [...ref.outputs].some(([k, t]) => {
+      const got = run.outputs.get(k);
+      return got === undefined || !sameBits(got, t);
+    });
+    let firstDivergence: string | null = null;
+    if (differs && ref.tensors !== undefined) {
+      const now = this.materialized(p);
+      for (const [name, t] of ref.tensors) {
+        if (!sameBits(now.get(name)!, t)) {
+          firstDivergence = name;
+          break;
+        }
+      }
+    }
+    const y = run.outputs.get(this.ctx.output)!;
+    const top1 = argmax(y.data);
+    const label = this.ctx.labelled ? this.ctx.dataset.labels[item.sample] ?? null : null;
+    return {
+      key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample,
+      label, top1, correct: label === null ? null : top1 === label,
+      latencyPs: run.time, energyPj: energy.totalPj, faultsDrawn: flips.length, faultsApplied: applied.n,
+      differs, firstDivergence,
+    };
+  }
+}

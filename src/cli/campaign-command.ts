@@ -1,0 +1,221 @@
+/**
+ * `edgesim campaign <scenario.yaml> [--workers N] [-o dir] [--fresh] [--quiet] [--json]`: runs
+ * a fault-injection campaign. Items (chip x inference) are simulated on worker threads (piscina),
+ * each result appended to `results.jsonl` as it arrives; a campaign started again with the same
+ * scenario resumes: items already in the file are not run again, a line cut off by a kill is
+ * dropped and its item re-run. At the end `summary.json` (order-independent, so byte-identical
+ * for any worker count) and a table.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { Piscina } from 'piscina';
+import { CampaignRunner, campaignItems, checkCoverage, itemKey, summarize, type CampaignContext, type CampaignItem, type CampaignSummary, type ItemResult } from '../campaign/index.js';
+import { PREPROCESSES, defaultPreprocess, makeDataset, type Preprocess } from '../nn/index.js';
+import { checkScenarioTargets, loadScenario, type Scenario } from '../platform/index.js';
+import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
+import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
+
+
+const usage = (msg: string): SimError => new SimError('bad-argument', msg);
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+
+/** A prepared campaign: the context every item needs, plus what the command reports. */
+export interface PreparedCampaign {
+  readonly scenario: Scenario;
+  readonly file: string;
+  readonly hash: string;
+  readonly ctx: CampaignContext;
+}
+
+/**
+ * Loads a scenario and everything it names (paths relative to the scenario's folder), compiles
+ * the model and checks the fault targets. Problems come back as diagnostics (positions in the
+ * files); a file that does not exist is a `bad-argument` error naming it and who refers to it.
+ */
+export function prepareCampaign(file: string): { value?: PreparedCampaign; diagnostics: readonly Diagnostic[] } {
+  if (!isFile(file)) throw usage(`cannot read scenario file '${file}': no such file`);
+  const text = readFileSync(file, 'utf8');
+  const s = loadScenario(file, text);
+  if (s.value === undefined || hasErrors(s.diagnostics)) return { diagnostics: s.diagnostics };
+  const sc = s.value;
+  const base = dirname(file);
+  const at = (p: string): string => resolve(base, p);
+  const need = (p: string, what: string): string => {
+    if (!isFile(at(p))) throw usage(`${file}: ${what} '${p}' (${at(p)}) does not exist`);
+    return at(p);
+  };
+  const platformFile = need(sc.platform, 'platform');
+  const modelFile = need(sc.model, 'model');
+  const imagesFile = need(sc.data.images, 'data.images');
+  const labelsFile = sc.data.labels === undefined ? undefined : need(sc.data.labels, 'data.labels');
+  const mappingFile = sc.mapping === undefined ? undefined : need(sc.mapping, 'mapping');
+  const model = readModel(modelFile);
+  const plat = readPlatform(platformFile);
+  const diags: Diagnostic[] = [...s.diagnostics, ...model.diagnostics, ...plat.diagnostics];
+  if (hasErrors(diags) || model.graph === undefined || plat.graph === undefined) return { diagnostics: diags };
+  const t = readTargets(mappingFile, undefined, plat.graph);
+  const ft = checkScenarioTargets(sc, plat.graph);
+  diags.push(...t.diagnostics, ...ft.diagnostics);
+  if (hasErrors(diags) || ft.value === undefined) return { diagnostics: diags };
+  const compiled = compileAuto(model.graph, plat.graph, { targets: t.targets });
+  diags.push(...compiled.diagnostics);
+  if (hasErrors(diags) || compiled.value === undefined) return { diagnostics: diags };
+  const graph = model.graph;
+  const input = graph.inputs[0];
+  if (input === undefined || graph.inputs.length !== 1) throw usage(`${file}: the model '${sc.model}' has ${graph.inputs.length} inputs; a campaign feeds exactly one from data.images`);
+  if (sc.data.preprocess !== undefined && !(PREPROCESSES as readonly string[]).includes(sc.data.preprocess)) throw usage(`${file}: data.preprocess '${sc.data.preprocess}' must be one of ${PREPROCESSES.join(', ')}`);
+  const images = new Uint8Array(readFileSync(imagesFile));
+  const per = sc.data.shape.reduce((a, b) => a * b, 1);
+  const labels = labelsFile === undefined ? new Uint8Array(Math.floor(images.length / per)) : new Uint8Array(readFileSync(labelsFile));
+  const dataset = makeDataset(images, labels, sc.data.shape, labelsFile === undefined ? imagesFile : `${imagesFile} / ${labelsFile}`);
+  if (sc.data.first + sc.inferences > dataset.count) {
+    throw usage(`${file}: data.first ${sc.data.first} + inferences ${sc.inferences} exceeds the ${dataset.count} samples of '${sc.data.images}'`);
+  }
+  const output = graph.outputs[0]!.name;
+  // everything that determines the results: a resumed or merged run must match it
+  const h = createHash('sha256');
+  for (const part of [text, readFileSync(platformFile), readFileSync(modelFile), mappingFile === undefined ? '' : readFileSync(mappingFile),
+    images.subarray(sc.data.first * per, (sc.data.first + sc.inferences) * per), labels.subarray(sc.data.first, sc.data.first + sc.inferences)]) {
+    h.update(typeof part === 'string' ? part : new Uint8Array(part));
+    h.update('\u0000');
+  }
+  const ctx: CampaignContext = {
+    scenario: sc, platform: plat.graph, compiled: compiled.value, targets: ft.value, dataset, input,
+    preprocess: (sc.data.preprocess as Preprocess | undefined) ?? defaultPreprocess(input), output,
+    tensorOrder: [...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => n.outputs)], labelled: labelsFile !== undefined,
+  };
+  return { value: { scenario: sc, file, hash: h.digest('hex').slice(0, 16), ctx }, diagnostics: diags };
+}
+
+/** Options of {@link campaignCommand}. */
+export interface CampaignOptions {
+  /** Worker threads (default: the machine's available parallelism); 1 runs in this thread. */
+  readonly workers?: number;
+  readonly out?: string;
+  /** Discard earlier results instead of resuming. */
+  readonly fresh?: boolean;
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+  /** Stop after this many new items (tests of resuming; the run then reports itself incomplete). */
+  readonly stopAfter?: number;
+}
+
+/** Reads earlier results of the same scenario; drops a cut-off last line. */
+function readResults(path: string, hash: string): { results: ItemResult[]; rewrite: boolean } {
+  if (!existsSync(path)) return { results: [], rewrite: true };
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const head = lines[0] === undefined || lines[0] === '' ? undefined : (JSON.parse(lines[0]) as { scenarioHash?: string });
+  if (head === undefined) return { results: [], rewrite: true };
+  if (head.scenarioHash !== hash) {
+    throw new SimError('scenario-changed', `${path} holds results of another version of this scenario (hash ${head.scenarioHash ?? '?'}, now ${hash}): run with --fresh to start over, or -o <dir> to keep both`);
+  }
+  const results: ItemResult[] = [];
+  let rewrite = false;
+  lines.slice(1).forEach((l, i, all) => {
+    if (l.trim() === '') return;
+    try {
+      results.push(JSON.parse(l) as ItemResult);
+    } catch {
+      // only the last line can be cut off by a kill; anything else is corruption
+      if (i !== all.length - 1 && all.slice(i + 1).some((x) => x.trim() !== '')) throw new SimError('corrupt-results', `${path}: line ${i + 2} is not valid JSON; fix or delete the file (or run with --fresh)`);
+      rewrite = true;
+    }
+  });
+  return { results, rewrite };
+}
+
+/** Runs (or resumes) a campaign. */
+export async function campaignCommand(file: string, o: CampaignOptions = {}): Promise<CommandOutput> {
+  const prep = prepareCampaign(file);
+  const shown = prep.diagnostics.length > 0 ? `${formatDiagnostics(prep.diagnostics)}\n` : '';
+  if (prep.value === undefined) return { stdout: '', stderr: shown, exitCode: 1 };
+  const { scenario: s, hash, ctx } = prep.value;
+  const outDir = o.out ?? join('traces', `campaign-${s.name}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  mkdirSync(outDir, { recursive: true });
+  const jsonl = join(outDir, 'results.jsonl');
+  const header = `${JSON.stringify({ scenario: s.name, scenarioHash: hash, file })}\n`;
+  let earlier: ItemResult[] = [];
+  if (o.fresh === true) writeFileSync(jsonl, header);
+  else {
+    try {
+      const r = readResults(jsonl, hash);
+      earlier = r.results;
+      if (r.rewrite) writeFileSync(jsonl, header + earlier.map((x) => `${JSON.stringify(x)}\n`).join(''));
+    } catch (e) {
+      if (e instanceof SimError) return { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n`, exitCode: 1 };
+      throw e;
+    }
+  }
+  const all = campaignItems(s);
+  const doneKeys = new Set(earlier.map((r) => r.key));
+  let todo = all.filter((it) => !doneKeys.has(itemKey(it)));
+  if (o.stopAfter !== undefined) todo = todo.slice(0, o.stopAfter);
+  const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), todo.length || 1));
+
+  const bar = o.quiet === true || process.stderr.isTTY !== true ? undefined
+    : new cliProgress.SingleBar({ format: `campaign ${s.name} [{bar}] {value}/{total} items | {rate} items/s | ETA {eta_formatted}`, etaBuffer: 20, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const started = performance.now();
+  bar?.start(all.length, all.length - todo.length - (o.stopAfter === undefined ? 0 : 0), { rate: '0.0' });
+  const fresh: ItemResult[] = [];
+  const record = (r: ItemResult): void => {
+    appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
+    fresh.push(r);
+    bar?.increment(1, { rate: (fresh.length / ((performance.now() - started) / 1000)).toFixed(1) });
+  };
+  try {
+    if (workers === 1) {
+      const runner = new CampaignRunner(ctx);
+      for (const it of todo) record(runner.run(it));
+    } else {
+      const pool = new Piscina({ filename: fileURLToPath(new URL('./campaign-worker.js', import.meta.url)), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+      try {
+        await Promise.all(todo.map((it) => (pool.run({ file: resolve(file), item: it }) as Promise<ItemResult>).then(record)));
+      } finally {
+        await pool.destroy();
+      }
+    }
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof SimError) return { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 };
+    const msg = e instanceof Error ? e.message : String(e);
+    return { stdout: '', stderr: `${shown}edgesim: error [campaign-worker]: ${msg}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 };
+  }
+  bar?.stop();
+  const results = [...earlier, ...fresh];
+  const cov = checkCoverage(all, results);
+  if (cov.duplicated.length > 0 || cov.unexpected.length > 0) {
+    return { stdout: '', stderr: `${shown}edgesim: error [corrupt-results]: ${jsonl}: items ${[...cov.duplicated, ...cov.unexpected].slice(0, 5).join(', ')} are duplicated or not part of the scenario; run with --fresh\n`, exitCode: 1 };
+  }
+  if (cov.missing.length > 0) {
+    return { stdout: `${fresh.length} items run, ${cov.missing.length} of ${all.length} still to run; run the same command to resume (${jsonl})\n`, stderr: shown, exitCode: 0 };
+  }
+  const summary = summarize({ name: s.name, chips: s.chips, inferences: s.inferences, threshold: s.threshold }, hash, results);
+  writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (o.json === true) return { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr: shown, exitCode: 0 };
+  return { stdout: `${formatSummary(summary, workers, fresh.length, earlier.length)}\n\nresults: ${jsonl}, ${join(outDir, 'summary.json')}\n`, stderr: shown, exitCode: 0 };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+
+/** The summary as text, every number with its unit. */
+export function formatSummary(r: CampaignSummary, workers: number, ran: number, resumed: number): string {
+  const lines = [
+    `campaign '${r.scenario}' (hash ${r.scenarioHash}): ${r.chips} chip(s) x ${r.inferencesPerChip} inference(s) = ${r.items} items (${ran} run now on ${workers} worker(s)${resumed > 0 ? `, ${resumed} from earlier results` : ''})`,
+    r.accuracy === null ? 'accuracy: no labels' : `accuracy: ${pct(r.accuracy.mean)} (95 % CI ${pct(r.accuracy.ci95[0])} .. ${pct(r.accuracy.ci95[1])}; ${r.accuracy.correct}/${r.items} correct)`,
+    r.perChip.min === null ? '' : `per chip: ${r.perChip.accuracy.map((a) => (a === null ? '-' : pct(a))).join(', ')} (min ${pct(r.perChip.min)}, max ${pct(r.perChip.max!)})`,
+    `faults: ${r.faults.drawn} drawn, ${r.faults.applied} applied before the program ended; outputs differ from the fault-free run in ${pct(r.differRate)} of the items`,
+    Object.keys(r.firstDivergence).length === 0 ? '' : `first diverging tensor: ${Object.entries(r.firstDivergence).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`).join(', ')}`,
+    '',
+    formatTable([
+      ['per inference', 'mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'],
+      ['latency', ...(['mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'] as const).map((k) => formatDuration(r.latencyPs[k]))],
+      ['energy', ...(['mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'] as const).map((k) => `${(r.energyPj[k] / 1e6).toFixed(3)} uJ`)],
+    ], [false, true, true, true, true, true, true, true]),
+  ];
+  if (r.verdict !== null) lines.push('', `threshold ${pct(r.threshold!)}: ${r.verdict}`);
+  return lines.filter((l, i, a) => l !== '' || (i > 0 && a[i - 1] !== '')).join('\n');
+}
