@@ -14,7 +14,7 @@ import { assemble } from '../isa/index.js';
 import { type NnGraph, describeNode, sizeOf } from '../nn/index.js';
 import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import type { Diagnostic } from '../util/index.js';
-import { type AimcInputPlan, aimcGeometry, planAimcInputs } from './accel-aimc.js';
+import { type AimcBlockPlan, aimcGeometry, planAimcBlocks } from './accel-aimc.js';
 import { type AccelTarget, type AimcTarget, type PeArrayTarget, acceleratorsOf, hostCore } from './accel-platform.js';
 import { generate } from './codegen.js';
 import type { CompileOptions } from './compile.js';
@@ -33,6 +33,12 @@ export interface AccelCompileOptions extends CompileOptions {
    * error bound in the report. Layers not named get the default choice.
    */
   readonly targets?: ReadonlyMap<string, string>;
+  /**
+   * AIMC plans drive at least min(K, this) rows per MVM (default
+   * {@link AIMC_DEFAULT_MIN_ROWS_PER_MVM}; 1 allows any active-row bound), default and forced
+   * targets alike.
+   */
+  readonly aimcMinRowsPerMvm?: number;
 }
 
 /** Per-layer mapping report of {@link compileForAccelerators}. */
@@ -45,18 +51,53 @@ export interface AccelMapping {
   /** Why this target (default choice, forced, or why an accelerator was not used). */
   readonly reason: string;
   readonly macs: number;
-  /** Accelerator commands per inference (GEMM/CONV, or PROGRAM + MVM per digit plane). */
+  /** Accelerator commands per inference (GEMM/CONV, or PROGRAMs + one MVM per band, block and digit plane). */
   readonly commands: number;
-  /** PE array: SCALE-Sim-style folds (ceil(rows of the product / array rows) x ceil(N / array cols)) summed over commands; AIMC: tiles used (1). */
+  /** PE array: SCALE-Sim-style folds (ceil(rows of the product / array rows) x ceil(N / array cols)) summed over commands; AIMC: tiles used. */
   readonly folds: number;
   /** Digital paths are always exact; AIMC: whether every ADC conversion is exact. */
   readonly exact: boolean;
   /** Bound on |accumulator - exact accumulator| per output (0 when exact), before requantization. */
   readonly errorBound: number;
-  /** AIMC: input digit decomposition (`sliceBits` 0 = one plane holding the encoded value). */
-  readonly aimc: { readonly sliceBits: number; readonly planes: number; readonly inputOffset: number; readonly unitRanges: readonly { readonly min: number; readonly max: number }[] } | undefined;
+  /** AIMC: the plan (see {@link AccelAimcReport}). */
+  readonly aimc: AccelAimcReport | undefined;
   /** Instructions the host core executes for the layer (estimate from the emitted loops). */
   readonly predictedInstructions: number;
+}
+
+/** The AIMC part of an {@link AccelMapping}: digit planes, blocks, tiles and their costs per inference. */
+export interface AccelAimcReport {
+  /** Input digit decomposition (`sliceBits` 0 = one plane holding the encoded value). */
+  readonly sliceBits: number;
+  readonly planes: number;
+  /** `off` of the encoded inputs `v = x - off`. */
+  readonly inputOffset: number;
+  /** ADC value range per plane, over every block. */
+  readonly unitRanges: readonly { readonly min: number; readonly max: number }[];
+  /** Row groups (blocks along K; each a range of whole input channels) and the rows each drives per MVM (the last group: `lastRows`). */
+  readonly rowGroups: number;
+  readonly rowsPerMvm: number;
+  readonly lastRows: number;
+  /** Whether exactness needed more row groups than the tile's rows (`rowGroups` > ceil(K / rows) rounded to whole channels): the active-row bound. */
+  readonly activeRowBound: boolean;
+  /** Column blocks and outputs per block (the last may have fewer). */
+  readonly colBlocks: number;
+  readonly outputsPerBlock: number;
+  /** Blocks = rowGroups x colBlocks, each programmed as its own matrix (diagonal: rowGroups). */
+  readonly blocks: number;
+  /** Grouped convolutions: blocks of whole convolution groups on the diagonal only (row group g with column block g). */
+  readonly diagonal: boolean;
+  /** Tiles the blocks went to (round robin). */
+  readonly tiles: readonly string[];
+  /** Tile MVMs per inference: input vectors x planes x blocks. */
+  readonly mvms: number;
+  /** PROGRAM commands per inference (one per block when the blocks fit the tiles; more when a band needs blocks programmed away by the previous band). */
+  readonly programs: number;
+  /** PROGRAMs onto a tile that already held another block of the layer (programs - tiles used): blocks > tiles, or several bands with more blocks than tiles. */
+  readonly reprogrammings: number;
+  /** Word lines written by the programs, and their cost: rows x `rowWriteCycles` tile cycles. */
+  readonly programRows: number;
+  readonly programCycles: number;
 }
 
 /** A compiled network with accelerator layers: `layers` lists the core and alias layers, `mapping` every layer. */
@@ -75,17 +116,25 @@ interface PePlan {
 }
 interface AimcPlan {
   readonly kind: 'aimc-tile';
+  /** The first tile (the report's target). */
   readonly t: AimcTarget;
-  readonly plan: AimcInputPlan;
+  /** Tiles the blocks go to, round robin (block b on `tiles[b % tiles.length]`). */
+  readonly tiles: readonly AimcTarget[];
+  readonly plan: AimcBlockPlan;
   readonly off: number;
-  /** Weights K x N row-major. */
+  /** Weights K x N row-major (grouped convolutions: block-diagonal over all `channels` x taps rows). */
   readonly w: Int32Array;
   readonly wb: 1 | 2;
   readonly db: 1 | 2;
+  /** Input channels the rows cover (grouped convolutions: all of them). */
+  readonly channels: number;
 }
 type Plan = PePlan | AimcPlan;
 
 const K_OF = (l: DotLayer): number => l.inChannelsPerGroup * l.kh * l.kw;
+/** Tile rows as channels x taps: conv C x (kh kw), matmul K x 1 (row `c * taps + t`). */
+const TAPS_OF = (l: DotLayer): number => (l.op === 'conv' ? l.kh * l.kw : 1);
+const CHANNELS_OF = (l: DotLayer): number => K_OF(l) / TAPS_OF(l);
 const IN_RANGE: Record<'uint8' | 'int8', [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
 const U16 = 65535;
 
@@ -107,37 +156,51 @@ function peCheck(l: DotLayer, t: PeArrayTarget): string | PePlan {
   return { kind: 'pe-array', t, eb, off };
 }
 
-function aimcCheck(l: DotLayer, t: AimcTarget): string | AimcPlan {
+/**
+ * AIMC plans drive at least min(K, this) rows per MVM unless `aimcMinRowsPerMvm` says otherwise:
+ * fewer active rows multiply the MVMs and the host's shift-add work (hermes-like's 8-bit ADCs
+ * would need one row per MVM for ResNet-8's 1x1 convolutions).
+ */
+export const AIMC_DEFAULT_MIN_ROWS_PER_MVM = 32;
+
+function aimcCheck(l: DotLayer, t: AimcTarget, tiles: readonly AimcTarget[] = [t], minRowsPerMvm = 1): string | AimcPlan {
   const c = t.params;
   if (c.dac !== 'pulse-width') return 'bit-serial DACs are not supported by the compiler yet';
   if (t.actMemory === undefined) return 'its mem port reaches no memory in the address map';
   const K = K_OF(l);
   const N = l.channels;
-  if (l.op === 'conv' && (l.kh !== 1 || l.kw !== 1 || l.groups !== 1 || l.pads.some((p) => p !== 0))) return 'only 1x1 convolutions without groups or pads map to a tile (no im2col yet)';
+  const taps = TAPS_OF(l);
   if (l.weights.length !== K * N) return 'batched weights (several weight sets) are not mapped to tiles yet';
+  // grouped convolutions as one block-diagonal matrix over all input channels (zero weights
+  // between the groups): output j of group j / (N / groups) reads channels of that group only
+  const groups = l.op === 'conv' ? l.groups : 1;
+  const channels = CHANNELS_OF(l) * groups;
+  const Kd = channels * taps;
+  const perGroup = N / groups;
   const g = aimcGeometry(c);
-  if (K > c.rows) return `K = ${K} exceeds the tile's ${c.rows} rows (row partitioning is not done yet)`;
-  if (N * g.colsPerOutput > c.cols) return `N = ${N} outputs need ${N * g.colsPerOutput} columns, the tile has ${c.cols} (column partitioning is not done yet)`;
-  const w = new Int32Array(K * N);
+  if (taps > c.rows) return `a channel's ${taps} kernel taps exceed the tile's ${c.rows} rows`;
+  if (g.colsPerOutput > c.cols) return `one output needs ${g.colsPerOutput} columns, the tile has ${c.cols}`;
+  const w = new Int32Array(Kd * N);
   for (let j = 0; j < N; j++) {
+    const row0 = Math.floor(j / perGroup) * K;
     for (let i = 0; i < K; i++) {
       const v = l.weights[j * K + i]!;
       if (v < g.minWeight || v > g.maxWeight) return `centred weight ${v} (channel ${j}) is outside the ${c.mapping} mapping's [${g.minWeight}, ${g.maxWeight}]`;
-      w[i * N + j] = v;
+      w[(row0 + i) * N + j] = v;
     }
   }
   const [lo, hi] = IN_RANGE[l.inDtype];
   const off = c.inputSigned ? l.inZeroPoint : lo;
-  const plan = planAimcInputs(c, w, K, N, lo - off, hi - off);
+  const plan = planAimcBlocks(c, w, channels, taps, N, lo - off, hi - off, minRowsPerMvm, groups);
   if (plan === undefined) return `the inputs (${lo - off}..${hi - off} after the offset) cannot be split into digits the tile accepts (${g.minInput}..${g.maxInput})`;
   const fits8 = (a: number, b: number): boolean => a >= -128 && b <= 127;
   const db = plan.digitRanges.every(([a, b]) => fits8(a, b)) ? 1 : 2;
   const wb = fits8(g.minWeight, g.maxWeight) ? 1 : 2;
-  return { kind: 'aimc-tile', t, plan, off, w, wb, db };
+  return { kind: 'aimc-tile', t, tiles, plan, off, w, wb, db, channels };
 }
 
-function check(l: DotLayer, t: AccelTarget): string | Plan {
-  return t.kind === 'pe-array' ? peCheck(l, t) : aimcCheck(l, t);
+function check(l: DotLayer, t: AccelTarget, minRows: number): string | Plan {
+  return t.kind === 'pe-array' ? peCheck(l, t) : aimcCheck(l, t, [t], minRows);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +213,8 @@ interface Loop {
   readonly src: number;
   readonly dst: number;
 }
-const COUNTERS = ['a4', 'a5', 'a6', 'a7'];
+/** Loop counters by level (the post-pass, which keeps t3-t6 for its pointers and clamps, uses at most 3 levels). */
+const COUNTERS = ['a4', 'a5', 'a6', 'a7', 't3', 't4'];
 
 /** Nested loops over a2 / a3 from `src` / `dst`; returns the executed instructions. */
 function emitLoops(a: Asm, src: number, dst: number, loops: readonly Loop[], body: () => void, beforeInner: () => void): number {
@@ -193,15 +257,30 @@ interface PrePass {
   readonly sliceBits: number;
   readonly planes: number;
   readonly planeStride: number;
+  /** Unroll an innermost loop of at most 8 iterations (AIMC im2col: the kernel columns). */
+  readonly unroll?: boolean;
 }
 
 function emitPrePass(a: Asm, p: PrePass): number {
   const st = p.eb === 1 ? 'sb' : 'sh';
-  return emitLoops(a, p.src, p.dst, p.loops, () => {
-    a.ins(`${p.inDtype === 'uint8' ? 'lbu' : 'lb'} t0, 0(a2)`);
+  // AIMC: a short innermost loop (kernel taps) is unrolled, and plane q is stored through
+  // t2 = a3 + q * planeStride (t5 = planeStride) when the stride exceeds a 12-bit offset
+  const last = p.loops[p.loops.length - 1]!;
+  const unroll = p.unroll === true && p.loops.length > 1 && last.count <= 8 ? last : undefined;
+  const loops = unroll === undefined ? p.loops : p.loops.slice(0, -1);
+  const reach = (p.planes - 1) * p.planeStride + (unroll === undefined ? 0 : (unroll.count - 1) * unroll.dst);
+  const viaReg = p.planes > 1 && !fits12(reach);
+  let n = 0;
+  if (viaReg) {
+    const n0 = a.n;
+    a.li('t5', p.planeStride);
+    n += a.n - n0;
+  }
+  const one = (src: number, dst: number): void => {
+    a.mem(p.inDtype === 'uint8' ? 'lbu' : 'lb', 't0', 'a2', src, 't2');
     a.addConst('t0', 't0', -p.off, 't1');
     if (p.planes === 1) {
-      a.ins(`${st} t0, 0(a3)`);
+      a.mem(st, 't0', 'a3', dst, 't2');
       return;
     }
     const mask = 2 ** p.sliceBits - 1;
@@ -213,8 +292,17 @@ function emitPrePass(a: Asm, p: PrePass): number {
         a.ins(`srai t1, t0, ${sh}`);
         if (!top) a.ins(`andi t1, t1, ${mask}`);
       }
-      a.mem(st, 't1', 'a3', q * p.planeStride, 't2');
+      if (!viaReg) a.mem(st, 't1', 'a3', q * p.planeStride + dst, 't2');
+      else {
+        if (q === 1) a.ins('add t2, a3, t5');
+        else if (q > 1) a.ins('add t2, t2, t5');
+        a.mem(st, 't1', q === 0 ? 'a3' : 't2', dst, 't6');
+      }
     }
+  };
+  return n + emitLoops(a, p.src, p.dst, loops, () => {
+    if (unroll === undefined) one(0, 0);
+    else for (let k = 0; k < unroll.count; k++) one(k * unroll.src, k * unroll.dst);
   }, () => undefined);
 }
 
@@ -227,6 +315,9 @@ interface PostPass {
   readonly planes: number;
   readonly sliceBits: number;
   readonly planeStride: number;
+  /** Partial sums of several row groups (AIMC): group g, plane q at `g * groupStride + q * planeStride`. */
+  readonly groups?: number;
+  readonly groupStride?: number;
   readonly requant: DotLayer['requant'];
   readonly outDtype: DotLayer['outDtype'];
 }
@@ -241,11 +332,21 @@ function emitPostPass(a: Asm, p: PostPass): number {
   // the two clamp moves are usually skipped
   const skipped = rq === undefined ? 0 : 2 * p.loops.reduce((n, l) => n * l.count, 1);
   return -skipped + emitLoops(a, p.src, p.dst, p.loops, () => {
-    a.mem('lw', 't0', 'a2', (p.planes - 1) * p.planeStride, 't2');
+    const G = p.groups ?? 1;
+    const plane = (q: number, first: boolean): void => {
+      for (let g = 0; g < G; g++) {
+        const off = g * (p.groupStride ?? 0) + q * p.planeStride;
+        if (first && g === 0) a.mem('lw', 't0', 'a2', off, 't2');
+        else {
+          a.mem('lw', 't1', 'a2', off, 't2');
+          a.ins('add t0, t0, t1');
+        }
+      }
+    };
+    plane(p.planes - 1, true);
     for (let q = p.planes - 2; q >= 0; q--) {
       a.ins(`slli t0, t0, ${p.sliceBits}`);
-      a.mem('lw', 't1', 'a2', q * p.planeStride, 't2');
-      a.ins('add t0, t0, t1');
+      plane(q, false);
     }
     a.ins('lw t1, 0(t3)');
     a.ins('add t0, t0, t1');
@@ -326,6 +427,11 @@ interface Emitted {
   readonly predicted: number;
   readonly commands: number;
   readonly folds: number;
+  /** AIMC: PROGRAM commands, word lines they write, MVMs (vectors x planes x blocks) and the tiles used. */
+  readonly programs?: number;
+  readonly programRows?: number;
+  readonly mvms?: number;
+  readonly tilesUsed?: readonly string[];
 }
 
 /** Constant data of one accelerated layer (data images, allocated once). */
@@ -335,8 +441,10 @@ interface Persistent {
   readonly wAt: number;
   /** PE weights: bytes per weight set (aligned). */
   readonly setBytes: number;
-  /** One descriptor buffer (GEMM 32 B, CONV 64 B; AIMC: PROGRAM at +0, MVM at +16); the code rewrites the fields that change per command. */
+  /** One descriptor buffer (GEMM 32 B, CONV 64 B; AIMC: the MVM descriptor); the code rewrites the fields that change per command. */
   readonly descAt: number;
+  /** AIMC: the PROGRAM descriptor of each block (static). */
+  readonly progAt?: readonly number[];
 }
 
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
@@ -410,18 +518,54 @@ function persist(l: DotLayer, plan: Plan, arena: (r: AddressRegion) => Arena, im
     for (let s = 0; s < sets; s++) img(wAt + s * setBytes, intBytes(wv.subarray(s * K * N, (s + 1) * K * N), eb), `weights (set ${s}, ${eb === 1 ? 'int8' : 'int16'})`, wR.target);
     return { corrAt, multAt, wAt, setBytes, descAt };
   }
-  const wAt = alloc(actR, K * N * plan.wb, 'the weights to program');
-  if (wAt === undefined) return undefined;
-  img(wAt, intBytes(plan.w, plan.wb), `weights K x N (${plan.t.params.mapping})`, actR.target);
-  img(descAt, words([wAt, K, N, plan.wb, 0, plan.db, 0, 0]), 'PROGRAM and MVM descriptors', actR.target);
-  return { corrAt, multAt, wAt, setBytes: 0, descAt };
+  // AIMC: one weight matrix and PROGRAM descriptor per block (column block cb, row group g)
+  const bp = plan.plan;
+  const taps = TAPS_OF(l);
+  const progAt: number[] = [];
+  for (const b of aimcBlocks(l, bp)) {
+    const wv = new Int32Array(b.rows * b.outputs);
+    for (let i = 0; i < b.rows; i++) {
+      for (let j = 0; j < b.outputs; j++) wv[i * b.outputs + j] = plan.w[(b.g * bp.channelsPerGroup * taps + i) * N + b.cb * bp.outputsPerBlock + j]!;
+    }
+    const wAt = alloc(actR, wv.length * plan.wb, `the weights of block ${b.index}`);
+    const pAt = alloc(actR, 16, 'a PROGRAM descriptor');
+    if (wAt === undefined || pAt === undefined) return undefined;
+    img(wAt, intBytes(wv, plan.wb), `weights of block ${b.index} (rows ${b.g * bp.channelsPerGroup * taps}.., outputs ${b.cb * bp.outputsPerBlock}..: ${b.rows} x ${b.outputs}, ${plan.t.params.mapping})`, actR.target);
+    img(pAt, words([wAt, b.rows, b.outputs, plan.wb]), `PROGRAM descriptor of block ${b.index}`, actR.target);
+    progAt.push(pAt);
+  }
+  img(descAt, words([0, plan.db, 0, 0]), 'MVM descriptor', actR.target);
+  return { corrAt, multAt, wAt: 0, setBytes: 0, descAt, progAt };
+}
+
+/** One programmed block of an AIMC layer: row group g (input channels [g Cg, ...)), column block cb. */
+interface AimcBlock {
+  readonly index: number;
+  readonly g: number;
+  readonly cb: number;
+  readonly rows: number;
+  readonly outputs: number;
+}
+
+/** The blocks of an AIMC plan, column block major (diagonal plans: row group g = column block g only). */
+function aimcBlocks(l: DotLayer, p: AimcBlockPlan): AimcBlock[] {
+  const out: AimcBlock[] = [];
+  for (let cb = 0; cb < p.colBlocks; cb++) {
+    for (let g = 0; g < p.rowGroups; g++) {
+      if (p.diagonal && g !== cb) continue;
+      out.push({ index: out.length, g, cb, rows: g === p.rowGroups - 1 ? p.lastRows : p.rowsPerMvm, outputs: Math.min(p.outputsPerBlock, l.channels - cb * p.outputsPerBlock) });
+    }
+  }
+  return out;
 }
 
 /**
  * Emits an accelerated layer: encode the input into scratch, then per batch and band of output
  * rows, the commands and the post-pass (int32 results of one band at a time in scratch).
  */
-function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+  if (plan0.kind === 'aimc-tile') return emitAimcLayer(l, plan0, P, index, lay, scratch, d);
+  const plan = plan0;
   const x = lay.placements.get(l.input)!;
   const y = lay.placements.get(l.output)!;
   const K = K_OF(l);
@@ -433,14 +577,14 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
   const conv = l.op === 'conv';
   const a = new Asm(`acc${index}`);
   a.comment(`---- accelerated layer: ${l.node} on ${plan.t.name} (${plan.kind})`);
-  const planes = plan.kind === 'aimc-tile' ? plan.plan.planes : 1;
-  const sliceBits = plan.kind === 'aimc-tile' ? plan.plan.sliceBits : 0;
+  const planes = 1;
+  const sliceBits = 0;
   const yRow = conv ? ys[2]! * ey : ys[ys.length - 2]! * ey;
   const yChan = conv ? ys[1]! * ey : ys[ys.length - 1]! * ey;
   const yCol = conv ? ys[3]! * ey : 0;
   const yBatch = conv ? ys[0]! * ey : ys.length > 2 ? ys[ys.length - 3]! * ey : 0;
   const outRows = l.outH; // bands are whole output rows (conv: outW pixels each; matmul: 1 row)
-  const rowOut = l.outW * N * 4 * planes; // int32 bytes per output row (all planes)
+  const rowOut = l.outW * N * 4; // int32 bytes per output row
   let predicted = 0;
   let commands = 0;
   let folds = 0;
@@ -470,7 +614,7 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
   let C = 0;
   const [pt, pl, pb, pr] = l.pads;
   const padded = pt + pl + pb + pr > 0;
-  if (plan.kind === 'pe-array') {
+  {
     const eb = plan.eb;
     if (!conv) {
       const r = xs.length;
@@ -511,34 +655,19 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
         loops: [{ count: l.batch, src: xs[0]!, dst: inBatchBytes }, { count: C, src: xs[1]!, dst: eb }, { count: H, src: xs[2]!, dst: Wp * C * eb }, { count: W, src: xs[3]!, dst: C * eb }],
       });
     }
-  } else {
-    const db = plan.db;
-    const pixels = l.outH * l.outW;
-    inBatchBytes = pixels * K * db;
-    inPlane = alignUp(inBatchBytes * l.batch, align);
-    if (scratch.base + inPlane * planes > scratch.end) return oom(d, l, plan, inPlane * planes, scratch);
-    const r = xs.length;
-    predicted += emitPrePass(a, {
-      src: x.address, dst: scratch.base, inDtype: l.inDtype, off: plan.off, eb: db, sliceBits, planes, planeStride: inPlane,
-      loops: conv
-        ? [{ count: l.batch, src: xs[0]!, dst: pixels * K * db }, { count: l.outH, src: l.strides[0] * xs[2]!, dst: l.outW * K * db }, { count: l.outW, src: l.strides[1] * xs[3]!, dst: K * db }, { count: K, src: xs[1]!, dst: db }]
-        : [{ count: l.batch, src: r > 2 ? xs[r - 3]! : 0, dst: l.outH * K * db }, { count: l.outH, src: xs[r - 2]!, dst: K * db }, { count: K, src: xs[r - 1]!, dst: db }],
-    });
-    cmd(1, P.descAt, `PROGRAM ${K}x${N}`);
   }
-  const inTotal = plan.kind === 'aimc-tile' ? inPlane * planes : inPlane;
-  const outBase = alignUp(scratch.base + inTotal, align);
+  const outBase = alignUp(scratch.base + inPlane, align);
   // band rows: as many output rows as the scratch holds, start offsets aligned for the array
-  const inRowBytes = plan.kind === 'pe-array' ? (conv ? l.strides[0] * Wp * C * plan.eb : K * plan.eb) : l.outW * K * plan.db;
+  const inRowBytes = conv ? l.strides[0] * Wp * C * plan.eb : K * plan.eb;
   const g = (p: number, q: number): number => (q === 0 ? p : g(q, p % q));
-  const unit = plan.kind === 'pe-array' ? align / g(inRowBytes % align, align) : 1;
+  const unit = align / g(inRowBytes % align, align);
   let rows = Math.floor((scratch.end - outBase) / rowOut);
   if (rows >= outRows) rows = outRows;
   else rows -= rows % unit;
-  if (plan.kind === 'pe-array' && !conv) rows = Math.min(rows, U16);
+  if (!conv) rows = Math.min(rows, U16);
   if (rows <= 0) return oom(d, l, plan, outBase - scratch.base + rowOut * unit, scratch);
   const bandPlane = rows * l.outW * N * 4;
-  if (plan.kind === 'pe-array') {
+  {
     const type = plan.eb === 1 ? 0 : 1;
     if (conv) {
       // constant fields: W, n = 1, w, c, fh, fw, cout, stride, padding 0, type, out 0
@@ -570,7 +699,7 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
   for (let b = 0; b < l.batch; b++) {
     for (let r0 = 0; r0 < outRows; r0 += rows) {
       const n = Math.min(rows, outRows - r0);
-      if (plan.kind === 'pe-array') {
+      {
         if (conv) {
           field(0, scratch.base + b * inBatchBytes + r0 * inRowBytes, true);
           field(2, outBase, true);
@@ -586,16 +715,8 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
           cmd(1, P.descAt, `GEMM batch ${b}, rows ${r0}..${r0 + n - 1}: ${n}x${K} x ${K}x${N}`);
           folds += Math.ceil(n / plan.t.rows) * Math.ceil(N / plan.t.cols);
         }
-      } else {
-        for (let q = 0; q < planes; q++) {
-          field(4, scratch.base + q * inPlane + b * inBatchBytes + r0 * inRowBytes, true);
-          field(6, outBase + q * bandPlane, true);
-          field(7, n * l.outW, false);
-          cmd(2, P.descAt + 16, `MVM x ${n * l.outW} vectors (batch ${b}, rows ${r0}..${r0 + n - 1}), digit plane ${q}`);
-        }
-        folds = 1;
       }
-      const set = plan.kind === 'pe-array' && !conv ? l.weightSet[b]! : 0;
+      const set = !conv ? l.weightSet[b]! : 0;
       const loops: Loop[] = conv
         ? [{ count: n, src: l.outW * N * 4, dst: yRow }, { count: l.outW, src: N * 4, dst: yCol }, { count: N, src: 4, dst: yChan }]
         : [{ count: n, src: N * 4, dst: yRow }, { count: N, src: 4, dst: yChan }];
@@ -606,6 +727,199 @@ function emitLayer(l: DotLayer, plan: Plan, P: Persistent, index: number, lay: L
     }
   }
   return { asm: `${a.lines.join('\n')}\n`, predicted, commands, folds };
+}
+
+/**
+ * Emits an AIMC layer split into blocks (see ACCEL.md): per batch, the padded raw input (padded
+ * convolutions), then per band of output rows: the im2col pre-pass (encoded digit planes, one
+ * `[vector][rows]` area per row group and plane), per block (serpentine order, so the blocks
+ * programmed last stay for the next band) a PROGRAM when its tile holds another block and one
+ * MVM per plane, and per column block the post-pass adding the groups' and planes' partial sums.
+ */
+function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+  const x = lay.placements.get(l.input)!;
+  const y = lay.placements.get(l.output)!;
+  const bp = plan.plan;
+  const { planes, sliceBits, rowGroups: G, channelsPerGroup: Cg, lastChannels: Cl, outputsPerBlock: Nb0 } = bp;
+  const taps = TAPS_OF(l);
+  const Kg = bp.rowsPerMvm;
+  const db = plan.db;
+  const xs = x.strides;
+  const ys = y.strides;
+  const ey = ACT_BYTES[y.dtype];
+  const conv = l.op === 'conv';
+  const a = new Asm(`acc${index}`);
+  const blocks = aimcBlocks(l, bp);
+  const T = plan.tiles.length;
+  a.comment(`---- accelerated layer: ${l.node} on ${plan.tiles.slice(0, Math.min(T, blocks.length)).map((t) => t.name).join(', ')} (aimc-tile): ${blocks.length} block(s) = ${G} row group(s) of ${Kg} rows x ${bp.colBlocks} column block(s) of ${Nb0} outputs, ${planes} digit plane(s)`);
+  const yRow = conv ? ys[2]! * ey : ys[ys.length - 2]! * ey;
+  const yChan = conv ? ys[1]! * ey : ys[ys.length - 1]! * ey;
+  const yCol = conv ? ys[3]! * ey : 0;
+  const yBatch = conv ? ys[0]! * ey : ys.length > 2 ? ys[ys.length - 3]! * ey : 0;
+  const outW = l.outW;
+  let predicted = 0;
+  let commands = 0;
+  let programs = 0;
+  let programRows = 0;
+  let mvms = 0;
+  const cmd = (t: AimcTarget, word: number, desc: number, what: string): void => {
+    a.comment(what);
+    a.li('t1', word);
+    a.la('t2', desc);
+    a.ins(`acc.cmd t3, t1, t2, ${t.accelId}`);
+    a.ins(`acc.wait t3, ${t.accelId}`);
+    predicted += 6;
+    commands++;
+  };
+  const field = (i: number, v: number, addr: boolean): void => {
+    if (addr) a.la('t0', v);
+    else a.li('t0', v);
+    a.la('t1', P.descAt + 4 * i);
+    a.ins('sw t0, 0(t1)');
+    predicted += 5;
+  };
+  // source of the im2col (encoded while gathered): the input itself, or for padded convolutions
+  // a raw copy with a border of the zero point. (Encoding digit planes of the padded input once
+  // and gathering them as plain copies was measured slower on ResNet-8: more loop overhead and
+  // smaller bands.)
+  const [pt, pl, pb, pr] = l.pads;
+  const padded = conv && pt + pl + pb + pr > 0;
+  const C = plan.channels;
+  const H = conv ? x.shape[2]! : 0;
+  const W = conv ? x.shape[3]! : 0;
+  const staged = padded;
+  const Hp = H + pt + pb;
+  const Wp = W + pl + pr;
+  const stagePlane = staged ? alignUp(C * Hp * Wp, 8) : 0;
+  const r = xs.length;
+  // strides (bytes) of the im2col source: channel (matmul: k), row, column
+  const sChan = conv ? (staged ? Hp * Wp : xs[1]!) : xs[r - 1]!;
+  const sRow = conv ? (staged ? Wp : xs[2]!) : xs[r - 2]!;
+  const sCol = conv ? (staged ? 1 : xs[3]!) : 0;
+  // band size: output rows whose encoded inputs and partial sums fit the scratch
+  const outRows = l.outH;
+  const base = alignUp(scratch.base + stagePlane, 8);
+  const sizes = (rows: number): { groupStride: number; planeStride: number; outAt: number; outStride: number; end: number } => {
+    const nv = rows * outW;
+    const groupStride = alignUp(nv * Kg * db, 4);
+    const planeStride = G * groupStride;
+    const outAt = alignUp(base + planes * planeStride, 8);
+    const outStride = nv * Nb0 * 4;
+    return { groupStride, planeStride, outAt, outStride, end: outAt + G * planes * outStride };
+  };
+  const perRow = outW * (planes * G * Kg * db + G * planes * Nb0 * 4);
+  let rows = Math.min(outRows, Math.floor((scratch.end - base) / perRow));
+  while (rows > 0 && sizes(rows).end > scratch.end) rows--;
+  if (rows <= 0) {
+    d.error('out-of-memory', `${l.node}: ${plan.t.name} needs ${sizes(1).end - scratch.base} B of scratch in '${plan.t.actMemory!.target}' for the padded input, one output row's encoded input vectors and partial sums; ${Math.max(0, scratch.end - scratch.base)} B are free`, 'activation buffers are not reused with accelerator targets yet');
+    return undefined;
+  }
+  const S = sizes(rows);
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey) {
+    const L = a.fresh('fill');
+    a.comment(`border of '${y.name}' = ${y.fill}`);
+    a.la('a2', y.buffer.address);
+    a.li('a4', y.buffer.bytes);
+    a.li('t0', y.fill);
+    a.label(L);
+    a.ins('sb t0, 0(a2)');
+    a.ins('addi a2, a2, 1');
+    a.ins('addi a4, a4, -1');
+    a.ins(`bnez a4, ${L}`);
+    predicted += 7 + 4 * y.buffer.bytes;
+  }
+  const resident = new Map<AimcTarget, number>();
+  const tileOf = (b: AimcBlock): AimcTarget => plan.tiles[b.index % T]!;
+  const used = new Set<string>();
+  let band = 0;
+  for (let bt = 0; bt < l.batch; bt++) {
+    const src0 = conv ? x.address + bt * xs[0]! : x.address + (r > 2 ? l.inBatch[bt]! * xs[r - 3]! : 0);
+    let src = src0;
+    if (staged) {
+      // raw copy with a border of the zero point (encoded with the interior by the im2col)
+      a.comment(`batch ${bt}: input with its border of ${l.inZeroPoint} (raw)`);
+      const L = a.fresh('pad');
+      a.la('a2', scratch.base);
+      a.li('a4', C * Hp * Wp);
+      a.li('t0', l.inZeroPoint);
+      a.label(L);
+      a.ins('sb t0, 0(a2)');
+      a.ins('addi a2, a2, 1');
+      a.ins('addi a4, a4, -1');
+      a.ins(`bnez a4, ${L}`);
+      predicted += 6 + 4 * C * Hp * Wp;
+      predicted += emitCopy(a, src0, scratch.base + pt * Wp + pl, keep([{ count: C, src: xs[1]!, dst: Hp * Wp }, { count: H, src: xs[2]!, dst: Wp }, { count: W, src: xs[3]!, dst: 1 }]), 1);
+      src = scratch.base;
+    }
+    for (let r0 = 0; r0 < outRows; r0 += rows) {
+      const n = Math.min(rows, outRows - r0);
+      const nv = n * outW;
+      // im2col: vector (oh, ow), row (c, i, j) -> plane q, group g, vector v, row c' kh kw + i kw + j
+      const vecLoops = (k: number): Loop[] => (conv
+        ? [{ count: n, src: l.strides[0] * sRow, dst: outW * k * db }, { count: outW, src: l.strides[1] * sCol, dst: k * db }]
+        : [{ count: n, src: sRow, dst: k * db }]);
+      const tapLoops: Loop[] = conv ? [{ count: l.kh, src: l.dilations[0] * sRow, dst: l.kw * db }, { count: l.kw, src: l.dilations[1] * sCol, dst: db }] : [];
+      const srcBand = src + r0 * (conv ? l.strides[0] * sRow : sRow);
+      const full = Cl === Cg ? G : G - 1;
+      a.comment(`batch ${bt}, output rows ${r0}..${r0 + n - 1}: ${nv} input vectors, ${planes} digit plane(s)`);
+      const pre = (s0: number, d0: number, loops: Loop[]): void => {
+        predicted += emitPrePass(a, { src: s0, dst: d0, inDtype: l.inDtype, off: plan.off, eb: db, sliceBits, planes, planeStride: S.planeStride, loops: keep(loops), unroll: true });
+      };
+      if (full > 0) pre(srcBand, base, [...vecLoops(Kg), { count: full, src: Cg * sChan, dst: S.groupStride }, { count: Cg, src: sChan, dst: taps * db }, ...tapLoops]);
+      if (full < G) pre(srcBand + (G - 1) * Cg * sChan, base + (G - 1) * S.groupStride, [...vecLoops(Cl * taps), { count: Cl, src: sChan, dst: taps * db }, ...tapLoops]);
+      const order = band % 2 === 0 ? blocks : [...blocks].reverse();
+      band++;
+      for (let i = 0; i < order.length; i++) {
+        const b = order[i]!;
+        const t = tileOf(b);
+        used.add(t.name);
+        if (resident.get(t) !== b.index) {
+          cmd(t, 1, P.progAt![b.index]!, `PROGRAM block ${b.index} (row group ${b.g}, column block ${b.cb}: ${b.rows} x ${b.outputs}) on ${t.name}`);
+          resident.set(t, b.index);
+          programs++;
+          programRows += b.rows;
+        }
+        for (let q = 0; q < planes; q++) {
+          field(0, base + q * S.planeStride + b.g * S.groupStride, true);
+          field(2, S.outAt + (b.g * planes + q) * S.outStride, true);
+          field(3, nv, false);
+          cmd(t, 2, P.descAt, `MVM x ${nv} vectors, block ${b.index}, digit plane ${q}`);
+          mvms += nv;
+        }
+        const next = order[i + 1];
+        if (next !== undefined && next.cb === b.cb) continue;
+        // every row group of column block b.cb is done: add the partial sums, requantize
+        const Nb = b.outputs;
+        const loops: Loop[] = conv
+          ? [{ count: n, src: outW * Nb * 4, dst: yRow }, { count: outW, src: Nb * 4, dst: yCol }, { count: Nb, src: 4, dst: yChan }]
+          : [{ count: n, src: Nb * 4, dst: yRow }, { count: Nb, src: 4, dst: yChan }];
+        predicted += emitPostPass(a, {
+          src: S.outAt + (bp.diagonal ? b.g * planes * S.outStride : 0), dst: y.address + bt * yBatch + r0 * yRow + b.cb * Nb0 * yChan, loops, corr: P.corrAt + 4 * b.cb * Nb0,
+          mult: P.multAt === undefined ? undefined : P.multAt + 4 * b.cb * Nb0,
+          planes, sliceBits, planeStride: S.outStride, groups: bp.diagonal ? 1 : G, groupStride: planes * S.outStride, requant: l.requant, outDtype: l.outDtype,
+        });
+      }
+    }
+  }
+  return { asm: `${a.lines.join('\n')}\n`, predicted, commands, folds: used.size, programs, programRows, mvms, tilesUsed: [...used] };
+}
+
+/** Copies elements of `eb` bytes through nested loops (a short innermost loop unrolled). */
+function emitCopy(a: Asm, src: number, dst: number, loops: readonly Loop[], eb: 1 | 2): number {
+  const last = loops[loops.length - 1]!;
+  const unroll = loops.length > 1 && last.count <= 8 ? last : undefined;
+  return emitLoops(a, src, dst, unroll === undefined ? loops : loops.slice(0, -1), () => {
+    for (let k = 0; k < (unroll?.count ?? 1); k++) {
+      a.mem(eb === 1 ? 'lb' : 'lh', 't0', 'a2', k * (unroll?.src ?? 0), 't2');
+      a.mem(eb === 1 ? 'sb' : 'sh', 't0', 'a3', k * (unroll?.dst ?? 0), 't2');
+    }
+  }, () => undefined);
+}
+
+/** Drops loop levels that run once (the pointer arithmetic of the others is unchanged); keeps at least one. */
+function keep(loops: readonly Loop[]): Loop[] {
+  const k = loops.filter((l) => l.count !== 1);
+  return k.length > 0 ? k : [loops[loops.length - 1]!];
 }
 
 function oom(d: Diags, l: DotLayer, plan: Plan, bytes: number, scratch: { base: number; end: number }): undefined {
@@ -730,9 +1044,22 @@ function onePass(low: Lowered, coreLow: Lowered, plans: ReadonlyMap<DotLayer, Pl
   return { asm: out.join('\n'), lay, images, emitted, predicted: gen.predicted };
 }
 
+function aimcReport(p: AimcPlan, e: Emitted): AccelAimcReport {
+  const b = p.plan;
+  const programs = e.programs ?? 0;
+  return {
+    sliceBits: b.sliceBits, planes: b.planes, inputOffset: p.off, unitRanges: b.unitRanges,
+    rowGroups: b.rowGroups, rowsPerMvm: b.rowsPerMvm, lastRows: b.lastRows, activeRowBound: b.rowGroups > b.minRowGroups,
+    colBlocks: b.colBlocks, outputsPerBlock: b.outputsPerBlock, blocks: b.blocks, diagonal: b.diagonal, tiles: e.tilesUsed ?? [],
+    mvms: e.mvms ?? 0, programs, reprogrammings: programs - (e.tilesUsed ?? []).length, programRows: e.programRows ?? 0,
+    programCycles: (e.programRows ?? 0) * p.t.params.rowWriteCycles,
+  };
+}
+
 /**
  * Compiles a quantized network for a platform's host core and its accelerators: each dot layer
- * goes to an AIMC tile when the tile supports it and the mapping is exact, else to a PE array
+ * goes to AIMC tiles when they support it and a plan (row groups, column blocks, digit planes) is
+ * exact, else to a PE array
  * that supports its types, else to the cores (`opts.targets` forces a target per node name).
  * Alias layers and core layers are compiled as {@link compile} does. Runs with `runCompiled`.
  * Accelerated layers need a single compiled core (default: the first core that reaches an
@@ -764,6 +1091,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   if (d.failed) return { value: undefined, diagnostics: d.list };
 
   // Target choice
+  const minRows = opts.aimcMinRowsPerMvm ?? AIMC_DEFAULT_MIN_ROWS_PER_MVM;
   const plans = new Map<DotLayer, Plan>();
   const reasons = new Map<DotLayer, string>();
   let nextTile = 0;
@@ -777,7 +1105,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     }
     if (forced !== undefined) {
       const t = accels.find((a) => a.name === forced)!;
-      const p = check(l, t);
+      const p = check(l, t, minRows);
       if (typeof p === 'string') {
         d.error('unsupported-target', `${l.node} is forced to ${t.name} (${t.kind}), which cannot run it: ${p}`, 'force it to cores or to another accelerator');
         continue;
@@ -797,24 +1125,31 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     const why: string[] = [];
     let chosen: Plan | undefined;
     for (let i = 0; i < tiles.length && chosen === undefined; i++) {
-      const t = tiles[(nextTile + i) % tiles.length]!;
-      const p = check(l, t);
+      // blocks round robin over the tiles configured as this one, starting with it
+      const rot = tiles.map((_, k) => tiles[(nextTile + i + k) % tiles.length]!);
+      const t = rot[0]!;
+      const same = rot.filter((x) => JSON.stringify(x.params) === JSON.stringify(t.params) && x.actMemory?.target === t.actMemory?.target);
+      const p = aimcCheck(l, t, same, minRows);
       if (typeof p === 'string') why.push(`${t.name}: ${p}`);
-      else if (p.kind === 'aimc-tile' && !p.plan.exact) why.push(`${t.name}: not exact (error bound ${p.plan.errorBound})`);
+      else if (!p.plan.exact) why.push(`${t.name}: not exact (error bound ${p.plan.errorBound}; no exact plan drives >= ${Math.min(K_OF(l), minRows)} rows per MVM)`);
       else {
         chosen = p;
-        nextTile = (nextTile + i + 1) % tiles.length;
+        nextTile = (tiles.indexOf(t) + p.plan.blocks) % tiles.length;
       }
     }
     for (const t of accels) {
       if (chosen !== undefined || t.kind !== 'pe-array') continue;
-      const p = check(l, t);
+      const p = check(l, t, minRows);
       if (typeof p === 'string') why.push(`${t.name}: ${p}`);
       else chosen = p;
     }
     if (chosen !== undefined) {
       plans.set(l, chosen);
-      reasons.set(l, `default: ${chosen.t.name} supports it${chosen.kind === 'aimc-tile' ? ' exactly' : ''}`);
+      if (chosen.kind === 'aimc-tile') {
+        const b = chosen.plan;
+        const n = b.blocks;
+        reasons.set(l, `default: exact on ${chosen.tiles.slice(0, Math.min(n, chosen.tiles.length)).map((t) => t.name).join(', ')} (${n === 1 ? '1 block' : b.diagonal ? `${n} diagonal blocks of whole convolution groups` : `${n} blocks: ${b.rowGroups} row group(s) x ${b.colBlocks} column block(s)`}, ${b.rowsPerMvm} rows per MVM${b.rowGroups > b.minRowGroups ? ' (active-row bound)' : ''}, ${b.planes} digit plane(s))`);
+      } else reasons.set(l, `default: ${chosen.t.name} supports it`);
     } else reasons.set(l, why.length === 0 ? 'no accelerator' : `cores (${why.join('; ')})`);
   }
   if (plans.size > 0 && cores.length > 1) d.error('accel-multicore', `accelerated layers are compiled for one core; got ${cores.length} (${cores.join(', ')})`, `compile with cores: ['${cores[0]!}']`);
@@ -916,10 +1251,12 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
       continue;
     }
     const e = pass.emitted.get(l)!;
+    const A = p.kind === 'aimc-tile' ? aimcReport(p, e) : undefined;
+    const re = A !== undefined && A.reprogrammings > 0 ? `; ${A.blocks} blocks on ${A.tiles.length} tile(s): ${A.reprogrammings} reprogramming(s), ${A.programs} PROGRAMs writing ${A.programRows} rows (${A.programCycles} tile cycles) per inference` : '';
     mapping.push({
-      node: l.node, opType: l.opType, target: p.t.name, kind: p.kind, reason: reasons.get(l) ?? '', macs: l.macs, commands: e.commands, folds: e.folds,
+      node: l.node, opType: l.opType, target: p.t.name, kind: p.kind, reason: `${reasons.get(l) ?? ''}${re}`, macs: l.macs, commands: e.commands, folds: e.folds,
       exact: p.kind === 'pe-array' || p.plan.exact, errorBound: p.kind === 'pe-array' ? 0 : p.plan.errorBound,
-      aimc: p.kind === 'aimc-tile' ? { sliceBits: p.plan.sliceBits, planes: p.plan.planes, inputOffset: p.off, unitRanges: p.plan.unitRanges } : undefined,
+      aimc: A,
       predictedInstructions: e.predicted,
     });
   }

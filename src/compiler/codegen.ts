@@ -19,6 +19,7 @@ import type { DotAddressing, FloatAddressing } from './layout.js';
 import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type Placement } from './ir.js';
 import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
 import { Asm, fits12 } from './asm-builder.js';
+import { emitChain } from './qonnx-codegen.js';
 
 
 /** Inputs of {@link generate}. */
@@ -706,8 +707,9 @@ export function floatKernelOf(l: FloatLayer, placements: ReadonlyMap<string, Pla
  * element pointers (a, b, out), a4 row end, t4/t5/t6 zero points, fa0-fa4 scales and bounds.
  */
 function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placement>, F: FloatAddressing, P: number, index: number): number {
-  a.comment(`---- layer ${index}: ${l.node} (${l.opType})`);
   const op = l.op;
+  if (op.type === 'chain') return emitChain(a, l, op, placements, F.tableAddress, P, index);
+  a.comment(`---- layer ${index}: ${l.node} (${l.opType})`);
   const k = floatKernelOf(l, placements, F.tableAddress);
   if (k !== undefined) {
     a.ins('mv a0, s0');

@@ -12,6 +12,11 @@ export type ActDType = 'uint8' | 'int8' | 'int32' | 'float32';
 export interface ActInfo {
   readonly dtype: ActDType;
   readonly shape: readonly number[];
+  /**
+   * Integer codes of a QONNX Quant / BipolarQuant (int8/uint8): the graph's float value of an
+   * element is `float32(float32(code - zeroPoint) * scale)`.
+   */
+  readonly codes?: { readonly scale: number; readonly zeroPoint: number };
 }
 
 /** Requantization of an int32 accumulator to 8 bits, exactly as onnxruntime does it. */
@@ -99,8 +104,8 @@ export type FloatOp =
   | { readonly type: 'dequantize'; readonly q: TensorQuant }
   /** QuantizeLinear, per tensor: float32 -> int8/uint8 (true division, half to even, saturation). */
   | { readonly type: 'quantize'; readonly q: TensorQuant }
-  /** Element-wise float32 Add / Mul of equal shapes. */
-  | { readonly type: 'binary'; readonly op: 'add' | 'mul' }
+  /** Element-wise float32 Add / Sub / Mul / Div of equal shapes. */
+  | { readonly type: 'binary'; readonly op: 'add' | 'sub' | 'mul' | 'div' }
   /** DequantizeLinear(a), DequantizeLinear(b) -> Add/Mul -> QuantizeLinear, fused (no float buffers). */
   | { readonly type: 'qdqBinary'; readonly op: 'add' | 'mul'; readonly a: TensorQuant; readonly b: TensorQuant; readonly out: TensorQuant }
   /** 2-D AveragePool on float32 NCHW (MLAS summation order). */
@@ -112,7 +117,37 @@ export type FloatOp =
   /** GlobalAveragePool on float32 NCHW. */
   | { readonly type: 'globalAveragePool' }
   /** Softmax over rows of `length` elements (the last axis, or the flattened tail before opset 13). */
-  | { readonly type: 'softmax'; readonly rows: number; readonly length: number };
+  | { readonly type: 'softmax'; readonly rows: number; readonly length: number }
+  /** A fused chain of element-wise steps on one run-time tensor (QONNX Quant, BatchNormalization, dot epilogues, constant operands). */
+  | ChainOp;
+
+/**
+ * One step of a {@link ChainOp}, applied to the float32 value `v` of an element (`c` is the
+ * step's constant: one value, or one per channel). Each is one RV32F instruction rounded to
+ * nearest even, as the evaluator's float32 operation: `add` v + c, `sub` v - c, `rsub` c - v,
+ * `mul` v * c, `div` v / c, `rdiv` c / v, `max`/`min` (clamps, Relu); `round` to an integer in
+ * QONNX rounding `mode` (`safe`: |v| < 2^31 is known, else values of magnitude >= 2^23 are left
+ * as they are); `sign` (BipolarQuant): v >= 0 ? 1 : -1.
+ */
+export type ChainStep =
+  | { readonly k: 'add' | 'sub' | 'rsub' | 'mul' | 'div' | 'rdiv' | 'max' | 'min'; readonly c: Float32Array }
+  | { readonly k: 'round'; readonly mode: 'rne' | 'rtz' | 'rup' | 'rdn'; readonly safe: boolean }
+  | { readonly k: 'sign' };
+
+/**
+ * Element-wise chain: load (int8/uint8/int32 converted exactly to float32, or float32), the
+ * steps in order, store (float32, or an integer-valued result as int8/uint8 codes). Constants
+ * per channel vary along one axis: `channels` blocks of `inner` consecutive elements (row-major),
+ * repeating; `channels = 1` when every constant is a scalar.
+ */
+export interface ChainOp {
+  readonly type: 'chain';
+  readonly inDtype: ActDType;
+  readonly outDtype: 'float32' | 'int8' | 'uint8';
+  readonly steps: readonly ChainStep[];
+  readonly channels: number;
+  readonly inner: number;
+}
 
 /**
  * A float-side layer (`float-kernels.ts` arithmetic, bit-exact with the evaluator). Element-wise

@@ -27,6 +27,7 @@ import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type DataImage, type DotLayer, type FloatLayer, type Lowered, type Placement } from './ir.js';
 import { floatKernelOf } from './codegen.js';
+import { chainTable } from './qonnx-codegen.js';
 
 /** Addressing of one dot layer, all in bytes (see codegen). */
 export interface DotAddressing {
@@ -277,6 +278,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
   const weightBytes = (l: DotLayer): number => (convPacked.has(l) ? l.weights.length / (l.inChannelsPerGroup * l.kh * l.kw) * convKPad(l) : Math.ceil((l.weights.length * l.weightBytes) / 4) * 4);
   const tableBytes = (l: FloatLayer): number => {
     if (l.op.type === 'softmax') return 44;
+    if (l.op.type === 'chain') return chainTable(l.op)?.length ?? 0;
     if (l.op.type !== 'averagePool') return 0;
     const y = low.acts.get(l.output)!.shape;
     return 4 + 12 * (y[2]! + y[3]!);
@@ -422,13 +424,13 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     if (l.kind === 'float') {
       const x = placements.get(l.inputs[0]!)!;
       const y = placements.get(l.output)!;
-      const elementwise = l.op.type === 'dequantize' || l.op.type === 'quantize' || l.op.type === 'binary' || l.op.type === 'qdqBinary';
+      const elementwise = l.op.type === 'dequantize' || l.op.type === 'quantize' || l.op.type === 'binary' || l.op.type === 'qdqBinary' || l.op.type === 'chain';
       if (!elementwise && (!isContiguous(x) || !isContiguous(y))) {
         d.error('unsupported-layout', `${l.node}: ${l.opType} needs contiguous input and output buffers ('${x.name}', '${y.name}')`);
         return;
       }
       const sp = spots.get(`t:${li}`);
-      const bytes = floatKernelOf(l, placements, 0)?.data[0]?.bytes;
+      const bytes = l.op.type === 'chain' ? chainTable(l.op) : floatKernelOf(l, placements, 0)?.data[0]?.bytes;
       if (sp !== undefined && bytes !== undefined) {
         if (bytes.length !== tableBytes(l)) d.error('internal-layout', `${l.node}: table of ${bytes.length} B, planned ${tableBytes(l)} B`);
         images.push({ address: sp.address, bytes, what: `constants of ${l.node}`, memory: sp.memory });

@@ -1,36 +1,36 @@
 /**
  * Lowering: an {@link NnGraph} to the compiler's layers. Weights, scales and zero points must be
- * constants (initializers, or graph inputs bound with `constants`); activations are 8-bit
- * (int32 for the outputs of ConvInteger / MatMulInteger).
+ * constants (initializers, graph inputs bound with `constants`, or values folded at compile
+ * time); activations are 8-bit (int32 for the outputs of ConvInteger / MatMulInteger and of
+ * QONNX dot products, float32 on the float side). QONNX graphs (Quant, BipolarQuant,
+ * BatchNormalization, float element-wise ops with constants, Conv / MatMul / Gemm on Quant
+ * outputs) go through src/compiler/qonnx.ts: element-wise chains and integer codes.
  */
 import {
-  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrFloat, attrInt, attrInts, attrString, describeNode, float32Multiplier, roundHalfEven, sizeOf, padAxis, tensor,
+  type NnGraph, type NnNode, type Tensor, INT_RANGE, attrFloat, attrInt, attrInts, attrString, describeNode, float32Multiplier, roundHalfEven, sizeOf, padAxis, tensor, zeros,
 } from '../nn/index.js';
 import { Diags } from './diag.js';
 import {
-  type ActInfo, type AliasLayer, type CompileResult, type DotLayer, type FloatLayer, type FloatOp, type Layer, type Lowered, type Requant, type TensorQuant, isActDType,
+  type CodesPlan, type Lazy, type QConst, NodeError, MOVE_OPS, channelsOf, codesPlan, dequantSteps, expandTo, extend, fail, foldNode, integerConst, isQonnxDomain, loadState, quantConst,
+  quantParams, roundStep, stepState, weightTensor,
+} from './qonnx.js';
+import {
+  type ActInfo, type AliasLayer, type ChainStep, type CompileResult, type DotLayer, type FloatLayer, type FloatOp, type Layer, type Lowered, type Requant, type TensorQuant, isActDType,
 } from './ir.js';
 
 /** The ops the compiler maps to code, and the ones it maps to buffer aliases. */
 export const COMPILED_OPS: readonly string[] = ['ConvInteger', 'QLinearConv', 'MatMulInteger', 'QLinearMatMul'];
 /** Float-side ops (float-kernels.ts arithmetic); DequantizeLinear -> Add/Mul -> QuantizeLinear is fused. */
-export const FLOAT_OPS: readonly string[] = ['QuantizeLinear', 'DequantizeLinear', 'Add', 'Mul', 'AveragePool', 'GlobalAveragePool', 'Softmax'];
+export const FLOAT_OPS: readonly string[] = ['QuantizeLinear', 'DequantizeLinear', 'Add', 'Sub', 'Mul', 'Div', 'AveragePool', 'GlobalAveragePool', 'Softmax'];
+/**
+ * QONNX / float ops lowered as element-wise chains or integer dot products (src/compiler/qonnx.ts):
+ * `Quant` and `BipolarQuant` (QONNX domains), BatchNormalization, Clip and Round with constant
+ * operands, Conv / MatMul / Gemm on Quant outputs with quantized constant weights.
+ */
+export const QONNX_OPS: readonly string[] = ['Quant', 'BipolarQuant', 'BatchNormalization', 'Clip', 'Round', 'Conv', 'MatMul', 'Gemm'];
 export const ALIAS_OPS: readonly string[] = ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'];
 /** The supported op list for messages. */
-export const compilerOpList = (): string => [...COMPILED_OPS, ...FLOAT_OPS, ...ALIAS_OPS].join(', ');
-
-class NodeError extends Error {
-  readonly code: string;
-  readonly hint: string | undefined;
-  constructor(code: string, message: string, hint?: string) {
-    super(message);
-    this.code = code;
-    this.hint = hint;
-  }
-}
-const fail = (code: string, message: string, hint?: string): never => {
-  throw new NodeError(code, message, hint);
-};
+export const compilerOpList = (): string => [...COMPILED_OPS, ...FLOAT_OPS, ...QONNX_OPS, ...ALIAS_OPS].join(', ');
 
 interface Ctx {
   readonly consts: ReadonlyMap<string, Tensor>;
@@ -319,11 +319,12 @@ function lowerFloat(ctx: Ctx, n: NnNode, opset: number): { layer: FloatLayer; in
       const q = tensorQuant(ctx, n);
       return { layer: floatLayer(n, [x.name], { type: 'quantize', q }, x.info.shape), info: { dtype: q.dtype, shape: x.info.shape } };
     }
-    case 'Add': case 'Mul': {
+    case 'Add': case 'Sub': case 'Mul': case 'Div': {
       const a = floatAct(ctx, n, 0, 'input A');
       const b = floatAct(ctx, n, 1, 'input B');
-      if (a.info.shape.join(',') !== b.info.shape.join(',')) fail('unsupported-shape', `inputs of shapes [${a.info.shape.join(',')}] and [${b.info.shape.join(',')}]: broadcasting is not supported (equal shapes only)`);
-      return { layer: floatLayer(n, [a.name, b.name], { type: 'binary', op: n.opType === 'Add' ? 'add' : 'mul' }, a.info.shape), info: { dtype: 'float32', shape: a.info.shape } };
+      if (a.info.shape.join(',') !== b.info.shape.join(',')) fail('unsupported-shape', `inputs of shapes [${a.info.shape.join(',')}] and [${b.info.shape.join(',')}]: broadcasting two run-time tensors is not supported (equal shapes, or one constant operand)`);
+      const op = n.opType === 'Add' ? 'add' : n.opType === 'Sub' ? 'sub' : n.opType === 'Mul' ? 'mul' : 'div';
+      return { layer: floatLayer(n, [a.name, b.name], { type: 'binary', op }, a.info.shape), info: { dtype: 'float32', shape: a.info.shape } };
     }
     case 'AveragePool': case 'GlobalAveragePool': {
       const x = floatAct(ctx, n, 0, 'input x');
@@ -591,10 +592,19 @@ function lowerQdqDot(ctx: Ctx, q: NnNode, c: QdqDot): { layer: DotLayer; info: A
   return { layer: { ...layer, bias: acc, node, opType }, info: { dtype: layer.outDtype, shape: outShape } };
 }
 
+/** What a materialized integer-codes activation stands for: value = float32(float32(code - zp) * scale). */
+interface CodesMeta {
+  readonly zp: number;
+  readonly scale: number;
+  /** The codes' integer range. */
+  readonly range: readonly [number, number];
+}
+
 /**
  * Lowers a graph. `constants` binds graph inputs to fixed values (they become initializers).
- * Every unsupported node is reported (never thrown); nodes that depend on a failed node are
- * skipped without further messages.
+ * Nodes whose inputs are all constants (and Shape of a tensor with a static shape) are folded at
+ * compile time with the reference evaluator. Every unsupported node is reported (never thrown);
+ * nodes that depend on a failed node are skipped without further messages.
  */
 export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = new Map()): CompileResult<Lowered> {
   const d = new Diags(graph.name === '' ? '<model>' : graph.name);
@@ -603,10 +613,12 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
   const acts = new Map<string, ActInfo>();
   const ctx: Ctx = { consts, acts };
   const inputs: string[] = [];
+  /** Shapes of every run-time tensor seen (materialized or pending), for Shape folding. */
+  const shapes = new Map<string, readonly number[]>();
   for (const vi of graph.inputs) {
     if (consts.has(vi.name)) continue;
-    if (vi.dtype === undefined || !isActDType(vi.dtype) || vi.dtype === 'int32' || vi.dtype === 'float32') {
-      d.error('unsupported-dtype', `graph input '${vi.name}' has type ${vi.dtype ?? 'unknown'}; the compiler takes uint8 or int8 inputs`, 'quantize the input outside the network, or bind it with opts.constants');
+    if (vi.dtype === undefined || !isActDType(vi.dtype) || vi.dtype === 'int32') {
+      d.error('unsupported-dtype', `graph input '${vi.name}' has type ${vi.dtype ?? 'unknown'}; the compiler takes uint8, int8 or float32 inputs`, 'quantize the input outside the network, or bind it with opts.constants');
       continue;
     }
     if (vi.shape === undefined || vi.shape.some((s) => typeof s !== 'number' || s <= 0)) {
@@ -614,9 +626,50 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
       continue;
     }
     acts.set(vi.name, { dtype: vi.dtype, shape: vi.shape as number[] });
+    shapes.set(vi.name, vi.shape as number[]);
     inputs.push(vi.name);
   }
+  const opsets = graph.opsets;
+  const qconsts = new Map<string, QConst>();
+  const folded = new Set<NnNode>();
+  /** Folds a node whose inputs are all constants (or a Shape of a known shape); false when it is not foldable. */
+  const tryFold = (n: NnNode): boolean => {
+    const known = n.domain === '' || n.domain === 'ai.onnx' || isQonnxDomain(n.domain);
+    if (!known) return false;
+    let outs: Tensor[];
+    if (n.opType === 'Shape' && shapes.has(n.inputs[0] ?? '')) {
+      outs = foldNode(n, consts, opsets, new Map([[n.inputs[0]!, zeros('float32', shapes.get(n.inputs[0]!)!)]]));
+    } else {
+      if (!n.inputs.every((i) => i === '' || consts.has(i))) return false;
+      outs = foldNode(n, consts, opsets);
+    }
+    n.outputs.filter((o) => o !== '').forEach((o, k) => consts.set(o, outs[k]!));
+    const o = n.outputs[0] ?? '';
+    const x = n.inputs[0] ?? '';
+    if (isQonnxDomain(n.domain) && (n.opType === 'Quant' || n.opType === 'BipolarQuant')) {
+      const q = quantConst(n, consts, outs[0]!);
+      if (q !== undefined) qconsts.set(o, q);
+    } else if ((n.domain === '' || n.domain === 'ai.onnx') && MOVE_OPS.includes(n.opType) && qconsts.has(x)) {
+      const q = qconsts.get(x)!;
+      const [codes] = foldNode(n, consts, opsets, new Map([[x, q.codes]]));
+      const [scale] = foldNode(n, consts, opsets, new Map([[x, q.scale]]));
+      qconsts.set(o, { codes: codes!, scale: scale! });
+    }
+    folded.add(n);
+    return true;
+  };
   const failed = new Set<string>();
+  // constant folding before lowering (so fusion decisions see every constant)
+  for (const n of graph.nodes) {
+    try {
+      tryFold(n);
+    } catch (e) {
+      if (!(e instanceof NodeError)) throw e;
+      d.error(e.code, `${describeNode(n)}: ${e.message}`, e.hint);
+      folded.add(n);
+      n.outputs.forEach((o) => failed.add(o));
+    }
+  }
   const layers: Layer[] = [];
   const chains = findQdqChains(graph, consts);
   const inChain = new Set<NnNode>([...chains.values()].flatMap((c) => [c.da, c.db, c.bin]));
@@ -649,7 +702,306 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
     if (rs.length > 0 && rs.every((r) => DOT_OPS.includes(r.opType) && (r.domain === '' || r.domain === 'ai.onnx'))) inChain.add(n);
   }
   const opset = graph.opsets.get('') ?? 13;
+
+  // ---- QONNX: element-wise chains (pending until their single reader extends or needs them) and codes
+  const pending = new Map<string, Lazy>();
+  const codes = new Map<string, CodesMeta>();
+  const floatCopies = new Map<string, string>();
+  const isStd = (n: NnNode): boolean => n.domain === '' || n.domain === 'ai.onnx';
+  /** The run-time input a chain op extends (-1: the node is not a chain op on the current constants). */
+  const chainInput = (n: NnNode): number => {
+    const c = (i: number): boolean => (n.inputs[i] ?? '') === '' || consts.has(n.inputs[i]!);
+    const rt = (i: number): boolean => (n.inputs[i] ?? '') !== '' && !consts.has(n.inputs[i]!);
+    if (isQonnxDomain(n.domain)) {
+      if (n.opType === 'Quant') return rt(0) && c(1) && c(2) && c(3) ? 0 : -1;
+      if (n.opType === 'BipolarQuant') return rt(0) && c(1) ? 0 : -1;
+      return -1;
+    }
+    if (!isStd(n)) return -1;
+    switch (n.opType) {
+      case 'Add': case 'Sub': case 'Mul': case 'Div':
+        if (rt(0) && !rt(1)) return 0;
+        if (rt(1) && !rt(0)) return 1;
+        return -1;
+      case 'BatchNormalization': return rt(0) && [1, 2, 3, 4].every(c) ? 0 : -1;
+      case 'Clip': return rt(0) && c(1) && c(2) ? 0 : -1;
+      case 'Round': return rt(0) ? 0 : -1;
+    }
+    return -1;
+  };
+  const chainLayer = (lz: Lazy, steps: readonly ChainStep[], outDtype: 'float32' | 'int8' | 'uint8'): FloatLayer => {
+    const E = sizeOf(lz.shape);
+    const perChannel = steps.some((s) => 'c' in s && s.c.length > 1);
+    const channels = perChannel ? lz.shape[lz.axis]! : 1;
+    const inner = perChannel ? sizeOf(lz.shape.slice(lz.axis + 1)) : E;
+    return {
+      kind: 'float', node: lz.nodes.join(' + '), opType: lz.opTypes.join('+'), inputs: [lz.src], output: lz.name,
+      op: { type: 'chain', inDtype: lz.srcDtype, outDtype, steps, channels, inner }, elements: E, fused: [...lz.fused],
+    };
+  };
+  /** Emits the layer of a pending chain: integer codes when its result allows (not for graph outputs), else float32. */
+  const materialize = (name: string): void => {
+    const lz = pending.get(name);
+    if (lz === undefined) return;
+    pending.delete(name);
+    const plan: CodesPlan | undefined = graphOuts.has(name) ? undefined : codesPlan(lz);
+    if (plan !== undefined) {
+      if (plan.keep === 0) {
+        const src = acts.get(lz.src)!;
+        layers.push({ kind: 'alias', node: lz.nodes.join(' + '), opType: lz.opTypes.join('+'), input: lz.src, output: name, shape: [...lz.shape] });
+        acts.set(name, { dtype: src.dtype, shape: [...lz.shape], codes: { scale: plan.scale, zeroPoint: plan.zp } });
+      } else {
+        // the sign of a zero cannot change an integer code unless a later step divides by the value: x + (+0) is dropped
+        const kept = lz.steps.slice(0, plan.keep);
+        const steps = kept.filter((st, i) => !(st.k === 'add' && st.c.length === 1 && Object.is(st.c[0], 0) && !kept.slice(i + 1).some((t) => t.k === 'rdiv')));
+        layers.push(chainLayer(lz, steps, plan.dtype));
+        acts.set(name, { dtype: plan.dtype, shape: [...lz.shape], codes: { scale: plan.scale, zeroPoint: plan.zp } });
+      }
+      codes.set(name, { zp: plan.zp, scale: plan.scale, range: plan.range });
+      return;
+    }
+    layers.push(chainLayer(lz, lz.steps, 'float32'));
+    acts.set(name, { dtype: 'float32', shape: [...lz.shape] });
+  };
+  /** A chain starting at a materialized tensor (codes are dequantized by its first steps). */
+  const startLazy = (name: string): Lazy => {
+    const info = acts.get(name);
+    if (info === undefined) {
+      if (consts.has(name)) fail('constant-activation', `input '${name}' is a constant`);
+      return fail('missing-input', `input '${name}' is not available`);
+    }
+    const meta = codes.get(name);
+    if (info.dtype !== 'float32' && meta === undefined) fail('unsupported-dtype', `input '${name}' has type ${info.dtype}; element-wise float ops are compiled on float32 tensors or QONNX Quant outputs`);
+    const steps = meta === undefined ? [] : dequantSteps(meta.zp, meta.scale);
+    const states = [loadState(info.dtype, meta?.range)];
+    for (const s of steps) states.push(stepState(states[states.length - 1]!, s));
+    return { name, src: name, srcDtype: info.dtype, shape: info.shape, steps, states, axis: -1, nodes: [], opTypes: [], fused: [] };
+  };
+  /** Keeps a new chain pending when its only reader extends it, else materializes it now. */
+  const settle = (lz: Lazy): void => {
+    pending.set(lz.name, lz);
+    shapes.set(lz.name, lz.shape);
+    const rs = (readers.get(lz.name) ?? []).filter((r) => !(r.opType === 'Shape' && isStd(r)));
+    if (graphOuts.has(lz.name) || rs.length !== 1 || rs[0]!.inputs.filter((i) => i === lz.name).length !== 1 || rs[0]!.inputs[chainInput(rs[0]!)] !== lz.name) materialize(lz.name);
+  };
+  /** A float32 version of a tensor (codes dequantized into a new buffer `<name>::f32`). */
+  const floatOf = (name: string): string => {
+    materialize(name);
+    const meta = codes.get(name);
+    if (meta === undefined) return name;
+    const have = floatCopies.get(name);
+    if (have !== undefined) return have;
+    const lz = { ...startLazy(name), name: `${name}::f32`, nodes: [`dequantized codes of '${name}'`], opTypes: ['Dequantize'] };
+    layers.push(chainLayer(lz, lz.steps, 'float32'));
+    acts.set(lz.name, { dtype: 'float32', shape: [...lz.shape] });
+    floatCopies.set(name, lz.name);
+    return lz.name;
+  };
+
+  /** The steps of a chain op (with the per-channel axis of each). */
+  const opSteps = (n: NnNode, xi: number, shape: readonly number[], bounds: () => readonly [number, number]): { step: ChainStep; axis: number }[] => {
+    const cst = (i: number, what: string): Tensor => {
+      const t = consts.get(n.inputs[i] ?? '');
+      if (t === undefined) fail('non-constant-input', `${what} '${n.inputs[i] ?? ''}' must be a constant`);
+      return t!;
+    };
+    const ch = (t: Tensor, what: string): { c: Float32Array; axis: number } => {
+      if (t.dtype !== 'float32') fail('unsupported-dtype', `${what} has type ${t.dtype}; float32 constants are supported`);
+      const r = channelsOf(t, shape, what);
+      return { c: r.values, axis: r.axis };
+    };
+    if (isQonnxDomain(n.domain) && n.opType === 'Quant') {
+      const p = quantParams(n, consts);
+      const s = ch(p.scale, 'the scale');
+      const z = ch(p.zp, 'the zero point');
+      const out: { step: ChainStep; axis: number }[] = [{ step: { k: 'div', c: s.c }, axis: s.axis }, { step: { k: 'add', c: z.c }, axis: z.axis }];
+      out.push({ step: { k: 'max', c: Float32Array.of(p.lo) }, axis: -1 }, { step: { k: 'min', c: Float32Array.of(p.hi) }, axis: -1 });
+      out.push({ step: roundStep(p.mode, [p.lo, p.hi]), axis: -1 });
+      out.push({ step: { k: 'sub', c: z.c }, axis: z.axis }, { step: { k: 'mul', c: s.c }, axis: s.axis });
+      return out;
+    }
+    if (isQonnxDomain(n.domain) && n.opType === 'BipolarQuant') {
+      const s = ch(cst(1, 'the scale'), 'the scale');
+      return [{ step: { k: 'sign' }, axis: -1 }, { step: { k: 'mul', c: s.c }, axis: s.axis }];
+    }
+    switch (n.opType) {
+      case 'Add': case 'Sub': case 'Mul': case 'Div': {
+        const c = ch(cst(1 - xi, 'the constant operand'), `the constant operand '${n.inputs[1 - xi]}'`);
+        const k = n.opType === 'Add' ? 'add' : n.opType === 'Mul' ? 'mul' : n.opType === 'Sub' ? (xi === 0 ? 'sub' : 'rsub') : xi === 0 ? 'div' : 'rdiv';
+        return [{ step: { k, c: c.c }, axis: c.axis }];
+      }
+      case 'BatchNormalization': {
+        if (n.outputs.filter((o) => o !== '').length > 1) fail('unsupported-attribute-value', 'training-mode outputs are not supported');
+        if (shape.length < 2) fail('unsupported-shape', `BatchNormalization needs an input of rank >= 2, has [${shape.join(',')}]`);
+        const C = shape[1]!;
+        const [sc, b, mean, v] = [1, 2, 3, 4].map((i) => cst(i, ['', 'scale', 'B', 'mean', 'var'][i]!));
+        for (const t of [sc!, b!, mean!, v!]) if (t.data.length !== C) fail('shape-mismatch', `BatchNormalization parameters need ${C} values (channels), have ${t.data.length}`);
+        // the evaluator's (onnxruntime's) float32 formula: scale = sc / sqrt(var + eps), bias = B - mean * scale
+        const f = Math.fround;
+        const eps = f(attrFloat(n, 'epsilon', 1e-5));
+        const scale = new Float32Array(C);
+        const bias = new Float32Array(C);
+        for (let c = 0; c < C; c++) {
+          const inv = f(1 / f(Math.sqrt(f(v!.data[c]! + eps))));
+          scale[c] = f(inv * sc!.data[c]!);
+          bias[c] = f(b!.data[c]! - f(mean!.data[c]! * scale[c]!));
+        }
+        const one = (a: Float32Array): { c: Float32Array; axis: number } => (a.every((x) => Object.is(x, a[0])) ? { c: Float32Array.of(a[0]!), axis: -1 } : { c: a, axis: 1 });
+        const m = one(scale);
+        const a = one(bias);
+        return [{ step: { k: 'mul', c: m.c }, axis: m.axis }, { step: { k: 'add', c: a.c }, axis: a.axis }];
+      }
+      case 'Clip': {
+        const out: { step: ChainStep; axis: number }[] = [];
+        const lo = opset >= 11 ? (n.inputs[1] ?? '') === '' ? undefined : cst(1, 'min') : n.attributes.has('min') ? tensor('float32', [], [attrFloat(n, 'min', 0)]) : undefined;
+        const hi = opset >= 11 ? (n.inputs[2] ?? '') === '' ? undefined : cst(2, 'max') : n.attributes.has('max') ? tensor('float32', [], [attrFloat(n, 'max', 0)]) : undefined;
+        if (lo !== undefined) out.push({ step: { k: 'max', c: Float32Array.of(lo.data[0]!) }, axis: -1 });
+        if (hi !== undefined) out.push({ step: { k: 'min', c: Float32Array.of(hi.data[0]!) }, axis: -1 });
+        return out;
+      }
+      case 'Round': return [{ step: roundStep('ROUND', bounds()), axis: -1 }];
+    }
+    return fail('unsupported-op', `internal: ${n.opType} is not a chain op`);
+  };
+  /** Lowers a chain op: extends the pending chain of its input (or starts one) and settles it. */
+  const lowerChainOp = (n: NnNode, xi: number): void => {
+    const xname = n.inputs[xi]!;
+    const T = n.outputs[0] ?? '';
+    const node = describeNode(n);
+    const opType = n.opType;
+    const apply = (lz: Lazy): Lazy | undefined => {
+      // Round's bounds come from the chain state just before it
+      let cur: Lazy | undefined = lz;
+      const steps = opSteps(n, xi, lz.shape, () => cur!.states[cur!.states.length - 1]!.bounds);
+      for (const s of steps) {
+        cur = extend(cur, T, s.step, s.axis, node, opType);
+        if (cur === undefined) return undefined;
+      }
+      if (steps.length === 0) cur = { ...cur, name: T, nodes: [...cur.nodes, node], opTypes: [...cur.opTypes, opType], fused: cur.name === cur.src ? cur.fused : [...cur.fused, cur.name] };
+      return cur;
+    };
+    const lz = pending.get(xname);
+    pending.delete(xname);
+    let out = lz === undefined ? undefined : apply(lz);
+    if (out === undefined) {
+      if (lz !== undefined) {
+        pending.set(xname, lz);
+        materialize(xname);
+      }
+      out = apply(startLazy(xname));
+      if (out === undefined) fail('unsupported-shape', 'its constants vary along an axis other than the channel axis of the fused chain, or it needs too many constants');
+    }
+    settle(out!);
+  };
+
+  /** Conv / MatMul / Gemm on QONNX codes with quantized constant weights: an integer DotLayer + a pending float epilogue. */
+  const lowerQonnxDot = (n: NnNode): void => {
+    const aName = n.inputs[0] ?? '';
+    materialize(aName);
+    const meta = codes.get(aName);
+    const a = activation(ctx, n, 0, 'input');
+    if (meta === undefined) {
+      fail('unsupported-op', `the compiler does not support ${n.opType} on ${a.info.dtype} input '${aName}' (not the integer output of a QONNX Quant / BipolarQuant with a per-tensor scale and an integer zero point)`,
+        `a float ${n.opType} is compiled only as DequantizeLinear -> ${n.opType} -> QuantizeLinear (its output read by the QuantizeLinear only), or on QONNX Quant outputs with Quant-ed constant weights`);
+    }
+    const wName = n.inputs[1] ?? '';
+    const wv = consts.get(wName);
+    if (wv === undefined) fail('non-constant-input', `the weight '${wName}' must be a constant (a Quant / BipolarQuant of an initializer, possibly transposed or reshaped, or an integer-valued initializer)`);
+    const wq = qconsts.get(wName) ?? integerConst(wv!);
+    if (wq === undefined) fail('unsupported-dtype', `the weight '${wName}' is a float constant that is neither the output of a QONNX Quant / BipolarQuant (folded) nor integer-valued; the compiler needs integer weight codes`);
+    const T = n.outputs[0] ?? '';
+    const acc = `${T}::acc`;
+    const extra = new Map<string, Tensor>();
+    const nm = (s: string, t: Tensor): string => {
+      extra.set(`${acc}::${s}`, t);
+      return `${acc}::${s}`;
+    };
+    const azp = nm('xzp', tensor(a.info.dtype, [], [meta!.zp]));
+    /** The constants with this layer's synthetic operands (codes, zero points) added. */
+    const sub = (): Ctx => ({ consts: new Map([...consts, ...extra]), acts });
+    /** Per output channel weight scales: the scale must be constant over everything but `axis` of `shape`. */
+    const channelScales = (scale: Tensor, axis: number): Float32Array => {
+      const shape = scale.shape;
+      const C = shape[axis]!;
+      const inner = sizeOf(shape.slice(axis + 1));
+      const out = new Float32Array(C).fill(Number.NaN);
+      for (let k = 0; k < scale.data.length; k++) {
+        const c = Math.floor(k / inner) % C;
+        const v = scale.data[k]!;
+        if (Number.isNaN(out[c]!)) out[c] = v;
+        else if (!Object.is(out[c], v)) fail('unsupported-attribute-value', `the weight scales of '${wName}' vary along another axis than the output channels (axis ${axis} of [${shape.join(',')}])`);
+      }
+      return out;
+    };
+    let layer: DotLayer;
+    let outShape: number[];
+    let mults: Float32Array;
+    let chanAxis: number;
+    const post: { step: ChainStep; axis: number }[] = [];
+    const opNote = `${describeNode(n)} on the QONNX codes of '${aName}' (int32 accumulation, float32 epilogue)`;
+    if (n.opType === 'Conv') {
+      const w = weightTensor(wq!.codes, wq!.codes.shape, `'${wName}'`);
+      mults = channelScales(wq!.scale, 0);
+      const ins = [aName, nm('w', w.w), azp, w.zp === undefined ? '' : nm('wzp', w.zp)];
+      const l = lowerConv(sub(), { ...n, opType: 'ConvInteger', domain: '', inputs: ins, outputs: [acc] });
+      layer = l;
+      outShape = [l.batch, l.channels, l.outH, l.outW];
+      chanAxis = 1;
+      const bName = n.inputs[2] ?? '';
+      if (bName !== '') {
+        const bt = consts.get(bName);
+        if (bt === undefined || bt.dtype !== 'float32') fail('non-constant-input', `the bias '${bName}' must be a float32 constant`);
+        const bv = Float32Array.from(expandTo(bt!, [l.channels]));
+        post.push({ step: { k: 'add', c: bv.every((v) => Object.is(v, bv[0])) ? Float32Array.of(bv[0]!) : bv }, axis: 1 });
+      }
+    } else {
+      let codesT = wq!.codes;
+      let scaleT = wq!.scale;
+      if (n.opType === 'Gemm') {
+        if (attrInt(n, 'transA', 0) !== 0) fail('unsupported-attribute-value', 'Gemm with transA = 1 is not supported');
+        if (a.info.shape.length !== 2 || codesT.shape.length !== 2) fail('unsupported-shape', `Gemm needs 2-D A and B; A [${a.info.shape.join(',')}], B [${codesT.shape.join(',')}]`);
+        if (attrInt(n, 'transB', 0) !== 0) {
+          const tr: NnNode = { name: 'transB', index: n.index, opType: 'Transpose', domain: '', inputs: ['b'], outputs: ['bt'], attributes: new Map([['perm', { kind: 'ints', value: [1, 0] }]]) };
+          codesT = foldNode(tr, new Map([['b', codesT]]), opsets)[0]!;
+          scaleT = foldNode(tr, new Map([['b', scaleT]]), opsets)[0]!;
+        }
+      } else if (codesT.shape.length < 2) fail('unsupported-shape', `constant B must have rank >= 2, has shape [${codesT.shape.join(',')}]`);
+      const w = weightTensor(codesT, codesT.shape, `'${wName}'`);
+      mults = channelScales(scaleT, scaleT.shape.length - 1);
+      const ins = [aName, nm('w', w.w), azp, w.zp === undefined ? '' : nm('wzp', w.zp)];
+      const r = lowerMatMul(sub(), { ...n, opType: 'MatMulInteger', domain: '', inputs: ins, outputs: [acc] });
+      layer = r.layer;
+      outShape = r.outShape;
+      chanAxis = outShape.length - 1;
+      if (n.opType === 'Gemm') {
+        const alpha = Math.fround(attrFloat(n, 'alpha', 1));
+        const beta = Math.fround(attrFloat(n, 'beta', 1));
+        if (alpha !== 1) post.push({ step: { k: 'mul', c: Float32Array.of(alpha) }, axis: -1 });
+        const cName = n.inputs[2] ?? '';
+        if (cName !== '') {
+          const ct = consts.get(cName);
+          if (ct === undefined || ct.dtype !== 'float32') fail('non-constant-input', `the bias C '${cName}' must be a float32 constant`);
+          const cb = tensor('float32', ct!.shape, Array.from(ct!.data, (v) => Math.fround(beta * v)));
+          const r2 = channelsOf(cb, outShape, `the bias C '${cName}'`);
+          post.push({ step: { k: 'add', c: r2.values }, axis: r2.axis });
+        }
+      }
+    }
+    layers.push({ ...layer, node: opNote, opType: `Quant+${n.opType}` });
+    acts.set(acc, { dtype: 'int32', shape: outShape });
+    shapes.set(acc, outShape);
+    // the epilogue: int32 -> float32 times x_scale * w_scale (per channel), then bias etc.
+    const m = Float32Array.from(mults, (s) => Math.fround(meta!.scale * s));
+    let lz: Lazy = { name: acc, src: acc, srcDtype: 'int32', shape: outShape, steps: [], states: [loadState('int32', undefined)], axis: -1, nodes: [`epilogue of ${describeNode(n)}`], opTypes: [`${n.opType}-epilogue`], fused: [] };
+    const steps: { step: ChainStep; axis: number }[] = [];
+    if (!m.every((v) => v === 1)) steps.push({ step: { k: 'mul', c: m.every((v) => Object.is(v, m[0])) ? Float32Array.of(m[0]!) : m }, axis: chanAxis });
+    steps.push(...post);
+    for (const s of steps) lz = extend(lz, T, s.step, s.axis, `epilogue of ${describeNode(n)}`, `${n.opType}-epilogue`) ?? fail('unsupported-shape', 'the epilogue constants vary along different axes');
+    settle({ ...lz, name: T });
+  };
+
   for (const n of graph.nodes) {
+    if (folded.has(n)) continue;
     // the nodes of a fused chain are lowered with its QuantizeLinear
     if (inChain.has(n)) continue;
     const chain = chains.get(n);
@@ -659,8 +1011,17 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
       n.outputs.forEach((o) => failed.add(o));
       continue;
     }
-    const known = n.domain === '' || n.domain === 'ai.onnx';
+    const known = isStd(n);
     try {
+      if (tryFold(n)) continue;
+      const ci = dot === undefined && chain === undefined ? chainInput(n) : -1;
+      // a pending chain is materialized unless this node extends it
+      for (const [i, x] of n.inputs.entries()) if (i !== ci) materialize(x);
+      if (dot !== undefined || chain !== undefined) for (const x of reads) materialize(x);
+      if (ci >= 0) {
+        lowerChainOp(n, ci);
+        continue;
+      }
       if (dot !== undefined) {
         const { layer, info } = lowerQdqDot(ctx, n, dot);
         acts.set(layer.output, info);
@@ -669,8 +1030,12 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
         const { layer, info } = lowerQdqChain(ctx, n, chain);
         acts.set(layer.output, info);
         layers.push(layer);
+      } else if (known && DOT_OPS.includes(n.opType)) {
+        lowerQonnxDot(n);
+        continue;
       } else if (known && FLOAT_OPS.includes(n.opType)) {
-        const { layer, info } = lowerFloat(ctx, n, opset);
+        const dequantized = n.opType === 'DequantizeLinear' ? n : { ...n, inputs: n.inputs.map((x) => (x === '' || consts.has(x) ? x : floatOf(x))) };
+        const { layer, info } = lowerFloat(ctx, dequantized, opset);
         acts.set(layer.output, info);
         layers.push(layer);
       } else if (known && COMPILED_OPS.includes(n.opType)) {
@@ -687,11 +1052,16 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
         const x = activation(ctx, n, 0, 'input');
         const shape = aliasShape(ctx, n, x.info);
         const l: AliasLayer = { kind: 'alias', node: describeNode(n), opType: n.opType, input: x.name, output: n.outputs[0] ?? '', shape };
-        acts.set(l.output, { dtype: x.info.dtype, shape });
+        const meta = codes.get(x.name);
+        acts.set(l.output, meta === undefined ? { dtype: x.info.dtype, shape } : { dtype: x.info.dtype, shape, codes: { scale: meta.scale, zeroPoint: meta.zp } });
+        if (meta !== undefined) codes.set(l.output, meta);
         layers.push(l);
       } else {
-        const qdqHint = known && DOT_OPS.includes(n.opType) ? `; a float ${n.opType} is compiled only as DequantizeLinear -> ${n.opType} -> QuantizeLinear (its output read by the QuantizeLinear only)` : '';
-        fail('unsupported-op', `the compiler does not support ${n.domain === '' ? '' : `${n.domain}:`}${n.opType} yet`, `supported: ${compilerOpList()}${qdqHint}`);
+        fail('unsupported-op', `the compiler does not support ${n.domain === '' ? '' : `${n.domain}:`}${n.opType} yet`, `supported: ${compilerOpList()}`);
+      }
+      for (const o of n.outputs) {
+        const info = acts.get(o);
+        if (info !== undefined) shapes.set(o, info.shape);
       }
     } catch (e) {
       if (!(e instanceof NodeError)) throw e;
@@ -700,11 +1070,16 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
       n.outputs.forEach((o) => failed.add(o));
     }
   }
+  for (const name of [...pending.keys()]) materialize(name);
   const outputs: string[] = [];
   for (const o of graph.outputs) {
     if (failed.has(o.name)) continue;
     if (!acts.has(o.name)) {
       d.error('constant-output', `graph output '${o.name}' is not computed by any node the compiler runs (a constant or unknown tensor)`);
+      continue;
+    }
+    if (codes.has(o.name)) {
+      d.error('unsupported-layout', `graph output '${o.name}' is the integer codes of a QONNX Quant read through a Reshape-like alias; the compiler does not dequantize graph outputs there yet`, 'make the Quant node\'s own output the graph output');
       continue;
     }
     outputs.push(o.name);

@@ -74,7 +74,7 @@ describe('edgesim compile', () => {
     // the float mnist-8 CNN: float input, float Conv (only quantized convolutions are compiled)
     const unsupported = cli('compile', 'test/fixtures/models/onnx_zoo_mnist8_float.onnx', '--platform', 'platforms/pulp-cluster.yaml', '-o', join(dir, 'y'));
     expect(unsupported.code).toBe(1);
-    expect(unsupported.err).toMatch(/error\[unsupported-op\]: node 'Convolution28' \(#1, Conv\): the compiler does not support Conv yet\n  hint: supported: ConvInteger, QLinearConv, /);
+    expect(unsupported.err).toMatch(/error\[unsupported-op\]: node 'Convolution28' \(#1, Conv\): the compiler does not support Conv on float32 input 'Input3' \(not the integer output of a QONNX Quant.*\n  hint: a float Conv is compiled only as DequantizeLinear -> Conv -> QuantizeLinear/);
     const broken = join(dir, 'broken.onnx');
     writeFileSync(broken, readFileSync(model).subarray(0, 40));
     expect(cli('compile', broken, '--platform', 'platforms/pulp-cluster.yaml', '-o', join(dir, 'z')).code).toBe(1);

@@ -37,7 +37,7 @@ describe('compile: diagnostics', () => {
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0]).toMatchObject({ severity: 'error', code: 'unsupported-op', file: 'pool' });
     expect(r.diagnostics[0]!.message).toBe("node 'n0' (#0, MaxPool): the compiler does not support MaxPool yet");
-    expect(r.diagnostics[0]!.hint).toBe('supported: ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul, QuantizeLinear, DequantizeLinear, Add, Mul, AveragePool, GlobalAveragePool, Softmax, Reshape, Flatten, Squeeze, Unsqueeze, Identity');
+    expect(r.diagnostics[0]!.hint).toBe('supported: ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul, QuantizeLinear, DequantizeLinear, Add, Sub, Mul, Div, AveragePool, GlobalAveragePool, Softmax, Quant, BipolarQuant, BatchNormalization, Clip, Round, Conv, MatMul, Gemm, Reshape, Flatten, Squeeze, Unsqueeze, Identity');
   });
 
   it('lists each unsupported node once, skipping the nodes that depend on them', () => {

@@ -17,7 +17,7 @@ export class GraphBuilder {
   readonly inputs: NnValueInfo[] = [];
   readonly outputs: NnValueInfo[] = [];
   private count = 0;
-  input(name: string, dtype: Q8, shape: number[]): string {
+  input(name: string, dtype: Q8 | 'float32', shape: number[]): string {
     this.inputs.push({ name, dtype, shape });
     return name;
   }
@@ -25,11 +25,25 @@ export class GraphBuilder {
     this.initializers.set(name, t);
     return name;
   }
-  node(opType: string, inputs: string[], attrs: Record<string, NnAttribute> = {}): string {
+  node(opType: string, inputs: string[], attrs: Record<string, NnAttribute> = {}, domain = ''): string {
     const i = this.count++;
     const out = `${opType.toLowerCase()}_${i}`;
-    this.nodes.push({ name: `n${i}`, index: i, opType, domain: '', inputs, outputs: [out], attributes: new Map(Object.entries(attrs)) });
+    this.nodes.push({ name: `n${i}`, index: i, opType, domain, inputs, outputs: [out], attributes: new Map(Object.entries(attrs)) });
     return out;
+  }
+  /**
+   * A QONNX `Quant` (domain qonnx.custom_op.general) of `x` with constant scale, zero point
+   * (tensors or numbers: per tensor) and bit width.
+   */
+  quant(x: string, scale: Tensor | number, zp: Tensor | number, bits: number, opts: { signed?: boolean; narrow?: boolean; mode?: string } = {}): string {
+    const id = this.count;
+    const t = (v: Tensor | number): Tensor => (typeof v === 'number' ? tensor('float32', [], [v]) : v);
+    const ins = [x, this.init(`qs${id}`, t(scale)), this.init(`qz${id}`, t(zp)), this.init(`qb${id}`, tensor('float32', [], [bits]))];
+    const attrs: Record<string, NnAttribute> = {
+      signed: { kind: 'int', value: opts.signed === false ? 0 : 1 }, narrow: { kind: 'int', value: opts.narrow === true ? 1 : 0 },
+      rounding_mode: { kind: 'string', value: opts.mode ?? 'ROUND' },
+    };
+    return this.node('Quant', ins, attrs, 'qonnx.custom_op.general');
   }
   output(name: string): void {
     this.outputs.push({ name, dtype: undefined, shape: undefined });

@@ -1,6 +1,7 @@
 /**
  * ResNet-8 (MLPerf Tiny int8 QOperator) compiled with the default mapping for each shipped
- * platform (cores only on pulp-cluster; accelerators where they run a layer exactly elsewhere)
+ * platform (cores only on pulp-cluster; accelerators where they run a layer exactly elsewhere,
+ * every dot layer on AIMC tiles on hermes-exact)
  * and simulated on CIFAR-10 image 0: both outputs equal onnxruntime's stored outputs, and on the
  * accelerator platforms (no buffer reuse) every materialized intermediate tensor equals
  * onnxruntime's.
@@ -25,6 +26,8 @@ describe('ResNet-8 on every shipped platform (default mapping), CIFAR-10 image 0
     ['diana-like', (c) => expect(c.mapping!.filter((m) => m.kind === 'pe-array')).toHaveLength(10)],
     ['eyeriss-like', (c) => expect(c.mapping!.filter((m) => m.kind === 'pe-array').length).toBeGreaterThan(0)],
     ['hermes-like', (c) => expect(c.mapping!.every((m) => m.kind !== 'pe-array')).toBe(true)],
+    // hermes-exact: every convolution and the FC on the AIMC tiles (see accel-aimc-split.test.ts)
+    ['hermes-exact', (c) => expect(c.mapping!.filter((m) => m.kind === 'aimc-tile')).toHaveLength(10)],
   ];
   for (const [name, check] of cases) {
     it(`${name}: outputs (and, without buffer reuse, every intermediate) equal onnxruntime's`, () => {
