@@ -1,7 +1,9 @@
 /**
- * Runs one campaign item: a fresh instantiation of the platform, the compiled program and the
- * sample, the item's faults injected at their simulated times, and the result compared with the
- * fault-free run of the same sample (simulated once per sample and cached).
+ * Runs one campaign item: a fresh instantiation of the platform with the item's random streams
+ * (seed, chip, inference: the AIMC tiles' analog non-idealities draw from them), the compiled
+ * program and the sample, the item's faults injected at their simulated times, and the result
+ * compared with the fault-free run of the same sample (on the ideal platform: no faults, no
+ * analog non-idealities; simulated once per sample and cached).
  */
 import type { Compiled } from '../compiler/index.js';
 import { energyReport } from '../energy/index.js';
@@ -28,6 +30,11 @@ export interface CampaignContext {
   readonly tensorOrder: readonly string[];
   /** Whether the dataset has real labels (else no accuracy). */
   readonly labelled: boolean;
+  /**
+   * The platform of the fault-free reference runs: `platform` without analog non-idealities
+   * (`idealPlatform` in analog.ts); default `platform`.
+   */
+  readonly reference?: PlatformGraph;
 }
 
 interface Reference {
@@ -76,7 +83,12 @@ function scheduleFlips(p: Instantiated, cores: readonly CoreSim[], flips: readon
   return applied;
 }
 
-/** Runs items of one campaign; caches the fault-free run of each sample. */
+/**
+ * Runs items of one campaign; caches the fault-free run of each sample. An item's platform gets
+ * the streams (scenario seed, item chip, item inference): per-chip analog draws (programming
+ * noise, drift exponents, stuck cells, ADC instance errors) are the same for every inference of
+ * a chip, per-inference draws (read, DAC and ADC noise) differ; neither depends on the worker.
+ */
 export class CampaignRunner {
   private readonly ctx: CampaignContext;
   private readonly refs = new Map<number, Reference>();
@@ -100,7 +112,7 @@ export class CampaignRunner {
   reference(sample: number): Reference {
     let r = this.refs.get(sample);
     if (r === undefined) {
-      const p = instantiate(this.ctx.platform);
+      const p = instantiate(this.ctx.reference ?? this.ctx.platform);
       const run = runCompiled(p, this.ctx.compiled, this.inputs(sample));
       r = { outputs: run.outputs, tensors: this.ctx.compiled.reuse ? undefined : this.materialized(p) };
       this.refs.set(sample, r);
@@ -112,7 +124,7 @@ export class CampaignRunner {
   run(item: CampaignItem): ItemResult {
     const { scenario: s, compiled: c } = this.ctx;
     const flips = drawFlips(s.seed, item, this.ctx.targets);
-    const p = instantiate(this.ctx.platform);
+    const p = instantiate(this.ctx.platform, { streams: { seed: s.seed, chip: item.chip, inference: item.inference } });
     const cores = c.cores.map((n) => p.get(n, CoreSim));
     const applied = scheduleFlips(p, cores, flips);
     const run = runCompiled(p, c, this.inputs(item.sample));

@@ -13,9 +13,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
-import { CampaignRunner, campaignItems, checkCoverage, itemKey, summarize, type CampaignContext, type CampaignItem, type CampaignSummary, type ItemResult } from '../campaign/index.js';
+import { CampaignRunner, analogNonIdealities, campaignItems, checkCoverage, idealPlatform, itemKey, summarize, type CampaignContext, type CampaignItem, type CampaignSummary, type ItemResult } from '../campaign/index.js';
 import { PREPROCESSES, defaultPreprocess, makeDataset, type Preprocess } from '../nn/index.js';
-import { checkScenarioTargets, loadScenario, type Scenario } from '../platform/index.js';
+import type { AccelMapping } from '../compiler/index.js';
+import { catalog } from '../modules/index.js';
+import { applyScenarioParams, checkScenarioTargets, loadScenario, type Scenario } from '../platform/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
 import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 
@@ -32,9 +34,13 @@ export interface PreparedCampaign {
 }
 
 /**
- * Loads a scenario and everything it names (paths relative to the scenario's folder), compiles
- * the model and checks the fault targets. Problems come back as diagnostics (positions in the
- * files); a file that does not exist is a `bad-argument` error naming it and who refers to it.
+ * Loads a scenario and everything it names (paths relative to the scenario's folder), applies
+ * its `params` overrides to the platform, compiles the model for the overridden platform and
+ * checks the fault targets. Problems come back as diagnostics (positions in the files); a file
+ * that does not exist is a `bad-argument` error naming it and who refers to it. When AIMC tiles
+ * have analog non-idealities on, a warning `aimc-not-exact` says so (the compiler's mapping
+ * report calls a layer exact for the ideal tile), and the fault-free reference runs on the
+ * platform without them.
  */
 export function prepareCampaign(file: string): { value?: PreparedCampaign; diagnostics: readonly Diagnostic[] } {
   if (!isFile(file)) throw usage(`cannot read scenario file '${file}': no such file`);
@@ -57,13 +63,30 @@ export function prepareCampaign(file: string): { value?: PreparedCampaign; diagn
   const plat = readPlatform(platformFile);
   const diags: Diagnostic[] = [...s.diagnostics, ...model.diagnostics, ...plat.diagnostics];
   if (hasErrors(diags) || model.graph === undefined || plat.graph === undefined) return { diagnostics: diags };
-  const t = readTargets(mappingFile, undefined, plat.graph);
-  const ft = checkScenarioTargets(sc, plat.graph);
+  const over = applyScenarioParams(sc, plat.graph, catalog);
+  diags.push(...over.diagnostics);
+  if (hasErrors(diags) || over.value === undefined) return { diagnostics: diags };
+  const platform = over.value;
+  const t = readTargets(mappingFile, undefined, platform);
+  const ft = checkScenarioTargets(sc, platform);
   diags.push(...t.diagnostics, ...ft.diagnostics);
   if (hasErrors(diags) || ft.value === undefined) return { diagnostics: diags };
-  const compiled = compileAuto(model.graph, plat.graph, { targets: t.targets });
+  const compiled = compileAuto(model.graph, platform, { targets: t.targets });
   diags.push(...compiled.diagnostics);
   if (hasErrors(diags) || compiled.value === undefined) return { diagnostics: diags };
+  const noisy = analogNonIdealities(platform);
+  if (noisy.size > 0) {
+    // the compiler's mapping report calls an AIMC layer exact for the ideal tile: say where that no longer holds
+    const at = sc.params[0]?.at ?? { file, line: 1, column: 1 };
+    const on = [...noisy].map(([n, what]) => `${n} (${what.join(', ')})`).join('; ');
+    const mapping: readonly AccelMapping[] = 'mapping' in compiled.value ? compiled.value.mapping : [];
+    const hit = mapping.filter((m) => m.kind === 'aimc-tile' && (m.aimc?.tiles ?? [m.target]).some((x) => noisy.has(x)));
+    diags.push(hit.length > 0
+      ? { severity: 'warning', code: 'aimc-not-exact', file: at.file, line: at.line, column: at.column,
+          message: `analog non-idealities on ${on}: the ${hit.length} layer(s) on these tiles are not exact whatever the mapping report says (it assumes ideal tiles): ${hit.map((m) => m.node).join('; ')}; the fault-free reference runs without the non-idealities` }
+      : { severity: 'warning', code: 'aimc-noise-unused', file: at.file, line: at.line, column: at.column,
+          message: `analog non-idealities on ${on}, but no layer runs on these tiles: they have no effect`, hint: "force layers onto the tiles with a 'mapping:' file" });
+  }
   const graph = model.graph;
   const input = graph.inputs[0];
   if (input === undefined || graph.inputs.length !== 1) throw usage(`${file}: the model '${sc.model}' has ${graph.inputs.length} inputs; a campaign feeds exactly one from data.images`);
@@ -84,7 +107,7 @@ export function prepareCampaign(file: string): { value?: PreparedCampaign; diagn
     h.update('\u0000');
   }
   const ctx: CampaignContext = {
-    scenario: sc, platform: plat.graph, compiled: compiled.value, targets: ft.value, dataset, input,
+    scenario: sc, platform, reference: idealPlatform(platform), compiled: compiled.value, targets: ft.value, dataset, input,
     preprocess: (sc.data.preprocess as Preprocess | undefined) ?? defaultPreprocess(input), output,
     tensorOrder: [...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => n.outputs)], labelled: labelsFile !== undefined,
   };

@@ -105,20 +105,20 @@ export function parseTargets(list: readonly string[] | undefined): Map<string, s
 /** The per-layer mapping report as a table with units. */
 export function formatMapping(c: Compiled | AccelCompiled): string {
   if ('mapping' in c) {
-    const rows = [['layer', 'op', 'target', 'MACs', 'commands', 'folds', 'exact', 'error bound', 'host instructions', 'why']];
+    const rows = [['layer', 'op', 'target', 'MACs', 'commands', 'folds', 'exact', 'error bound', 'host instructions', 'predicted cycles', 'why']];
     for (const m of c.mapping) {
-      rows.push([m.node, m.opType, m.target, String(m.macs), String(m.commands), String(m.folds), m.exact ? 'yes' : 'NO', m.exact ? '0' : `+-${m.errorBound}`, String(m.predictedInstructions), m.reason]);
+      rows.push([m.node, m.opType, m.target, String(m.macs), String(m.commands), String(m.folds), m.exact ? 'yes' : 'NO', m.exact ? '0' : `+-${m.errorBound}`, String(m.predictedInstructions), String(m.predictedCycles), m.reason]);
     }
-    return formatTable(rows, [false, false, false, true, true, true, false, true, true, false]);
+    return formatTable(rows, [false, false, false, true, true, true, false, true, true, true, false]);
   }
-  const rows = [['layer', 'op', 'target', 'cores', 'MACs', 'weights', 'input', 'output', 'memories (in/out/weights)', 'instructions (busiest core)']];
+  const rows = [['layer', 'op', 'target', 'cores', 'MACs', 'weights', 'input', 'output', 'memories (in/out/weights)', 'instructions (busiest core)', 'predicted cycles']];
   for (const l of c.layers) {
     rows.push([
       l.node, l.opType, l.target, String(l.cores), String(l.macs), `${l.weightBytes} B`, `${l.inputBytes} B`, `${l.outputBytes} B`,
-      l.memories === undefined ? '-' : `${l.memories.input}/${l.memories.output}/${l.memories.weights}`, String(l.predictedInstructions),
+      l.memories === undefined ? '-' : `${l.memories.input}/${l.memories.output}/${l.memories.weights}`, String(l.predictedInstructions), String(l.predictedCycles),
     ]);
   }
-  return formatTable(rows, [false, false, false, true, true, true, true, true, false, true]);
+  return formatTable(rows, [false, false, false, true, true, true, true, true, false, true, true]);
 }
 
 /**

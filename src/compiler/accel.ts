@@ -17,7 +17,7 @@ import type { Diagnostic } from '../util/index.js';
 import { type AimcBlockPlan, aimcGeometry, planAimcBlocks } from './accel-aimc.js';
 import { type AccelTarget, type AimcTarget, type PeArrayTarget, acceleratorsOf, hostCore } from './accel-platform.js';
 import { generate } from './codegen.js';
-import type { CompileOptions } from './compile.js';
+import { type CompileOptions, cycleCostsOf } from './compile.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type Compiled, type CompileResult, type DataImage, type DotLayer, type Layer, type LayerReport, type Lowered, type Placement } from './ir.js';
 import { type Layout, type Memories, findMemories, layout } from './layout.js';
@@ -63,6 +63,15 @@ export interface AccelMapping {
   readonly aimc: AccelAimcReport | undefined;
   /** Instructions the host core executes for the layer (estimate from the emitted loops). */
   readonly predictedInstructions: number;
+  /**
+   * Host-core cycles predicted for the layer, statically. Core layers: the loop-nest estimate with
+   * the core's issue cycles (`LayerReport.predictedCycles`). Accelerated layers: the host's glue
+   * instructions (one cycle each) plus the accelerator's time in host cycles: PE arrays
+   * SCALE-Sim's output-stationary compute time per fold, `2 rows + cols + K - 2` array cycles
+   * (SCALE-Sim `compute.py`; the simulation adds operand transfers and its `startupCycles`);
+   * AIMC tiles: the PROGRAM time (`programCycles`) only, MVM time is not predicted here.
+   */
+  readonly predictedCycles: number;
 }
 
 /** The AIMC part of an {@link AccelMapping}: digit planes, blocks, tiles and their costs per inference. */
@@ -634,46 +643,45 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
         d.error('unsupported-shape', `${l.node}: CONV sizes exceed 65535`);
         return undefined;
       }
-      inBatchBytes = alignUp(Hp * Wp * C * eb, align);
-      inPlane = inBatchBytes * l.batch;
-      if (scratch.base + inPlane > scratch.end) return oom(d, l, plan, inPlane, scratch);
-      if (padded) {
-        // the border holds the encoded zero point (the buffer is scratch: filled every run)
-        const L = a.fresh('pad');
-        a.la('a2', scratch.base);
-        a.li('a4', inPlane / eb);
-        a.li('t0', l.inZeroPoint - plan.off);
-        a.label(L);
-        a.ins(`${eb === 1 ? 'sb' : 'sh'} t0, 0(a2)`);
-        a.ins(`addi a2, a2, ${eb}`);
-        a.ins('addi a4, a4, -1');
-        a.ins(`bnez a4, ${L}`);
-        predicted += 6 + (4 * inPlane) / eb;
-      }
-      predicted += emitPrePass(a, {
-        src: x.address, dst: scratch.base + (pt * Wp + pl) * C * eb, inDtype: l.inDtype, off: plan.off, eb, sliceBits: 0, planes: 1, planeStride: 0,
-        loops: [{ count: l.batch, src: xs[0]!, dst: inBatchBytes }, { count: C, src: xs[1]!, dst: eb }, { count: H, src: xs[2]!, dst: Wp * C * eb }, { count: W, src: xs[3]!, dst: C * eb }],
-      });
+      // convolutions encode per band only the padded input rows the band reads (below), so
+      // the scratch holds one band's input rows and results, not the whole input
+      void H;
+      void W;
+      inBatchBytes = 0;
     }
   }
-  const outBase = alignUp(scratch.base + inPlane, align);
-  // band rows: as many output rows as the scratch holds, start offsets aligned for the array
-  const inRowBytes = conv ? l.strides[0] * Wp * C * plan.eb : K * plan.eb;
-  const g = (p: number, q: number): number => (q === 0 ? p : g(q, p % q));
-  const unit = align / g(inRowBytes % align, align);
-  let rows = Math.floor((scratch.end - outBase) / rowOut);
-  if (rows >= outRows) rows = outRows;
-  else rows -= rows % unit;
-  if (!conv) rows = Math.min(rows, U16);
-  if (rows <= 0) return oom(d, l, plan, outBase - scratch.base + rowOut * unit, scratch);
+  // conv: padded input rows a band of n output rows reads (dilation 1 on PE arrays)
+  const bandInRows = (n: number): number => (n - 1) * l.strides[0] + l.kh;
+  const bandInBytes = (n: number): number => alignUp(bandInRows(n) * Wp * C * plan.eb, align);
+  let outBase: number;
+  let rows: number;
+  if (conv) {
+    rows = Math.min(outRows, Math.floor((scratch.end - scratch.base) / rowOut));
+    while (rows > 0 && scratch.base + bandInBytes(rows) + rows * rowOut > scratch.end) rows--;
+    if (rows <= 0) return oom(d, l, plan, bandInBytes(1) + rowOut, scratch);
+    inPlane = bandInBytes(rows);
+    outBase = scratch.base + inPlane;
+  } else {
+    outBase = alignUp(scratch.base + inPlane, align);
+    // band rows: as many output rows as the scratch holds, start offsets aligned for the array
+    const inRowBytes = K * plan.eb;
+    const g = (p: number, q: number): number => (q === 0 ? p : g(q, p % q));
+    const unit = align / g(inRowBytes % align, align);
+    rows = Math.floor((scratch.end - outBase) / rowOut);
+    if (rows >= outRows) rows = outRows;
+    else rows -= rows % unit;
+    rows = Math.min(rows, U16);
+    if (rows <= 0) return oom(d, l, plan, outBase - scratch.base + rowOut * unit, scratch);
+  }
+  const inRowBytes = K * plan.eb;
   const bandPlane = rows * l.outW * N * 4;
   {
     const type = plan.eb === 1 ? 0 : 1;
     if (conv) {
       // constant fields: W, n = 1, w, c, fh, fw, cout, stride, padding 0, type, out 0
-      const fixed = [0, P.wAt, 0, 1, 0, Wp, C, l.kh, l.kw, N, l.strides[0] | (l.strides[1] << 16), 0, type, 0, 0, 0];
+      const fixed = [scratch.base, P.wAt, outBase, 1, 0, Wp, C, l.kh, l.kw, N, l.strides[0] | (l.strides[1] << 16), 0, type, 0, 0, 0];
       fixed.forEach((v, i) => {
-        if (i !== 0 && i !== 2 && i !== 4) field(i, v, i === 1);
+        if (i !== 4) field(i, v, i <= 2);
       });
     } else {
       field(5, K, false);
@@ -701,9 +709,34 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
       const n = Math.min(rows, outRows - r0);
       {
         if (conv) {
-          field(0, scratch.base + b * inBatchBytes + r0 * inRowBytes, true);
-          field(2, outBase, true);
-          field(4, (n - 1) * l.strides[0] + l.kh, false);
+          // the band's padded input rows [r0 s, r0 s + bandInRows(n)) into scratch: the border
+          // (pads, rows outside the input) holds the encoded zero point
+          const [H, W] = [x.shape[2]!, x.shape[3]!];
+          const p0 = r0 * l.strides[0];
+          const p1 = p0 + bandInRows(n);
+          const h0 = Math.max(0, p0 - pt);
+          const h1 = Math.min(H, p1 - pt);
+          const eb = plan.eb;
+          if (padded) {
+            const L = a.fresh('pad');
+            const count = bandInRows(n) * Wp * C;
+            a.la('a2', scratch.base);
+            a.li('a4', count);
+            a.li('t0', l.inZeroPoint - plan.off);
+            a.label(L);
+            a.ins(`${eb === 1 ? 'sb' : 'sh'} t0, 0(a2)`);
+            a.ins(`addi a2, a2, ${eb}`);
+            a.ins('addi a4, a4, -1');
+            a.ins(`bnez a4, ${L}`);
+            predicted += 6 + 4 * count;
+          }
+          if (h1 > h0) {
+            predicted += emitPrePass(a, {
+              src: x.address + b * xs[0]! + h0 * xs[2]!, dst: scratch.base + ((h0 + pt - p0) * Wp + pl) * C * eb, inDtype: l.inDtype, off: plan.off, eb, sliceBits: 0, planes: 1, planeStride: 0,
+              loops: [{ count: C, src: xs[1]!, dst: eb }, { count: h1 - h0, src: xs[2]!, dst: Wp * C * eb }, { count: W, src: xs[3]!, dst: C * eb }],
+            });
+          }
+          field(4, bandInRows(n), false);
           cmd(2, P.descAt, `CONV batch ${b}, output rows ${r0}..${r0 + n - 1}`);
           folds += Math.ceil((n * l.outW) / plan.t.rows) * Math.ceil(N / plan.t.cols);
         } else {
@@ -1207,6 +1240,12 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   if (final !== undefined && 'retry' in final) d.error('internal-codegen', `${final.retry.node}: the memory plan changed between the sizing and the final pass (${final.why})`, 'this is a compiler bug; please report it with the model');
   if (d.failed || final === undefined || 'retry' in final) return { value: undefined, diagnostics: d.list };
   pass = final;
+  const hostParams = platform.instances[cores[0]!]!.params;
+  const cycles = generate({ layers: coreLow.layers, addressing: final.lay.addressing, floats: final.lay.floats, placements: final.lay.placements, hartIds, costs: cycleCostsOf(hostParams) }).predicted;
+  const periodOf = (inst: string): number => platform.clocks[platform.instances[inst]?.clock ?? '']?.periodPs ?? 0;
+  const hostPeriod = periodOf(cores[0]!);
+  /** Accelerator cycles of `inst` in host cycles (same cycles when a clock is unknown). */
+  const inHost = (accelCycles: number, inst: string): number => (hostPeriod > 0 && periodOf(inst) > 0 ? Math.ceil((accelCycles * periodOf(inst)) / hostPeriod) : accelCycles);
   const asm0 = assemble(pass.asm, { origin: pass.lay.codeOrigin });
   const pad = asm0.ok ? codeBytes / 4 - asm0.words.length : 0;
   if (pad > 0) pass = { ...pass, asm: `${pass.asm}\n${'        nop\n'.repeat(pad)}` };
@@ -1224,30 +1263,32 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     const x = lay.placements.get(l.kind === 'float' ? l.inputs[0]! : l.input)!;
     const y = lay.placements.get(l.output)!;
     if (l.kind === 'alias') {
-      layers.push({ node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0 });
-      mapping.push({ node: l.node, opType: l.opType, target: 'alias', kind: 'alias', reason: 'no code: the output aliases the input', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: 0 });
+      layers.push({ node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0, predictedCycles: 0 });
+      mapping.push({ node: l.node, opType: l.opType, target: 'alias', kind: 'alias', reason: 'no code: the output aliases the input', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: 0, predictedCycles: 0 });
       continue;
     }
     if (l.kind === 'float') {
       const F = lay.floats.get(l)!;
       const pi = pass.predicted.get(l) ?? 0;
+      const pc = cycles.get(l) ?? 0;
       layers.push({
         node: l.node, opType: l.opType, target: 'cores', cores: cores.length, macs: 0, weightBytes: 0,
-        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: pi,
+        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: pi, predictedCycles: pc,
       });
-      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: 'float layers run on the cores', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: 'float layers run on the cores', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi, predictedCycles: pc });
       continue;
     }
     const p = plans.get(l);
     if (p === undefined) {
       const A = lay.addressing.get(l)!;
       const pi = pass.predicted.get(l) ?? 0;
+      const pc = cycles.get(l) ?? 0;
       layers.push({
         node: l.node, opType: l.opType, target: 'cores', cores: Math.min(cores.length, l.channels), macs: l.macs,
         weightBytes: l.weights.length * l.weightBytes + 4 * l.channels * (l.requant === undefined ? 1 : 2),
-        inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: pi,
+        inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: pi, predictedCycles: pc,
       });
-      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: reasons.get(l) ?? '', macs: l.macs, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: reasons.get(l) ?? '', macs: l.macs, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi, predictedCycles: pc });
       continue;
     }
     const e = pass.emitted.get(l)!;
@@ -1258,6 +1299,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
       exact: p.kind === 'pe-array' || p.plan.exact, errorBound: p.kind === 'pe-array' ? 0 : p.plan.errorBound,
       aimc: A,
       predictedInstructions: e.predicted,
+      predictedCycles: e.predicted + inHost(p.kind === 'pe-array' ? e.folds * (2 * p.t.rows + p.t.cols + K_OF(l) - 2) : (A?.programCycles ?? 0), p.t.name),
     });
   }
   const extensions = [...new Set([...needs.map((n) => n.ext), ...([...lay.addressing.values()].some((x) => x.simd) ? ['Xesimd'] : [])])];

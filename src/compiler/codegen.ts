@@ -18,7 +18,7 @@
 import type { DotAddressing, FloatAddressing } from './layout.js';
 import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type Placement } from './ir.js';
 import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
-import { Asm, fits12 } from './asm-builder.js';
+import { Asm, type CycleCosts } from './asm-builder.js';
 import { emitChain } from './qonnx-codegen.js';
 
 
@@ -30,6 +30,8 @@ export interface CodegenInput {
   readonly placements: ReadonlyMap<string, Placement>;
   /** hartId of core index 0, 1, ... */
   readonly hartIds: readonly number[];
+  /** Count static cycles instead of instructions in `predicted` (see {@link Asm}). */
+  readonly costs?: CycleCosts;
 }
 
 /** Output of {@link generate}. */
@@ -470,7 +472,7 @@ function emitConvSimd(a: Asm, l: DotLayer, A: DotAddressing, P: number, index: n
 
 /** Generates the program for the lowered layers. */
 export function generate(g: CodegenInput): CodegenOutput {
-  const a = new Asm();
+  const a = new Asm('', g.costs);
   const P = g.hartIds.length;
   a.comment(`edgesim compiler: ${P} core(s); core h computes output channels h, h + P, ... of every layer`);
   a.label('_start');

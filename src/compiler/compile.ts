@@ -2,6 +2,7 @@
 import { assemble } from '../isa/index.js';
 import type { NnGraph, Tensor } from '../nn/index.js';
 import type { PlatformGraph } from '../platform/index.js';
+import type { CycleCosts } from './asm-builder.js';
 import { generate } from './codegen.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type Compiled, type CompileResult, type LayerReport } from './ir.js';
@@ -21,6 +22,17 @@ export interface CompileOptions {
    * off to read every intermediate tensor after a run (`Compiled.tensors`).
    */
   readonly reuse?: boolean;
+}
+
+/** Issue cycles per instruction class from a core instance's timing params (the core declaration's defaults when absent). */
+export function cycleCostsOf(params: Readonly<Record<string, unknown>>): CycleCosts {
+  const n = (k: string, d: number): number => (typeof params[k] === 'number' ? (params[k] as number) : d);
+  return {
+    alu: n('aluCycles', 1), mul: n('mulCycles', 1), mulh: n('mulhCycles', 5), div: n('divCycles', 35), load: n('loadCycles', 1), store: n('storeCycles', 1),
+    branchTaken: n('branchTakenCycles', 3), branchNotTaken: n('branchNotTakenCycles', 1), jump: n('jumpCycles', 2), system: n('systemCycles', 1),
+    simd: n('simdCycles', 1), sync: n('syncCycles', 1), dma: n('dmaCycles', 1), accel: n('accelCycles', 1),
+    fpuAddMul: n('fpuAddMulCycles', 1), fpuDivSqrt: n('fpuDivSqrtCycles', 19), fpuOther: n('fpuOtherCycles', 1),
+  };
 }
 
 const extensionsOf = (params: Readonly<Record<string, unknown>>): readonly string[] => {
@@ -76,6 +88,7 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
   const lay = layout(lowered, mem, codeBytes, d, simd, reuse, cores.length);
   if (d.failed || lay === undefined) return { value: undefined, diagnostics: d.list };
   const gen = generate({ layers: lowered.layers, addressing: lay.addressing, floats: lay.floats, placements: lay.placements, hartIds });
+  const cyc = generate({ layers: lowered.layers, addressing: lay.addressing, floats: lay.floats, placements: lay.placements, hartIds, costs: cycleCostsOf(platform.instances[cores[0]!]!.params) });
   const asm = assemble(gen.asm, { origin: lay.codeOrigin });
   if (!asm.ok || 4 * asm.words.length !== codeBytes) {
     d.error('internal-codegen', `the generated program does not assemble (${asm.diagnostics.map((x) => `line ${x.line}: ${x.message}`).join('; ') || `size ${4 * asm.words.length} B, planned ${codeBytes} B`})`, 'this is a compiler bug; please report it with the model');
@@ -87,20 +100,20 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
     const y = lay.placements.get(l.output)!;
     const bytes = (p: typeof x): number => p.shape.reduce((a, b) => a * b, 1) * ACT_BYTES[p.dtype];
     if (l.kind === 'alias') {
-      return { node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0 };
+      return { node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0, predictedCycles: 0 };
     }
     if (l.kind === 'float') {
       const F = lay.floats.get(l)!;
       return {
         node: l.node, opType: l.opType, target: 'cores', cores: cores.length, macs: 0, weightBytes: 0,
-        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: gen.predicted.get(l) ?? 0,
+        inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: gen.predicted.get(l) ?? 0, predictedCycles: cyc.predicted.get(l) ?? 0,
       };
     }
     const A = lay.addressing.get(l)!;
     return {
       node: l.node, opType: l.opType, target: 'cores', cores: Math.min(cores.length, l.channels), macs: l.macs,
       weightBytes: l.weights.length * l.weightBytes + 4 * l.channels * (l.requant === undefined ? 1 : 2),
-      inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: gen.predicted.get(l) ?? 0,
+      inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: gen.predicted.get(l) ?? 0, predictedCycles: cyc.predicted.get(l) ?? 0,
     };
   });
   const extensions = [...new Set([...needs.map((n) => n.ext), ...([...lay.addressing.values()].some((x) => x.simd) ? ['Xesimd'] : [])])];

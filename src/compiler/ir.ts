@@ -223,6 +223,13 @@ export interface LayerReport {
   readonly memories: { readonly input: string; readonly output: string; readonly weights: string } | undefined;
   /** Instructions executed by the busiest core (estimate from the generated loop nest). */
   readonly predictedInstructions: number;
+  /**
+   * Cycles of the busiest core for the layer, predicted statically: the same loop-nest estimate
+   * with each instruction weighted by the core's issue cycles (`instructionCycles`: loop back
+   * edges taken, memory latency, bank conflicts and waits excluded; float kernels count one cycle
+   * per instruction).
+   */
+  readonly predictedCycles: number;
 }
 
 /** The generated program: assembly text and its encoding. */

@@ -24,19 +24,31 @@
  *     bits: [0, 7]                    # bit positions in the byte (default 0..7)
  *     region: [0x10000000, 0x10004000] # [from, to) byte addresses (default: the whole target)
  *     window: [0ns, 1ms]              # [from, to) simulated time (default: [0, 1 ms))
+ * params:                             # optional: param overrides, per instance-path glob
+ *   'aimc*': { programNoise: pcm, drift: pcm, driftTime: 86400 }
  * ```
  * Checked here: keys, types, ranges (rates in [0, 1], counts non-negative integers, windows and
  * regions non-empty, bits 0..7), exactly one of `count`/`rate`. `checkScenarioTargets` then
  * checks the targets against the elaborated platform (a glob matching no memory, a region
  * outside every matched memory).
+ *
+ * `params` sets params of the platform's instances for this campaign (e.g. the analog
+ * non-idealities of the AIMC tiles, `src/modules/aimc-tile/noise.ts`): each key is an
+ * instance-path glob, its value a map of param values written as in a platform file.
+ * `applyScenarioParams` applies them to the elaborated platform (overriding instance, tech and
+ * default values; origin `scenario:<file>:<line>`), with the same readers and combination checks
+ * as the platform loader. Errors at the scenario's positions: a glob matching no instance, a
+ * param a matched instance does not declare, a bad value, a bad combination, or a param that
+ * would change an instance's ports (structure belongs in the platform file).
  */
-import { isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import type { AnyParamSpec, ModuleCatalog } from '../spec/index.js';
 import { formatAddress, parseAddress, parseTime, unknownNameHint, type Diagnostic, type Time } from '../util/index.js';
-import type { PlatformGraph } from './graph.js';
-import { Source } from './source.js';
+import type { InstanceNode, PlatformGraph } from './graph.js';
+import { Source, plain } from './source.js';
 
 /** Keys of a scenario file. */
-export const SCENARIO_KEYS = ['scenario', 'doc', 'platform', 'model', 'mapping', 'data', 'seed', 'chips', 'inferences', 'threshold', 'faults'] as const;
+export const SCENARIO_KEYS = ['scenario', 'doc', 'platform', 'model', 'mapping', 'data', 'seed', 'chips', 'inferences', 'threshold', 'faults', 'params'] as const;
 /** Keys of `data`. */
 export const SCENARIO_DATA_KEYS = ['images', 'labels', 'shape', 'preprocess', 'first'] as const;
 /** Keys of one fault. */
@@ -68,6 +80,24 @@ export interface ScenarioFault {
   readonly at: SourcePos;
 }
 
+/** One param override of a scenario's `params` block. */
+export interface ScenarioParamValue {
+  readonly name: string;
+  /** The value as written (plain YAML value), read by the param's spec when applied. */
+  readonly raw: unknown;
+  /** Positions of the param's key and value. */
+  readonly keyAt: SourcePos;
+  readonly valueAt: SourcePos;
+}
+
+/** The overrides of one instance-path glob of a scenario's `params` block. */
+export interface ScenarioParams {
+  /** Instance-path glob (`*` any characters, `?` one). */
+  readonly target: string;
+  readonly at: SourcePos;
+  readonly values: readonly ScenarioParamValue[];
+}
+
 /** A loaded scenario (paths as written; the CLI resolves them against the file's folder). */
 export interface Scenario {
   readonly name: string;
@@ -82,6 +112,8 @@ export interface Scenario {
   /** Accuracy threshold in [0, 1], or undefined (no PASS/FAIL). */
   readonly threshold: number | undefined;
   readonly faults: readonly ScenarioFault[];
+  /** Param overrides applied to the platform before the campaign ({@link applyScenarioParams}); empty = none. */
+  readonly params: readonly ScenarioParams[];
 }
 
 /** Default fault window: the first millisecond of simulated time. */
@@ -160,10 +192,35 @@ export function loadScenario(file: string, text: string): { value?: Scenario; di
       if (f !== undefined) faults.push(f);
     }
   }
+  const params: ScenarioParams[] = [];
+  const pe = e.get('params');
+  if (pe !== undefined && pe.value !== null) {
+    const m = src.map(pe.value, 'params', pe.key);
+    for (const p of (m?.items ?? []) as Pair<Node, Node | null>[]) {
+      const target = isScalar(p.key) && typeof p.key.value === 'string' && p.key.value.trim() !== '' ? p.key.value : undefined;
+      if (target === undefined) {
+        src.error(p.key, 'bad-type', `params: keys must be instance-path globs (strings), got ${JSON.stringify(isScalar(p.key) ? p.key.value : null)}`, "write e.g. 'aimc*': { programNoise: pcm }");
+        continue;
+      }
+      if (!isMap(p.value)) {
+        src.error(p.value ?? p.key, 'bad-type', `params '${target}' must be a mapping of param names to values`, `write e.g. '${target}': { driftTime: 86400 }`);
+        continue;
+      }
+      const values: ScenarioParamValue[] = [];
+      for (const q of p.value.items as Pair<Node, Node | null>[]) {
+        if (!isScalar(q.key) || typeof q.key.value !== 'string') {
+          src.error(q.key, 'bad-type', `params '${target}': param names must be strings`);
+          continue;
+        }
+        values.push({ name: q.key.value, raw: plain(q.value), keyAt: src.position(q.key), valueAt: src.position(q.value ?? q.key) });
+      }
+      params.push({ target, at: src.position(p.key), values });
+    }
+  }
   if (diagnostics.some((d) => d.severity === 'error') || platform === undefined || model === undefined || data === undefined || chips === undefined || inferences === undefined || seed === undefined) {
     return { diagnostics };
   }
-  return { value: { name, doc, platform, model, mapping, data, seed, chips, inferences, threshold, faults }, diagnostics };
+  return { value: { name, doc, platform, model, mapping, data, seed, chips, inferences, threshold, faults, params }, diagnostics };
 }
 
 function loadFault(src: Source, node: Node, i: number): ScenarioFault | undefined {
@@ -300,4 +357,80 @@ export function checkScenarioTargets(s: Scenario, platform: PlatformGraph): { va
     out.push({ spec: f, ranges });
   }
   return diagnostics.length > 0 ? { diagnostics } : { value: out, diagnostics };
+}
+
+/**
+ * Applies a scenario's `params` overrides to an elaborated platform: every instance matched by a
+ * glob gets the values (read by its kind's param specs, so units and ranges are those of a
+ * platform file), then each changed instance's combination check runs and its ports must stay
+ * as they were. Returns a new graph (the input is not changed), or positioned diagnostics.
+ */
+export function applyScenarioParams(s: Scenario, platform: PlatformGraph, catalog: ModuleCatalog): { value?: PlatformGraph; diagnostics: Diagnostic[] } {
+  if (s.params.length === 0) return { value: platform, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  const err = (at: SourcePos, code: string, message: string, hint?: string): void => {
+    diagnostics.push({ severity: 'error', code, message, file: at.file, line: at.line, column: at.column, ...(hint === undefined ? {} : { hint }) });
+  };
+  const changed = new Map<string, { params: Record<string, unknown>; origin: Record<string, string>; at: Map<string, SourcePos> }>();
+  const names = Object.keys(platform.instances);
+  for (const o of s.params) {
+    const re = globToRegExp(o.target);
+    const matched = names.filter((n) => re.test(n));
+    if (matched.length === 0) {
+      err(o.at, 'unknown-param-target', `params: '${o.target}' matches no instance of platform '${platform.platform}'`, `instances: ${names.join(', ')}`);
+      continue;
+    }
+    for (const v of o.values) {
+      const lacking = matched.filter((n) => !(v.name in (catalog.get(platform.instances[n]!.kind)?.params ?? {})));
+      if (lacking.length > 0) {
+        const kinds = [...new Set(lacking.map((n) => platform.instances[n]!.kind))];
+        const known = Object.keys(catalog.get(kinds[0]!)?.params ?? {});
+        err(v.keyAt, 'unknown-param', `params '${o.target}': ${lacking.map((n) => `'${n}' (${platform.instances[n]!.kind})`).join(', ')} ${lacking.length > 1 ? 'have' : 'has'} no param '${v.name}'`,
+          unknownNameHint(v.name, known, `params of ${kinds[0]!}`) + (lacking.length < matched.length ? `; or narrow the glob '${o.target}'` : ''));
+        continue;
+      }
+      for (const n of matched) {
+        const inst = platform.instances[n]!;
+        const spec = (catalog.get(inst.kind)!.params as Record<string, AnyParamSpec>)[v.name]!;
+        const r = spec.parse(v.raw);
+        if (!r.ok) {
+          err(v.valueAt, r.code, `params '${o.target}': instance '${n}': param '${v.name}': ${r.message}`, r.hint ?? `see 'edgesim describe ${inst.kind}'`);
+          break; // the same value fails the same way on every matched instance
+        }
+        let c = changed.get(n);
+        if (c === undefined) {
+          c = { params: { ...inst.params }, origin: { ...inst.paramOrigin }, at: new Map() };
+          changed.set(n, c);
+        }
+        c.params[v.name] = r.value;
+        c.origin[v.name] = `scenario:${v.keyAt.file}:${v.keyAt.line}`;
+        c.at.set(v.name, v.valueAt);
+      }
+    }
+  }
+  const instances: Record<string, InstanceNode> = { ...platform.instances };
+  for (const [n, c] of changed) {
+    const inst = platform.instances[n]!;
+    const def = catalog.get(inst.kind)!;
+    const first = [...c.at.values()][0]!;
+    if (def.check !== undefined) {
+      for (const prob of def.check(c.params as never)) {
+        err(c.at.get(prob.param) ?? first, 'bad-param-combination', `params: instance '${n}' (${inst.kind}): ${prob.message}`, prob.hint ?? `see 'edgesim describe ${inst.kind}'`);
+      }
+    }
+    let ports: typeof inst.ports;
+    try {
+      ports = def.ports(c.params as never);
+    } catch (e) {
+      err(first, 'bad-value', `params: instance '${n}': ports cannot be computed from its params: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (JSON.stringify(ports) !== JSON.stringify(inst.ports)) {
+      err(first, 'param-changes-structure', `params: the overrides of instance '${n}' (${inst.kind}) change its ports`, 'a scenario can change behaviour, not structure: edit the platform file (or a copy) instead');
+      continue;
+    }
+    instances[n] = { ...inst, params: c.params, paramOrigin: c.origin };
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return { value: { ...platform, instances }, diagnostics };
 }

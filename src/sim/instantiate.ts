@@ -48,6 +48,20 @@ export interface InstantiateOptions {
   readonly sim?: Simulation;
   /** Simulation models by kind (default: the library's `simCatalog`); add a kind's factory to plug it in. */
   readonly sims?: ReadonlyMap<string, SimFactory<AnyModuleDef>>;
+  /**
+   * Random streams of this run (a campaign item's seed, chip and inference), given to every
+   * module in its context as `streams`; modules with random behaviour (the AIMC tile's analog
+   * non-idealities) derive their draws from it and the instance path. Default: none (such
+   * modules use seed 0, chip 0, inference 0).
+   */
+  readonly streams?: RunStreams;
+}
+
+/** Seed, chip (fault realization) and inference of a run, for per-chip and per-inference random streams. */
+export interface RunStreams {
+  readonly seed: number;
+  readonly chip: number;
+  readonly inference: number;
 }
 
 /** A live platform: the simulation, the modules by instance path, the clocks, and what was left out. */
@@ -123,6 +137,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
     if (clock === undefined) throw new SimError('unknown-clock', `instance '${node.name}' uses clock '${node.clock}', which the platform does not define`, { path: node.name });
     const region = regionOf(node.name);
     const m = f.create({
+      ...(opts.streams === undefined ? {} : { streams: opts.streams }),
       sim,
       path: node.name,
       params: node.params,

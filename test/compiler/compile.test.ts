@@ -108,7 +108,7 @@ describe('compile: placement, program and report', () => {
     expect(c.outputs[0]).toMatchObject({ dtype: 'uint8', shape: [1, 4, 6, 6], strides: [144, 36, 6, 1], memory: 'l1' });
     expect(c.layers).toEqual([{
       node: "node 'n0' (#0, QLinearConv)", opType: 'QLinearConv', target: 'cores', cores: 4, macs: 4 * 36 * 18, weightBytes: 4 * 18 * 2 + 32, // int8 minus per-channel zero points: 16-bit weights; bias and multipliers
-      inputBytes: 72, outputBytes: 144, memories: { input: 'l1', output: 'l1', weights: 'l1' }, predictedInstructions: expect.any(Number) as number,
+      inputBytes: 72, outputBytes: 144, memories: { input: 'l1', output: 'l1', weights: 'l1' }, predictedInstructions: expect.any(Number) as number, predictedCycles: expect.any(Number) as number,
     }]);
   });
 

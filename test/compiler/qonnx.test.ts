@@ -41,7 +41,7 @@ const refFloats = (file: string): number[] => {
 
 describe('TFC-2W2A (QONNX) compiled', () => {
   const g = loadModel('qonnx_tfc_2w2a_mnist.qonnx.onnx');
-  const cases: [string, boolean][] = [['pulp-cluster', false], ['diana-like', true], ['eyeriss-like', true], ['hermes-like', true]];
+  const cases: [string, boolean][] = [['pulp-cluster', false], ['diana-like', true], ['eyeriss-like', true], ['hermes-like', true], ['hermes-exact', true]];
   for (const [name, accel] of cases) {
     it(`${name}: activation Quant codes equal onnxruntime's, logits within 1e-5 with the same top-1 (samples 0, 1)`, () => {
       const platform = cleanGraph(`platforms/${name}.yaml`);
@@ -49,6 +49,8 @@ describe('TFC-2W2A (QONNX) compiled', () => {
       expect(hasErrors(r.diagnostics), formatDiagnostics(r.diagnostics)).toBe(false);
       const c: Compiled = r.value!;
       if (!accel) expect(c.cores).toHaveLength(9);
+      // the exact AIMC variant runs every matrix product on its tiles
+      if (name === 'hermes-exact') expect((c as Compiled & { mapping: { opType: string; kind: string }[] }).mapping.filter((m) => m.kind === 'aimc-tile')).toHaveLength(4);
       for (const s of index.samples) {
         const p = instantiate(platform);
         const run = runCompiled(p, c, mnist(s.sample));

@@ -4,12 +4,16 @@
  * per DAC phase, every column sums input digit x cell level (an integer in cell-LSB units), the
  * ADC digitises it (adc/model.ts), and digital logic recombines slices and phases by shift-add.
  *
- * Not modelled here (MODELS.md sections 2-6): programming and read noise, drift, IR drop, stuck
- * cells, ADC non-idealities; conductances are integer levels (Gmin = level 0), so the real
- * conductance window only matters through the fault/noise layer. The tile is ideal analog plus
- * an ideal ADC: every deviation from the integer MVM comes from ADC range and resolution.
+ * The analog non-idealities (MODELS.md sections 2-8: programming and read noise, drift and its
+ * compensation, IR drop, stuck cells, finite conductance levels, ADC and DAC errors) are
+ * `noise.ts`: a programmed tile with an analog state ({@link AimcTileState.analog}, attached by
+ * `AimcAnalogDevice.program`) computes with real conductances; without it (the default, every
+ * non-ideality off) conductances are integer levels (Gmin = level 0) and the tile is ideal
+ * analog plus an ideal ADC: every deviation from the integer MVM comes from ADC range and
+ * resolution, bit-exact.
  */
 import { SimError } from '../../util/index.js';
+import { aimcMvmAnalog, type AimcAnalogState } from './noise.js';
 import { adcClips, adcConversionTimePs, adcConvert, adcReconstruct, adcTransfer, type AdcArchitecture, type AdcConfig, type AdcTimingParams, type AdcTransfer } from '../adc/model.js';
 
 /**
@@ -196,6 +200,8 @@ export interface AimcTileState {
   /** Scratch: column sums of one phase, and the phase's input digits. */
   readonly acc: Float64Array;
   readonly digits: Int32Array;
+  /** Analog non-idealities of this programming (noise.ts); absent = the ideal integer tile. */
+  readonly analog?: AimcAnalogState | undefined;
 }
 
 /**
@@ -307,6 +313,8 @@ export interface AimcMvmResult {
  *
  * `x` has K integer entries in [minInput, maxInput] (SimError `aimc-input-out-of-range`
  * otherwise). `out` (length >= N) is reused when given. No allocation per element.
+ * A tile with an analog state ({@link AimcTileState.analog}) computes the same steps with its
+ * non-idealities (noise.ts `aimcMvmAnalog`).
  */
 export function aimcMvm(st: AimcTileState, x: ArrayLike<number>, out: Float64Array = new Float64Array(st.n)): AimcMvmResult {
   const { config: c, layout: L, k, n, acc, digits, adc } = st;
@@ -319,6 +327,7 @@ export function aimcMvm(st: AimcTileState, x: ArrayLike<number>, out: Float64Arr
     }
     sumX += v;
   }
+  if (st.analog !== undefined) return aimcMvmAnalog(st, st.analog, x, sumX, out);
   out.fill(0, 0, n);
   const mode = c.mapping === 'differential' ? (c.subtraction === 'analog' ? 1 : 2) : 0;
   const levels = st.unitLevels;

@@ -4,7 +4,8 @@ import { SimError } from '../../util/index.js';
 import { AcceleratorSim, type AccelCommand } from '../accel.js';
 import type { ModuleContext, SimFactory } from '../base.js';
 import { roundHalfAwayFromZero } from '../adc/model.js';
-import { AimcTileDef, aimcConfigFromParams, aimcTimingFromParams } from './def.js';
+import { AimcTileDef, aimcConfigFromParams, aimcNoiseFromParams, aimcTimingFromParams } from './def.js';
+import { AimcAnalogDevice, aimcActiveNonIdealities, type AimcStreams } from './noise.js';
 import { aimcLayout, aimcMvm, aimcMvmTimePs, aimcProgramTimePs, programTile, type AimcLayout, type AimcMvmResult, type AimcTileConfig, type AimcTileState, type AimcTimingParams } from './model.js';
 
 /** Command words of an `aimc-tile` (bits 7:0 of the `acc.cmd` command word; bits 31:8 must be 0). */
@@ -19,6 +20,13 @@ export const AIMC_COMMANDS = {
 
 /** Bytes of a descriptor (four little-endian 32-bit words). */
 export const AIMC_DESCRIPTOR_BYTES = 16;
+
+/**
+ * The module context of a tile, with the random streams of the run: `streams` (seed, chip,
+ * inference) comes from `instantiate(graph, { streams })` (a campaign passes its item's);
+ * without it the tile uses seed 0, chip 0, inference 0. Only used when a non-ideality is on.
+ */
+export type AimcModuleContext = ModuleContext<typeof AimcTileDef> & { readonly streams?: AimcStreams | undefined };
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -58,6 +66,12 @@ const INT32_MAX = 2 ** 31 - 1;
  * (params `rows`, `cols`), a weight or input outside the configured range (`weightBits`,
  * `inputBits`). A failed command leaves the programmed weights as they were.
  * SCALE takes the time of reading its N words. Not modelled: the declaration's faults, double buffering.
+ *
+ * Analog non-idealities (params `programNoise` .. `dacInl`, noise.ts): when any is on, every
+ * PROGRAM attaches an analog state ({@link AimcAnalogDevice.program}: per-chip programming noise,
+ * drift exponents, stuck cells, ADC instance errors) and every MVM draws read, DAC and ADC
+ * noise from the inference's streams; timing, energy and counts are unchanged. Streams:
+ * {@link AimcModuleContext}.
  */
 export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
   /** The model configuration from the params. */
@@ -66,14 +80,20 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
   readonly timing: AimcTimingParams;
   /** The programmed tile, once a PROGRAM has run. */
   state: AimcTileState | undefined;
+  /** The tile's non-ideal analog hardware on this chip, or undefined when every non-ideality is off (ideal, bit-exact). */
+  readonly analog: AimcAnalogDevice | undefined;
   private readonly memSock: InitiatorSocket | null;
 
-  constructor(ctx: ModuleContext<typeof AimcTileDef>) {
+  constructor(ctx: AimcModuleContext) {
     super(AimcTileDef, ctx);
     this.config = aimcConfigFromParams(this.params);
     this.layout = aimcLayout(this.config, this.path);
     this.timing = aimcTimingFromParams(this.params, this.period);
     this.memSock = this.initiator('mem');
+    const noise = aimcNoiseFromParams(this.params);
+    this.analog = aimcActiveNonIdealities(noise).length === 0
+      ? undefined
+      : new AimcAnalogDevice(this.config, noise, { path: this.path, columnsPerAdc: this.params.columnsPerAdc, streams: ctx.streams ?? { seed: 0, chip: 0, inference: 0 } });
   }
 
   protected *execute(cmd: AccelCommand): Generator<Wait, void, unknown> {
@@ -97,6 +117,7 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
     let st: AimcTileState;
     try {
       st = programTile(c, w, k, n, this.path);
+      if (this.analog !== undefined) st = this.analog.program(st);
     } catch (e) {
       throw this.wrap(cmd, 'PROGRAM', e);
     }

@@ -1,0 +1,5 @@
+/** ResNet-8 and TFC-2W2A on diana-like: the 100 onnxruntime reference samples of each (see hundred.ts). */
+import { resnet8OnHundredSamples, tfcOnHundredSamples } from './hundred.js';
+
+resnet8OnHundredSamples('diana-like');
+tfcOnHundredSamples('diana-like');
