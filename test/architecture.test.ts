@@ -24,8 +24,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   energy: ['util', 'spec', 'platform'],
   nn: ['util'],
   compiler: ['util', 'nn', 'spec', 'platform', 'isa'],
+  rtl: ['util', 'spec', 'platform', 'modules'],
   campaign: ['util', 'kernel', 'platform', 'modules', 'sim', 'energy', 'nn', 'compiler'],
-  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign'],
+  cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign', 'rtl'],
   '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign'],
 };
 const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {

@@ -18,6 +18,7 @@ import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
 import { runCommand } from './run-command.js';
 import { runModelCommand } from './run-model.js';
+import { rtlCommand } from './rtl-command.js';
 
 /** Prints a command's outputs and sets the exit code. */
 function emit(r: { stdout: string; stderr: string; exitCode: number }): void {
@@ -259,6 +260,16 @@ program
   .description('print the JSON Schema of platform files (for YAML editors), generated from the module declarations')
   .action(() => {
     process.stdout.write(`${schema()}\n`);
+  });
+
+program
+  .command('rtl')
+  .description('generate Verilog from a platform file: the banked scratchpads, the PE arrays (int8, int16, LightPE; os, ws) and the AIMC tile digital periphery as synthesizable RTL, a top level, black boxes with models and stubs, file lists, SDC, a Yosys script and a self-checking testbench (src/rtl/README.md); exit 0 written, 1 diagnostics (nothing written)')
+  .argument('<platform.yaml>', 'platform file')
+  .requiredOption('-o, --out <dir>', 'output folder')
+  .option('--ci-size', 'shrink first: PE arrays to at most 4 x 4, scratchpads to at most 4 banks of 16 words, AIMC tiles to at most 16 rows and 16 columns (or 4 outputs\' columns)')
+  .action((file: string, o: { out: string; ciSize?: boolean }) => {
+    emit(rtlCommand(file, { out: o.out, ciSize: o.ciSize === true }));
   });
 
 try {
