@@ -1,12 +1,27 @@
 /**
- * `bench nn` (not wired into the command line yet): ResNet-8 int8 inferences per CPU-second of
- * the functional reference evaluator (src/nn), the speed baseline for simulated inference.
- * Only the evaluator's `run` calls are timed; import and weight preparation are not.
+ * `edgesim bench nn`: ResNet-8 int8 inferences per CPU-second of the functional reference
+ * evaluator (src/nn), the speed baseline for simulated inference, and of the compiled network
+ * simulated on shipped platforms (pulp-cluster: every MAC runs as core instructions; diana-like:
+ * convolutions on the PE array), measured in the same process.
+ *
+ * What each figure includes (like with like: per-model preparation is excluded on both sides,
+ * everything done per inference is included):
+ * - evaluator: the `run` calls only (import, evaluator creation excluded; the evaluator reads the
+ *   initializers as given, so it has no per-inference preparation);
+ * - simulation: per inference, a fresh instantiation of the platform, loading the program, data
+ *   images and input (debug transport), the simulation to the last core's exit and reading the
+ *   outputs back (`instantiate` + `runCompiled`, what `run --model` does per inference). Import
+ *   and compilation (once per model and platform) are excluded. `sim_only` is the part spent
+ *   in `runCompiled` (everything but `instantiate`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compile, compileForAccelerators, type AccelCompiled, type Compiled } from '../compiler/index.js';
+import { catalog } from '../modules/index.js';
 import { type NnGraph, type Tensor, attrInt, createEvaluator, importOnnx, tensor } from '../nn/index.js';
-import { SimError, formatDiagnostics } from '../util/index.js';
+import { loadPlatform } from '../platform/index.js';
+import { instantiate, runCompiled } from '../sim/index.js';
+import { SimError, formatDiagnostics, hasErrors } from '../util/index.js';
 
 const FIXTURES = '../../test/fixtures/models/';
 
@@ -107,4 +122,151 @@ export function nnBenchLines(opts: Omit<NnBenchOptions, 'requant'> = {}): string
     const r = runNnBench({ ...opts, requant });
     return `nn reference ${r.model.split('/').pop()} ${requant}: inferences_per_cpu_s=${r.inferencesPerCpuSecond.toFixed(1)} macs_per_cpu_s=${(r.macsPerCpuSecond / 1e6).toFixed(1)}M (${r.inferences} inferences, ${(r.macsPerInference / 1e6).toFixed(2)}M MACs each, cpu_s=${r.cpuSeconds.toFixed(4)})`;
   });
+}
+
+// ---- simulated inference ----
+
+/** Platforms `bench nn` simulates by default. */
+export const SIM_PLATFORMS = ['pulp-cluster', 'diana-like'] as const;
+
+/** One platform's simulated inferences, timed. */
+export interface NnSimResult {
+  readonly platform: string;
+  readonly inferences: number;
+  /** Instructions retired by all cores per inference (the same every inference: same program, input-independent control flow). */
+  readonly instructionsPerInference: number;
+  /** Simulated time per inference, ps (last core exit). */
+  readonly simTimePs: number;
+  /** CPU seconds of all timed inferences (instantiate + runCompiled). */
+  readonly cpuSeconds: number;
+  /** Of which in `runCompiled` (load, simulate, read back). */
+  readonly runCpuSeconds: number;
+  /** Whether every timed inference equals the evaluator's outputs bit for bit. */
+  readonly bitExact: boolean;
+}
+
+const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const sameData = (a: Tensor | undefined, b: Tensor | undefined): boolean =>
+  a !== undefined && b !== undefined && a.dtype === b.dtype && a.data.length === b.data.length && a.data.every((v, i) => v === b.data[i]);
+
+/** A prepared simulation bench: model, evaluator, compiled network per platform. */
+export interface NnSimBench {
+  readonly graph: NnGraph;
+  readonly inputs: readonly Map<string, Tensor>[];
+  /** Times `n` evaluator inferences (float32 requantization, what the compiled code matches); CPU seconds. */
+  evaluator(n: number): number;
+  /** Times `n` simulated inferences on `platform`. */
+  simulate(platform: string, n: number): NnSimResult;
+}
+
+/** Imports the model and compiles it for each platform (untimed). */
+export function prepareNnSimBench(platforms: readonly string[], opts: { readonly model?: string; readonly inputs?: number } = {}): NnSimBench {
+  const file = opts.model ?? defaultModel();
+  if (!existsSync(file)) throw new SimError('bench-nn', `model file ${file} does not exist`);
+  const r = importOnnx(new Uint8Array(readFileSync(file)), { file });
+  if (r.value === undefined) throw new SimError('bench-nn', formatDiagnostics(r.diagnostics));
+  const g = r.value;
+  const ev = createEvaluator(g, { requant: 'float32' });
+  const inputs = inputsFor(g, opts.inputs ?? 10);
+  const compiled = new Map<string, { c: Compiled | AccelCompiled; graph: NonNullable<ReturnType<typeof loadPlatform>['graph']> }>();
+  for (const name of platforms) {
+    const pf = fileURLToPath(new URL(`../../platforms/${name}.yaml`, import.meta.url));
+    const pr = loadPlatform(pf, readText(pf) ?? '', { catalog, readFile: readText });
+    if (hasErrors(pr.diagnostics) || pr.graph === undefined) throw new SimError('bench-nn', `cannot load ${pf}:\n${formatDiagnostics(pr.diagnostics)}`);
+    const accel = Object.values(pr.graph.instances).some((i) => i.kind === 'pe-array' || i.kind === 'aimc-tile');
+    const cr = accel ? compileForAccelerators(g, pr.graph) : compile(g, pr.graph);
+    if (cr.value === undefined || hasErrors(cr.diagnostics)) throw new SimError('bench-nn', `cannot compile for ${name}:\n${formatDiagnostics(cr.diagnostics)}`);
+    compiled.set(name, { c: cr.value, graph: pr.graph });
+  }
+  const expected = inputs.map((x) => ev.run(x));
+  return {
+    graph: g,
+    inputs,
+    evaluator(n: number): number {
+      const c0 = cpu();
+      for (let i = 0; i < n; i++) ev.run(inputs[i % inputs.length]!);
+      return cpu() - c0;
+    },
+    simulate(platform: string, n: number): NnSimResult {
+      const e = compiled.get(platform);
+      if (e === undefined) throw new SimError('bench-nn', `platform ${platform} was not prepared`);
+      let total = 0;
+      let inRun = 0;
+      let instructions = 0;
+      let simTimePs = 0;
+      let bitExact = true;
+      for (let i = 0; i < n; i++) {
+        const x = inputs[i % inputs.length]!;
+        const c0 = cpu();
+        const p = instantiate(e.graph);
+        const c1 = cpu();
+        const run = runCompiled(p, e.c, x);
+        const c2 = cpu();
+        total += c2 - c0;
+        inRun += c2 - c1;
+        instructions = run.cores.reduce((s, k) => s + k.instructions, 0);
+        simTimePs = run.time;
+        const want = expected[i % inputs.length]!;
+        for (const [k, t] of want) if (!sameData(run.outputs.get(k), t)) bitExact = false;
+      }
+      return { platform, inferences: n, instructionsPerInference: instructions, simTimePs, cpuSeconds: total, runCpuSeconds: inRun, bitExact };
+    },
+  };
+}
+
+const median = (a: readonly number[]): number => {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Interleaved rounds (evaluator, then each platform) after one untimed warm-up round; per round
+ * each figure is a rate per CPU-second, and the lines give the median over rounds, with the
+ * simulation-to-evaluator ratio taken per round (same conditions) and then its median.
+ */
+export function nnSimBenchLines(opts: { readonly platforms?: readonly string[]; readonly rounds?: number; readonly evalInferences?: number; readonly simInferences?: Readonly<Record<string, number>> } = {}): string[] {
+  const platforms = opts.platforms ?? SIM_PLATFORMS;
+  const rounds = opts.rounds ?? 3;
+  const nEval = opts.evalInferences ?? 20;
+  const nSim = (p: string): number => opts.simInferences?.[p] ?? (p === 'pulp-cluster' ? 1 : 5);
+  const b = prepareNnSimBench(platforms);
+  // warm-up (JIT): one untimed round as the timed ones
+  b.evaluator(nEval);
+  for (const p of platforms) b.simulate(p, nSim(p));
+  const evalRates: number[] = [];
+  const sims = new Map<string, { rates: number[]; ips: number[]; ipsRun: number[]; ratio: number[]; runShare: number[]; last?: NnSimResult; exact: boolean }>();
+  for (const p of platforms) sims.set(p, { rates: [], ips: [], ipsRun: [], ratio: [], runShare: [], exact: true });
+  for (let r = 0; r < rounds; r++) {
+    const es = b.evaluator(nEval);
+    const eRate = nEval / es;
+    evalRates.push(eRate);
+    for (const p of platforms) {
+      const s = b.simulate(p, nSim(p));
+      const m = sims.get(p)!;
+      const rate = s.inferences / s.cpuSeconds;
+      m.rates.push(rate);
+      m.ips.push((s.instructionsPerInference * s.inferences) / s.cpuSeconds);
+      m.ipsRun.push((s.instructionsPerInference * s.inferences) / s.runCpuSeconds);
+      m.ratio.push(eRate / rate);
+      m.runShare.push(s.runCpuSeconds / s.cpuSeconds);
+      m.last = s;
+      if (!s.bitExact) m.exact = false;
+    }
+  }
+  const out = [`nn evaluator resnet8 float32: inferences_per_cpu_s=${median(evalRates).toFixed(1)} (median of ${rounds} rounds of ${nEval}: ${evalRates.map((x) => x.toFixed(1)).join(' ')})`];
+  for (const p of platforms) {
+    const m = sims.get(p)!;
+    const s = m.last!;
+    out.push(
+      `nn simulated resnet8 ${p}: inferences_per_cpu_s=${median(m.rates).toFixed(2)} instr_per_cpu_s=${(median(m.ips) / 1e6).toFixed(1)}M (sim_only ${(median(m.ipsRun) / 1e6).toFixed(1)}M) ` +
+        `evaluator/simulation=${median(m.ratio).toFixed(2)}x (rounds: ${m.ratio.map((x) => x.toFixed(2)).join(' ')}) ` +
+        `instructions=${(s.instructionsPerInference / 1e6).toFixed(3)}M sim_time=${(s.simTimePs / 1e9).toFixed(3)}ms runCompiled_share=${median(m.runShare).toFixed(3)} ${m.exact ? 'bit-exact' : 'NOT BIT-EXACT'} (${s.inferences} inferences per round)`,
+    );
+  }
+  return out;
 }

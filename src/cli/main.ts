@@ -12,7 +12,7 @@ import { aimcBenchLines } from './bench-aimc.js';
 import { campaignCommand } from './campaign-command.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
-import { nnBenchLines } from './bench-nn.js';
+import { SIM_PLATFORMS, nnBenchLines, nnSimBenchLines } from './bench-nn.js';
 import { peBenchLines } from './bench-pe.js';
 import { platformBenchLines } from './bench-platform.js';
 import { checkPlatform, describe, schema } from './platform-commands.js';
@@ -141,8 +141,24 @@ bench
   .command('nn')
   .description('functional reference evaluator speed: ResNet-8 int8 (QOperator ONNX) inferences and MACs per CPU-second, with onnxruntime-exact float32 requantization and with the fixed-point (gemmlowp) form; the baseline the timed simulation is compared with')
   .option('--inferences <n>', 'timed inferences per form', '50')
-  .action((o: { inferences: string }) => {
-    process.stdout.write(`${nnBenchLines({ inferences: intOption('--inferences', o.inferences, 100_000) }).join('\n')}\n`);
+  .option('--sim', 'also simulate the compiled network on pulp-cluster and diana-like (or --platforms) in interleaved rounds with the evaluator, and print inferences and simulated instructions per CPU-second and the evaluator/simulation ratio')
+  .option('--platforms <list>', 'comma-separated shipped platforms to simulate (implies --sim)')
+  .option('--rounds <n>', 'interleaved rounds for --sim (medians are printed)', '3')
+  .option('--sim-inferences <n>', 'timed simulated inferences per platform per round (default: 1 on pulp-cluster, 5 on others)')
+  .action((o: { inferences: string; sim?: boolean; platforms?: string; rounds: string; simInferences?: string }) => {
+    if (o.sim !== true && o.platforms === undefined) {
+      process.stdout.write(`${nnBenchLines({ inferences: intOption('--inferences', o.inferences, 100_000) }).join('\n')}\n`);
+      return;
+    }
+    const platforms = o.platforms === undefined ? SIM_PLATFORMS : o.platforms.split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9-]+$/.test(s));
+    const n = o.simInferences === undefined ? undefined : intOption('--sim-inferences', o.simInferences, 10_000);
+    const lines = nnSimBenchLines({
+      platforms,
+      rounds: intOption('--rounds', o.rounds, 1000),
+      evalInferences: intOption('--inferences', o.inferences, 100_000),
+      ...(n === undefined ? {} : { simInferences: Object.fromEntries(platforms.map((p) => [p, n])) }),
+    });
+    process.stdout.write(`${lines.join('\n')}\n`);
   });
 
 program

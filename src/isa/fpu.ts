@@ -133,7 +133,7 @@ function roundSum(s: number, e: number, rm: number, st: FpStatus): number {
     if (towardN) { rr = n; dir = cmp(s, n); } else { dir = cmp(s, r); }
     return finish(rr, dir, false, rm, st);
   }
-  const tie = e === 0 && midpoint(s, r, dir);
+  const tie = rm === RM_RMM && e === 0 && midpoint(s, r, dir); // only rmm reads tie
   return finish(r, dir, tie, rm, st);
 }
 
@@ -180,7 +180,7 @@ export function fpMul(ia: number, ib: number, rm: number, st: FpStatus): number 
   if (!Number.isFinite(p)) return bitsFromF32(p);
   const r = Math.fround(p);
   const dir = cmp(p, r);
-  return finish(r, dir, midpoint(p, r, dir), rm, st);
+  return finish(r, dir, rm === RM_RMM && midpoint(p, r, dir), rm, st); // only rmm reads tie
 }
 
 /** fdiv.s */
@@ -195,7 +195,7 @@ export function fpDiv(ia: number, ib: number, rm: number, st: FpStatus): number 
   const rb = r * b;
   const dir = cmp(a, rb) * (b > 0 ? 1 : -1);
   let tie = false;
-  if (dir !== 0 && Number.isFinite(r)) {
+  if (rm === RM_RMM && dir !== 0 && Number.isFinite(r)) { // only rmm reads tie
     const n = dir > 0 ? nextUp(r) : nextDown(r);
     tie = Number.isFinite(n) && ((r + n) / 2) * b === a;
   }
@@ -320,5 +320,5 @@ export function fpFromInt(x: number, unsigned: boolean, rm: number, st: FpStatus
   const v = unsigned ? x >>> 0 : x | 0;
   const r = Math.fround(v);
   const dir = cmp(v, r);
-  return finish(r, dir, midpoint(v, r, dir), rm, st);
+  return finish(r, dir, rm === RM_RMM && midpoint(v, r, dir), rm, st); // only rmm reads tie
 }

@@ -130,6 +130,8 @@ export class Simulation {
   /** @internal Change stamp of the latest lazily committed signal write (see Signal). */
   lazyWriteStamp = 0;
   private deltasHere = 0;
+  /** End of the current `run` call (activity due then waits for the next call); see {@link advanceAlone}. */
+  private runEnd = -1;
   private phase: SimPhase = 'elaboration';
   private elaborated = false;
   private stopRequested = false;
@@ -653,6 +655,44 @@ export class Simulation {
     } else {
       throw new SimError('bad-wait', `${p.path} yielded ${String(w)}; yield an event, a time (number of ps), undefined (static sensitivity) or anyOf/allOf/timeout`, this.where());
     }
+  }
+
+  /**
+   * @internal The fast path of `yield delay` (a timed wait, delay > 0) for the running thread
+   * when nothing else can happen before it resumes: no other process runnable or batched, no
+   * channel update or delta notification pending, no timed entry due at or before `now + delay`,
+   * `now + delay` before the end of the current `run` call, and no stop, clock edge, inspector,
+   * shuffling or process control in the way. Then it does to the simulation exactly what the
+   * scheduler would do between the yield and the thread's resumption (the delta ends, the
+   * time-out entry goes in and out of the timed queue, which keeps the queue's shape, time
+   * advances) and returns true: the caller continues as if resumed. Otherwise it changes nothing
+   * and returns false: the caller yields. Loosely-timed initiators that are alone (a host core
+   * while its accelerator computes) use it at every quantum boundary.
+   */
+  advanceAlone(delay: Time): boolean {
+    const p = this.current;
+    if (p === null || !p.isThread || p.ctrl !== 0 || p.forceReset || p.resetLevel > 0 || p.ntPre) return false;
+    if (this.inspector !== null || this.shuffleRng !== null || this.stopRequested || this.clockRan || this.phase !== 'evaluate') return false;
+    if (this.rqHead !== this.rqTail || this.bqHead !== this.nBq || this.curBatch !== null || this.nUpd !== 0 || this.nDq !== 0) return false;
+    if (!(delay > 0) || delay !== Math.floor(delay)) return false;
+    const when = this._now + delay;
+    if (!(when < this.runEnd) || when > MAX_TIME) return false;
+    const tq = this.tq;
+    if (tq.n > 0 && !(tq.times[1]! > when)) return false;
+    // applyWait + end of the delta (update phase, no delta notification) + time advance +
+    // fireTimed (its entry is the only one due) + timeoutWake, in that order:
+    tq.insert(when, p, -1 - p.waitSeq);
+    this._delta++;
+    this.changeStamp++;
+    this._now = when;
+    this.changeStamp++;
+    this.deltasHere = 0;
+    tq.removeTop();
+    p.hasTimeout = false;
+    p.deltaIndex = -1;
+    p.waitSeq++;
+    p.timedOut = false;
+    return true;
   }
 
   private foreignWait(p: Process, e: SimEvent): never {
@@ -1258,6 +1298,7 @@ export class Simulation {
         this.clocksAtStart = [];
       }
       this.deltasHere = 0;
+      this.runEnd = duration === undefined ? MAX_TIME : this._now + duration;
       if (duration === 0) {
         this.crunch(true);
         return this.afterCrunch() ?? this.paused('time-limit');

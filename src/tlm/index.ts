@@ -5,5 +5,5 @@
 export { GenericPayload, defineExtension, wordPayload } from './payload.js';
 export type { TlmCommand, TlmResponse, ExtensionKey, PayloadInit } from './payload.js';
 export { InitiatorSocket, TargetSocket, DmiRegion, tlmBase } from './socket.js';
-export type { Protocol, BTransportHandler, TransportHandler, DmiHandler, DebugHandler } from './socket.js';
+export type { Protocol, BTransportHandler, TransportHandler, DmiHandler, DebugHandler, WordTarget } from './socket.js';
 export { QuantumKeeper, setGlobalQuantum, getGlobalQuantum } from './quantum-keeper.js';

@@ -31,6 +31,27 @@ export type DmiHandler = (tx: GenericPayload) => DmiRegion | null;
 export type DebugHandler = (tx: GenericPayload) => number;
 
 /**
+ * An edgesim extension of the non-waiting transport for instruction-set simulators: one naturally
+ * aligned read or write of 1, 2 or 4 bytes (no byte enables) without a payload object, timed in
+ * the target's clock cycles. An access "at cycle c" is `transport` with the annotated delay
+ * `c * period - now` (c * period must not be before now), and "ready at cycle r" means the
+ * returned delay is `r * period - now`. A target that offers it (`TargetSocket.onWordAccess`)
+ * must give exactly what `transport` gives for the same access (data, delay, timing state,
+ * counters), and return undefined (read) or -1 (write) for an access it does not serve this way,
+ * without side effects: the initiator then uses `transport` (which also reports errors).
+ */
+export interface WordTarget {
+  /** Clock period of the cycles (ps). */
+  readonly period: Time;
+  /** Reads `bytes` at `address` through target port `port` at cycle `cycle`: the value (4 bytes: signed int32; 1, 2 bytes: zero-extended), or undefined. The ready cycle is left in {@link wordReady}. */
+  readWordAt(port: number, address: number, bytes: number, cycle: number): number | undefined;
+  /** Writes the low `bytes` of `value` at cycle `cycle`: returns the ready cycle, or -1. */
+  writeWordAt(port: number, address: number, bytes: number, value: number, cycle: number): number;
+  /** Ready cycle of the last served {@link readWordAt}. */
+  readonly wordReady: number;
+}
+
+/**
  * A direct memory access grant (TLM `tlm_dmi`): the initiator may read/write `data` (a view of
  * the target's storage, `data[0]` is byte `start`) for addresses `start..end` (inclusive),
  * charging the given latency per access instead of calling transport. Targets revoke grants with
@@ -108,7 +129,10 @@ export class TargetSocket extends SocketEnd {
   dbg: DebugHandler | null = null;
   /** @internal */
   initiator: InitiatorSocket | null = null;
-
+  /** @internal */
+  word: WordTarget | null = null;
+  /** @internal The port number passed to {@link word}'s methods. */
+  wordPort = 0;
 
   /** Registers a blocking transport that may wait. */
   onBTransport(h: BTransportHandler): void {
@@ -117,6 +141,11 @@ export class TargetSocket extends SocketEnd {
   /** Registers a transport that never waits (also serves `bTransport` callers, faster). */
   onTransport(h: TransportHandler): void {
     this.nt = h;
+  }
+  /** Offers direct word accesses ({@link WordTarget}) through this socket; `port` is passed to its methods. */
+  onWordAccess(target: WordTarget, port: number): void {
+    this.word = target;
+    this.wordPort = port;
   }
   /** Registers the DMI request handler. */
   onGetDirectMemPtr(h: DmiHandler): void {
@@ -201,6 +230,12 @@ export class InitiatorSocket extends SocketEnd {
       throw new SimError('target-may-wait', `target '${t.path}' only offers a blocking transport that may wait; call 'yield* ${this.path}.bTransport()' from a thread`, { path: this.path });
     }
     return t.nt(tx, delay);
+  }
+
+  /** The bound target's direct word interface and port ({@link WordTarget}), or null if it offers none. */
+  wordTarget(): { readonly target: WordTarget; readonly port: number } | null {
+    const t = this.bound();
+    return t.word === null ? null : { target: t.word, port: t.wordPort };
   }
 
   /** Requests DMI for `tx.address` (TLM `get_direct_mem_ptr`); null if the target denies it. */

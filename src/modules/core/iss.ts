@@ -200,7 +200,17 @@ class Decoded {
   }
 }
 
-const PAGE_SHIFT = 12;
+/** 16 KiB pages (4096 slots): few page switches (a map lookup each), small per-core arrays. */
+const PAGE_SHIFT = 14;
+/**
+ * Decoded instructions by instruction word, shared by every core (a {@link Decoded} depends on
+ * the word only and is never changed): the cores of a cluster running one program, and the
+ * platform instances of successive inferences, decode each word once and share the objects
+ * (fewer cache misses). Each core still checks its own extensions and keeps its own per-address
+ * pages (and invalidation). Cleared when it holds {@link DECODED_MAX} words.
+ */
+const DECODED = new Map<number, Decoded>();
+const DECODED_MAX = 1 << 16;
 const PAGE_WORDS = 1 << (PAGE_SHIFT - 2);
 type Page = (Decoded | undefined)[];
 
@@ -359,38 +369,41 @@ export class Rv32Core implements FpStatus {
     const mem = this.mem;
     const k = this.costs;
     const divOperand = k.divTiming === 'operand';
+    // the costs read on every instruction, as locals (the costs object never changes)
+    const aluC = k.aluCycles, loadC = k.loadCycles, storeC = k.storeCycles, simdC = k.simdCycles, loadUse = k.loadUseStall;
     const cInstr = this.classInstructions;
     const cCyc = this.classCycles;
     let pc = this.pc;
     let d: Decoded | undefined;
     let n = 0;
     let reason: StopReason = 'budget';
+    let loadRd = this.loadRd; // written back when run returns
+    let page = this.lastPage;
+    let pageNo = this.lastPageNo;
     try {
       while (n < maxInstructions && this.cycles < untilCycle) {
         // fetch + decode (cached)
         const pn = pc >>> PAGE_SHIFT;
-        let page = this.lastPage;
-        if (pn !== this.lastPageNo) {
+        if (pn !== pageNo) {
           let p = this.pages.get(pn);
           if (p === undefined) { p = new Array<Decoded | undefined>(PAGE_WORDS).fill(undefined); this.pages.set(pn, p); }
           this.lastPage = page = p;
-          this.lastPageNo = pn;
+          this.lastPageNo = pageNo = pn;
         }
         d = page[(pc >>> 2) & (PAGE_WORDS - 1)];
         if (d === undefined) d = this.decodeAt(pc, page);
 
         let c: number;
         let stall = 0;
-        const lr = this.loadRd;
-        if (lr !== 0) {
-          if (d.u1 === lr || d.u2 === lr || d.u3 === lr) stall = k.loadUseStall;
-          this.loadRd = 0;
+        if (loadRd !== 0) {
+          if (d.u1 === loadRd || d.u2 === loadRd || d.u3 === loadRd) stall = loadUse;
+          loadRd = 0;
         }
         let next = (pc + 4) >>> 0;
         const rd = d.rd;
         switch (d.id) {
-          case 0: x[rd] = d.imm; c = k.aluCycles; break; // lui
-          case 1: x[rd] = pc + d.imm; c = k.aluCycles; break; // auipc
+          case 0: x[rd] = d.imm; c = aluC; break; // lui
+          case 1: x[rd] = pc + d.imm; c = aluC; break; // auipc
           case 2: { // jal
             const t = (pc + d.imm) >>> 0;
             if ((t & 3) !== 0) throw this.misalignedJump(pc, t);
@@ -415,8 +428,8 @@ export class Rv32Core implements FpStatus {
             x[rd] = mem.load(a, bytes, id <= 12);
             const lat = mem.loadLatency;
             stall += lat;
-            c = k.loadCycles;
-            this.loadRd = rd;
+            c = loadC;
+            loadRd = rd;
             break;
           }
           case 15: case 16: case 17: { // sb sh sw
@@ -425,28 +438,28 @@ export class Rv32Core implements FpStatus {
             if ((a & (bytes - 1)) !== 0) throw this.misaligned(pc, d, a);
             stall += mem.store(a, bytes, x[d.rs2]!);
             if (a < this.codeHi && a >= this.codeLo) this.invalidate(a, bytes);
-            c = k.storeCycles;
+            c = storeC;
             break;
           }
-          case 18: x[rd] = x[d.rs1]! + d.imm; c = k.aluCycles; break; // addi
-          case 19: x[rd] = x[d.rs1]! < d.imm ? 1 : 0; c = k.aluCycles; break; // slti
-          case 20: x[rd] = x[d.rs1]! >>> 0 < d.imm >>> 0 ? 1 : 0; c = k.aluCycles; break; // sltiu
-          case 21: x[rd] = x[d.rs1]! ^ d.imm; c = k.aluCycles; break; // xori
-          case 22: x[rd] = x[d.rs1]! | d.imm; c = k.aluCycles; break; // ori
-          case 23: x[rd] = x[d.rs1]! & d.imm; c = k.aluCycles; break; // andi
-          case 24: x[rd] = x[d.rs1]! << d.imm; c = k.aluCycles; break; // slli
-          case 25: x[rd] = x[d.rs1]! >>> d.imm; c = k.aluCycles; break; // srli
-          case 26: x[rd] = x[d.rs1]! >> d.imm; c = k.aluCycles; break; // srai
-          case 27: x[rd] = x[d.rs1]! + x[d.rs2]!; c = k.aluCycles; break; // add
-          case 28: x[rd] = x[d.rs1]! - x[d.rs2]!; c = k.aluCycles; break; // sub
-          case 29: x[rd] = x[d.rs1]! << x[d.rs2]!; c = k.aluCycles; break; // sll (JS masks the count to 5 bits)
-          case 30: x[rd] = x[d.rs1]! < x[d.rs2]! ? 1 : 0; c = k.aluCycles; break; // slt
-          case 31: x[rd] = x[d.rs1]! >>> 0 < x[d.rs2]! >>> 0 ? 1 : 0; c = k.aluCycles; break; // sltu
-          case 32: x[rd] = x[d.rs1]! ^ x[d.rs2]!; c = k.aluCycles; break; // xor
-          case 33: x[rd] = x[d.rs1]! >>> x[d.rs2]!; c = k.aluCycles; break; // srl
-          case 34: x[rd] = x[d.rs1]! >> x[d.rs2]!; c = k.aluCycles; break; // sra
-          case 35: x[rd] = x[d.rs1]! | x[d.rs2]!; c = k.aluCycles; break; // or
-          case 36: x[rd] = x[d.rs1]! & x[d.rs2]!; c = k.aluCycles; break; // and
+          case 18: x[rd] = x[d.rs1]! + d.imm; c = aluC; break; // addi
+          case 19: x[rd] = x[d.rs1]! < d.imm ? 1 : 0; c = aluC; break; // slti
+          case 20: x[rd] = x[d.rs1]! >>> 0 < d.imm >>> 0 ? 1 : 0; c = aluC; break; // sltiu
+          case 21: x[rd] = x[d.rs1]! ^ d.imm; c = aluC; break; // xori
+          case 22: x[rd] = x[d.rs1]! | d.imm; c = aluC; break; // ori
+          case 23: x[rd] = x[d.rs1]! & d.imm; c = aluC; break; // andi
+          case 24: x[rd] = x[d.rs1]! << d.imm; c = aluC; break; // slli
+          case 25: x[rd] = x[d.rs1]! >>> d.imm; c = aluC; break; // srli
+          case 26: x[rd] = x[d.rs1]! >> d.imm; c = aluC; break; // srai
+          case 27: x[rd] = x[d.rs1]! + x[d.rs2]!; c = aluC; break; // add
+          case 28: x[rd] = x[d.rs1]! - x[d.rs2]!; c = aluC; break; // sub
+          case 29: x[rd] = x[d.rs1]! << x[d.rs2]!; c = aluC; break; // sll (JS masks the count to 5 bits)
+          case 30: x[rd] = x[d.rs1]! < x[d.rs2]! ? 1 : 0; c = aluC; break; // slt
+          case 31: x[rd] = x[d.rs1]! >>> 0 < x[d.rs2]! >>> 0 ? 1 : 0; c = aluC; break; // sltu
+          case 32: x[rd] = x[d.rs1]! ^ x[d.rs2]!; c = aluC; break; // xor
+          case 33: x[rd] = x[d.rs1]! >>> x[d.rs2]!; c = aluC; break; // srl
+          case 34: x[rd] = x[d.rs1]! >> x[d.rs2]!; c = aluC; break; // sra
+          case 35: x[rd] = x[d.rs1]! | x[d.rs2]!; c = aluC; break; // or
+          case 36: x[rd] = x[d.rs1]! & x[d.rs2]!; c = aluC; break; // and
           case 37: c = k.systemCycles; break; // fence: sequentially consistent memories, timed only
           case 38: case 39: { // ecall, ebreak
             c = k.systemCycles;
@@ -480,7 +493,7 @@ export class Rv32Core implements FpStatus {
           case 45: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? -1 : (x[d.rs1]! >>> 0) / b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // divu
           case 46: { const a = x[d.rs1]!, b = x[d.rs2]!; x[rd] = b === 0 ? a : b === -1 ? 0 : a % b; c = divOperand ? 3 + Math.clz32(b < 0 ? -b : b) : k.divCycles; break; } // rem
           case 47: { const b = x[d.rs2]! >>> 0; x[rd] = b === 0 ? x[d.rs1]! : (x[d.rs1]! >>> 0) % b; c = divOperand ? 3 + Math.clz32(b) : k.divCycles; break; } // remu
-          case ID_SIMD: x[rd] = simdExec(d.instr.op, x[d.rs1]!, x[d.rs2]!, x[rd]!); c = k.simdCycles; break;
+          case ID_SIMD: x[rd] = simdExec(d.instr.op, x[d.rs1]!, x[d.rs2]!, x[rd]!); c = simdC; break;
           case ID_PV_MAC:
           case ID_PV_DOT: {
             // sum of the four signed int8 lane products (docs/ISA.md), plus rd for pv.mac.b
@@ -488,7 +501,7 @@ export class Rv32Core implements FpStatus {
             const s4 = ((a << 24) >> 24) * ((b << 24) >> 24) + ((a << 16) >> 24) * ((b << 16) >> 24)
               + ((a << 8) >> 24) * ((b << 8) >> 24) + (a >> 24) * (b >> 24);
             x[rd] = d.id === ID_PV_MAC ? (x[rd]! + s4) | 0 : s4 | 0;
-            c = k.simdCycles;
+            c = simdC;
             break;
           }
           case ID_FLW: {
@@ -496,8 +509,8 @@ export class Rv32Core implements FpStatus {
             if ((a & 3) !== 0) throw this.misaligned(pc, d, a);
             this.f[rd] = mem.load(a, 4, true);
             stall += mem.loadLatency;
-            c = k.loadCycles;
-            this.loadRd = 32 + rd;
+            c = loadC;
+            loadRd = 32 + rd;
             break;
           }
           case ID_FSW: {
@@ -505,7 +518,7 @@ export class Rv32Core implements FpStatus {
             if ((a & 3) !== 0) throw this.misaligned(pc, d, a);
             stall += mem.store(a, 4, this.f[d.rs2]!);
             if (a < this.codeHi && a >= this.codeLo) this.invalidate(a, 4);
-            c = k.storeCycles;
+            c = storeC;
             break;
           }
           case ID_ENV: { // Xedma / Xeacc / Xesync
@@ -546,6 +559,7 @@ export class Rv32Core implements FpStatus {
       this.halted = 'error';
     }
     this.pc = pc;
+    this.loadRd = loadRd;
     return reason;
   }
 
@@ -614,13 +628,18 @@ export class Rv32Core implements FpStatus {
   private decodeAt(pc: number, page: Page): Decoded {
     if ((pc & 3) !== 0) throw new SimError('misaligned-fetch', `${this.where(pc)}: instruction address is not 4-byte aligned`, { path: this.name });
     const w = this.mem.fetch32(pc) >>> 0;
-    const r = tryDecodeInstr(w);
-    if (!r.ok) throw new SimError('illegal-instruction', `${this.where(pc)}: ${r.error.message}`, { path: this.name });
-    const ext = r.instr.def.ext;
-    if (ext !== 'RV32I' && ext !== 'RV32M' && ext !== 'Zicsr' && !this.enabled.has(ext)) {
-      throw new SimError('illegal-instruction', `${this.where(pc)}: illegal instruction ${hexWord(w)}: ${r.instr.op} belongs to ${ext}, which this core does not implement (extensions: ${[...this.enabled].join(', ') || 'none'})`, { path: this.name });
+    let d = DECODED.get(w);
+    if (d === undefined) {
+      const r = tryDecodeInstr(w);
+      if (!r.ok) throw new SimError('illegal-instruction', `${this.where(pc)}: ${r.error.message}`, { path: this.name });
+      d = new Decoded(r.instr);
+      if (DECODED.size >= DECODED_MAX) DECODED.clear();
+      DECODED.set(w, d);
     }
-    const d = new Decoded(r.instr);
+    const ext = d.instr.def.ext;
+    if (ext !== 'RV32I' && ext !== 'RV32M' && ext !== 'Zicsr' && !this.enabled.has(ext)) {
+      throw new SimError('illegal-instruction', `${this.where(pc)}: illegal instruction ${hexWord(w)}: ${d.instr.op} belongs to ${ext}, which this core does not implement (extensions: ${[...this.enabled].join(', ') || 'none'})`, { path: this.name });
+    }
     page[(pc >>> 2) & (PAGE_WORDS - 1)] = d;
     if (pc < this.codeLo) this.codeLo = pc;
     if (pc + 4 > this.codeHi) this.codeHi = pc + 4;

@@ -1,6 +1,6 @@
 import type { SimEvent, Wait } from '../../kernel/index.js';
 import type { Instr } from '../../isa/index.js';
-import { DmiRegion, GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse } from '../../tlm/index.js';
+import { DmiRegion, GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQuantum, type InitiatorSocket, type TlmResponse, type WordTarget } from '../../tlm/index.js';
 import type { AnyModuleDef } from '../../spec/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type ModuleSnapshot, type PortTraffic, type SimFactory } from '../base.js';
@@ -29,6 +29,109 @@ type Pending =
   | { readonly kind: 'eu'; readonly op: SyncOp; readonly operand: number }
   /** Synchronize, then sleep in `until` (a DMA or accelerator wait); the instruction retries after. */
   | { readonly kind: 'wait'; readonly until: () => Generator<Wait, void, unknown> };
+
+/**
+ * The ISS's memory ({@link CoreMemory}) of a {@link CoreSim}: loads and stores to the tcdm
+ * windows go straight to the tcdm target's direct word interface when it offers one in the core's
+ * clock ({@link WordTarget}: the same access as `transport`, at the core's current cycle, without
+ * a payload or time conversions); everything else (and an access the target does not serve that
+ * way) goes through `slow`, the payload path. One class for every core, so the ISS's call sites
+ * stay monomorphic.
+ */
+class CorePort implements CoreMemory {
+  loadLatency = 0;
+  /** The ISS (set right after it is built). */
+  core: Rv32Core | null = null;
+  /** True while simulation time and the local offset at the start of the current `run` call are whole cycles; then the core's current cycle is `cycleBase + core.cycles`. */
+  cycleOk = false;
+  cycleBase = 0;
+  private word: WordTarget | null | undefined = undefined;
+  private wordPort = 0;
+  private readonly tcdmLo: number;
+  private readonly tcdmHi: number;
+  private readonly traffic: PortTraffic;
+  private readonly fetch: (addr: number) => number;
+  private readonly slow: (command: 'read' | 'write', addr: number, bytes: number, value: number) => number;
+  private readonly buf: Uint8Array;
+  private readonly resolve: () => { readonly target: WordTarget; readonly port: number } | null;
+
+  constructor(
+    tcdmLo: number, tcdmHi: number, traffic: PortTraffic, buf: Uint8Array, fetch: (addr: number) => number,
+    slow: (command: 'read' | 'write', addr: number, bytes: number, value: number) => number,
+    resolve: () => { readonly target: WordTarget; readonly port: number } | null,
+  ) {
+    this.tcdmLo = tcdmLo;
+    this.tcdmHi = tcdmHi;
+    this.traffic = traffic;
+    this.buf = buf;
+    this.fetch = fetch;
+    this.slow = slow;
+    this.resolve = resolve;
+  }
+
+  fetch32(addr: number): number {
+    return this.fetch(addr);
+  }
+
+  private target(): WordTarget | null {
+    if (this.word === undefined) {
+      const w = this.resolve();
+      this.word = w === null ? null : w.target;
+      this.wordPort = w === null ? 0 : w.port;
+    }
+    return this.word;
+  }
+
+  load(addr: number, bytes: 1 | 2 | 4, signed: boolean): number {
+    if (addr >= this.tcdmLo && addr + bytes <= this.tcdmHi && this.cycleOk) {
+      const w = this.word === undefined ? this.target() : this.word;
+      if (w !== null) {
+        const c = this.cycleBase + this.core!.cycles;
+        const v = w.readWordAt(this.wordPort, addr, bytes, c);
+        if (v !== undefined) {
+          this.traffic.transactions++;
+          this.traffic.bytes += bytes;
+          // as the payload path: ceil((delay - local) / period) - 1, all in whole cycles here
+          const lat = w.wordReady - c - 1;
+          this.loadLatency = lat > 0 ? lat : 0;
+          if (bytes === 4 || !signed) return v;
+          return bytes === 2 ? (v << 16) >> 16 : (v << 24) >> 24;
+        }
+      }
+    }
+    return this.slowLoad(addr, bytes, signed);
+  }
+
+  store(addr: number, bytes: 1 | 2 | 4, value: number): number {
+    if (addr >= this.tcdmLo && addr + bytes <= this.tcdmHi && this.cycleOk) {
+      const w = this.word === undefined ? this.target() : this.word;
+      if (w !== null) {
+        const c = this.cycleBase + this.core!.cycles;
+        const r = w.writeWordAt(this.wordPort, addr, bytes, value, c);
+        if (r >= 0) {
+          this.traffic.transactions++;
+          this.traffic.bytes += bytes;
+          const lat = r - c - 1;
+          return lat > 0 ? lat : 0;
+        }
+      }
+    }
+    return this.slow('write', addr, bytes, value);
+  }
+
+  /** A load through the payload path, which leaves the bytes in `buf`. */
+  private slowLoad(addr: number, bytes: 1 | 2 | 4, signed: boolean): number {
+    this.loadLatency = this.slow('read', addr, bytes, 0);
+    const buf = this.buf;
+    if (bytes === 4) return buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24);
+    if (bytes === 2) {
+      const v = buf[0]! | (buf[1]! << 8);
+      return signed ? (v << 16) >> 16 : v;
+    }
+    const v = buf[0]!;
+    return signed ? (v << 24) >> 24 : v;
+  }
+}
 
 /**
  * A core on the platform: the instruction-set simulator ({@link Rv32Core}) driven by a kernel
@@ -90,6 +193,8 @@ export class CoreSim extends SimModule<typeof CoreDef> {
   /** Local time at the start of the current `run` call and the ISS cycle count then. */
   private runLocal: Time = 0;
   private runCycles = 0;
+  /** The ISS's memory (set by makeMemory). */
+  private port: CorePort | null = null;
   private pending: Pending | null = null;
   private completed: { pc: number; value: number } | null = null;
   private dma: Dma | null | undefined = undefined;
@@ -132,6 +237,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       extensions: p.extensions,
       env,
     });
+    this.port!.core = this.core;
     const self = this;
     this.sim.thread(`${this.path}.run`, function* () {
       if (!self.started) yield self.startEv;
@@ -215,6 +321,11 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     for (;;) {
       this.runLocal = qk.localTime;
       this.runCycles = core.cycles;
+      // whole cycles: the core's current cycle during this run is cycleBase + core.cycles
+      const nowPs = this.sim.now;
+      const port = this.port!;
+      port.cycleOk = nowPs % period === 0 && this.runLocal % period === 0;
+      port.cycleBase = (nowPs + this.runLocal) / period - this.runCycles;
       const room = qk.nextSyncPoint - this.sim.now - qk.localTime;
       const until = core.cycles + Math.max(1, Math.ceil(room / period));
       const r = core.run(BATCH, until);
@@ -224,7 +335,12 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       this.account();
       switch (r) {
         case 'budget':
-          if (qk.needSync) yield* qk.sync();
+          // qk.sync() without its generator object: wait out the offset (without leaving the
+          // thread when nothing else can happen meanwhile: Simulation.advanceAlone), then reset
+          if (qk.needSync) {
+            if (!this.sim.advanceAlone(qk.localTime)) yield qk.localTime;
+            qk.reset();
+          }
           break;
         case 'wait':
           yield* this.block();
@@ -303,7 +419,13 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     const tx = this.tx;
     const buf = this.buf;
     const period = this.period;
-    const access = (command: 'read' | 'write', addr: number, bytes: number): number => {
+    const access = (command: 'read' | 'write', addr: number, bytes: number, value: number): number => {
+      if (command === 'write') {
+        buf[0] = value & 0xff;
+        buf[1] = (value >>> 8) & 0xff;
+        buf[2] = (value >>> 16) & 0xff;
+        buf[3] = (value >>> 24) & 0xff;
+      }
       const local = self.localNow();
       const viaTcdm = addr >= self.tcdmLo && addr + bytes <= self.tcdmHi;
       const sock = viaTcdm ? self.tcdmSock : self.dataSock;
@@ -327,27 +449,12 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       const lat = Math.ceil((d - local) / period) - 1;
       return lat > 0 ? lat : 0;
     };
-    return {
-      loadLatency: 0,
-      fetch32: (addr: number): number => self.fetchWord(addr),
-      load(addr: number, bytes: 1 | 2 | 4, signed: boolean): number {
-        this.loadLatency = access('read', addr, bytes);
-        if (bytes === 4) return buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24);
-        if (bytes === 2) {
-          const v = buf[0]! | (buf[1]! << 8);
-          return signed ? (v << 16) >> 16 : v;
-        }
-        const v = buf[0]!;
-        return signed ? (v << 24) >> 24 : v;
-      },
-      store(addr: number, bytes: 1 | 2 | 4, value: number): number {
-        buf[0] = value & 0xff;
-        buf[1] = (value >>> 8) & 0xff;
-        buf[2] = (value >>> 16) & 0xff;
-        buf[3] = (value >>> 24) & 0xff;
-        return access('write', addr, bytes);
-      },
-    } as CoreMemory & { loadLatency: number };
+    const port = new CorePort(this.tcdmLo, this.tcdmHi, this.tcdmTraffic, buf, (addr) => self.fetchWord(addr), access, () => {
+      const w = self.tcdmSock?.wordTarget() ?? null;
+      return w === null || w.target.period !== period ? null : w;
+    });
+    this.port = port;
+    return port;
   }
 
   /**

@@ -223,13 +223,38 @@ export function gemm(op: GemmOperands, dims: GemmDims, array: ArrayShape): Float
   let maxW = 0;
   for (let i = 0; i < wT.length; i++) maxW = Math.max(maxW, Math.abs(wT[i]!));
   if (K * 32768 * maxW < 2 ** 53) {
+    // Every partial sum is an exact integer, so the order of the additions does not matter:
+    // four outputs per pass over the input row (one load of a[k] for four products).
     for (let m = 0; m < M; m++) {
       const ab = m * K;
-      for (let n = 0; n < N; n++) {
+      const ob = m * N;
+      let n = 0;
+      for (; n + 4 <= N; n += 4) {
+        const w0 = n * K;
+        const w1 = w0 + K;
+        const w2 = w1 + K;
+        const w3 = w2 + K;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < K; k++) {
+          const x = a[ab + k]!;
+          s0 += x * wT[w0 + k]!;
+          s1 += x * wT[w1 + k]!;
+          s2 += x * wT[w2 + k]!;
+          s3 += x * wT[w3 + k]!;
+        }
+        out[ob + n] = wrapTo(s0, half, full);
+        out[ob + n + 1] = wrapTo(s1, half, full);
+        out[ob + n + 2] = wrapTo(s2, half, full);
+        out[ob + n + 3] = wrapTo(s3, half, full);
+      }
+      for (; n < N; n++) {
         const wb = n * K;
         let s = 0;
         for (let k = 0; k < K; k++) s += a[ab + k]! * wT[wb + k]!;
-        out[m * N + n] = wrapTo(s, half, full);
+        out[ob + n] = wrapTo(s, half, full);
       }
     }
     return out;

@@ -212,7 +212,8 @@ export class PeArraySim extends AcceleratorSim<typeof PeArrayDef> {
     const acc = p.accBits !== 0 ? { accBits: p.accBits } : {};
     const av = new DataView(a.buffer, a.byteOffset, a.byteLength);
     const bv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const i8 = (d: DataView, n: number): Int8Array => Int8Array.from({ length: n }, (_, i) => d.getInt8(i));
+    // a view of the bytes just read (the model only reads its operands): no per-element copy
+    const i8 = (d: DataView, n: number): Int8Array => new Int8Array(d.buffer, d.byteOffset, n);
     const i16 = (d: DataView, n: number): Int16Array => Int16Array.from({ length: n }, (_, i) => d.getInt16(2 * i, true));
     switch (t) {
       case 'int8': return { peType: t, ifmap: i8(av, a.length), filter: i8(bv, b.length), ...acc };

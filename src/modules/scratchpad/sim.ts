@@ -1,7 +1,14 @@
-import type { GenericPayload } from '../../tlm/index.js';
+import type { GenericPayload, WordTarget } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, copyBytes, storageDebug, storageDmi, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
+import { SimModule, copyBytes, storageDebug, storageDmi, type Counter, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import { ScratchpadDef } from './def.js';
+
+/**
+ * Cycles of the reservation ring at the start and after it shrinks back (see `Scratchpad.shrink`):
+ * 512 cycles x 16 banks x 8 B = 64 KiB, which stays in the host's caches; a 1 us quantum at
+ * 250 MHz spans 250 cycles (the ring grows when accesses spread further).
+ */
+const BASE_WINDOW = 512;
 
 /**
  * Banked scratchpad behaviour (PULP TCDM): real storage, loosely timed with a per-bank table of
@@ -31,14 +38,33 @@ import { ScratchpadDef } from './def.js';
  * request annotated ahead in time takes its cycles before requests called later for earlier
  * cycles would have.
  */
-export class Scratchpad extends SimModule<typeof ScratchpadDef> {
+export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordTarget {
   /** The storage (byte 0 is the base of the instance's address window). */
   readonly data: Uint8Array;
   /** Base address of the window (0 when the instance is not in an address map). */
   readonly base: number;
-  /** Ring of reservations: slot `(cycle mod window) * banks + bank` holds the cycle that reserved it, or -1. */
+  /**
+   * Ring of reservations: slot `bank * window + (cycle mod window)` holds the cycle that reserved
+   * it, or -1. Bank-major, so that the accesses of one bank in successive cycles are neighbours
+   * in memory (the table grows to megabytes after long bursts; a cycle-major layout touches a new
+   * cache line per cycle).
+   */
   private ring: Float64Array;
-  private window = 1024;
+  private window = BASE_WINDOW;
+  /** Rings not in use, by window (kept for the next growth). */
+  private readonly spares = new Map<number, Float64Array>();
+  /** The highest cycle ever reserved (-1: none). */
+  private maxRes = -1;
+  /** The farthest single-word grant past the current cycle since the last shrink, and the window a shrink goes back to (see {@link shrink}). */
+  private wordSpan = 0;
+  private shrinkTo = BASE_WINDOW;
+  /** End (cycle) of the busy time recorded so far: every interval added to {@link busy} here is whole cycles, and one ending at or before this changes nothing. */
+  private busyEnd = 0;
+  /** Per bank, the highest cycle ever reserved in it (-1: none). */
+  private readonly bankLast: Float64Array;
+  /** `sim.now` at the last single-word access and its cycle (`ceil(now / period)`), cached. */
+  private nowPs = -1;
+  private nowCycle = 0;
   private readonly portFree: Float64Array;
   private readonly memTraffic: readonly PortTraffic[];
   // params read on every access, as plain fields
@@ -48,6 +74,13 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
   private readonly accessCyc: number;
   private readonly wordInterleaved: boolean;
   private readonly wordsPerBank: number;
+  /** log2(wordBytes) when the word size and the bank count are powers of two (bank = (off >>> wShift) & (banks - 1)), else -1. */
+  private readonly wShift: number;
+  // the counters of every access, as fields
+  private readonly cRead: Counter;
+  private readonly cReads: Counter;
+  private readonly cWrite: Counter;
+  private readonly cWrites: Counter;
 
   constructor(ctx: ModuleContext<typeof ScratchpadDef>) {
     super(ScratchpadDef, ctx);
@@ -56,6 +89,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     this.base = ctx.region?.base ?? 0;
     this.ring = new Float64Array(this.window * p.banks).fill(-1);
     this.portFree = new Float64Array(p.ports);
+    this.bankLast = new Float64Array(p.banks).fill(-1);
     this.memTraffic = Array.from({ length: p.ports }, (_, i) => this.portTraffic('mem', i));
     this.wb = p.wordBytes;
     this.size = p.sizeBytes;
@@ -63,8 +97,15 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     this.accessCyc = p.accessCycles;
     this.wordInterleaved = p.interleaving === 'word';
     this.wordsPerBank = Math.max(1, Math.floor(p.sizeBytes / p.wordBytes / p.banks));
+    const pow2 = (v: number): boolean => Number.isSafeInteger(v) && v > 0 && (v & (v - 1)) === 0;
+    this.cRead = this.energy.read;
+    this.cReads = this.stats.reads;
+    this.cWrite = this.energy.write;
+    this.cWrites = this.stats.writes;
+    this.wShift = pow2(p.wordBytes) && pow2(p.banks) && p.sizeBytes <= 2 ** 31 ? Math.log2(p.wordBytes) : -1;
     this.targets('mem').forEach((s, i) => {
       s?.onTransport((tx, d) => this.access(i, tx, d));
+      s?.onWordAccess(this, i);
       s?.onTransportDbg((tx) => this.debug(tx));
       s?.onGetDirectMemPtr(() => storageDmi(this.data, this.base, p.accessCycles * this.period));
     });
@@ -83,50 +124,115 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     // without byte enables, word interleaving.
     const len = tx.length;
     const off0 = tx.address - this.base;
-    if (len <= this.wb && (len === 1 || len === 2 || len === 4) && off0 >= 0 && off0 + len <= this.size && off0 % len === 0 && this.wordInterleaved && tx.byteEnable === null && (tx.command === 'read' || tx.command === 'write')) {
+    const cmd = tx.command;
+    if ((len === 4 || len === 1 || len === 2) && len <= this.wb && off0 >= 0 && off0 + len <= this.size && (off0 & (len - 1)) === 0 && this.wordInterleaved && tx.byteEnable === null && (cmd === 'read' || cmd === 'write')) {
       tx.response = 'ok';
-      const period = this.period;
       const nowPs = this.sim.now;
-      const now = Math.ceil(nowPs / period);
-      const c = delay === 0 ? now : Math.ceil((nowPs + delay) / period);
-      const pf = this.portFree[port]!;
-      const q = c > pf ? c : pf;
-      const banks = this.nBanks;
-      const b = Math.floor(off0 / this.wb) % banks;
-      let ring = this.ring;
-      let mask = this.window - 1;
-      let g = q;
-      while (ring[(g & mask) * banks + b] === g) g++;
-      let slot = (g & mask) * banks + b;
-      const held = ring[slot]!;
-      if (held >= now && held !== g) {
-        this.grow(now, g);
-        ring = this.ring;
-        mask = this.window - 1;
-        slot = (g & mask) * banks + b;
-      }
-      ring[slot] = g;
-      this.portFree[port] = g + 1;
-      const t = this.memTraffic[port]!;
-      if (tx.command === 'read') {
-        copyBytes(tx.data, 0, this.data, off0, len);
-        this.energy.read.value++;
-        this.stats.reads.value++;
-      } else {
-        copyBytes(this.data, off0, tx.data, 0, len);
-        this.energy.write.value++;
-        this.stats.writes.value++;
-      }
-      if (g > q) {
-        this.stats.bankConflicts.value++;
-        t.conflicts++;
-        t.stallCycles += g - q;
-      }
-      t.transactions++;
-      t.bytes += len;
-      this.busy.add(q * period, (g + 1) * period);
-      return (g + this.accessCyc) * period - nowPs;
+      const c = Math.ceil((nowPs + delay) / this.period);
+      const d = (cmd === 'read' ? this.reserveWord(port, off0, len, c, this.cRead, this.cReads) : this.reserveWord(port, off0, len, c, this.cWrite, this.cWrites)) * this.period - nowPs;
+      if (cmd === 'read') copyBytes(tx.data, 0, this.data, off0, len);
+      else copyBytes(this.data, off0, tx.data, 0, len);
+      return d;
     }
+    return this.accessGeneral(port, tx, delay);
+  }
+
+  /**
+   * Direct word read at cycle `c` for an initiator on port `port` (the cores' loads,
+   * {@link WordTarget}): exactly `access` of a read of `bytes` at `address` with the delay
+   * `c * period - now` (same timing, conflicts, counters), without a payload. Returns the value
+   * (4 bytes: as a signed int32; 1 and 2 bytes: zero-extended), or undefined when the access is
+   * not one the fast path serves (the caller then uses `transport`, which reports the error if
+   * any). The cycle the data is ready is left in {@link wordReady}.
+   */
+  readWordAt(port: number, address: number, bytes: number, c: number): number | undefined {
+    const off = address - this.base;
+    if (!((bytes === 4 || bytes === 1 || bytes === 2) && bytes <= this.wb && off >= 0 && off + bytes <= this.size && (off & (bytes - 1)) === 0 && this.wordInterleaved)) return undefined;
+    this.wordReady = this.reserveWord(port, off, bytes, c, this.cRead, this.cReads);
+    const m = this.data;
+    if (bytes === 4) return m[off]! | (m[off + 1]! << 8) | (m[off + 2]! << 16) | (m[off + 3]! << 24);
+    if (bytes === 2) return m[off]! | (m[off + 1]! << 8);
+    return m[off]!;
+  }
+
+  /** Direct word write at cycle `c` (see {@link readWordAt}): returns the ready cycle, or -1 when not served. */
+  writeWordAt(port: number, address: number, bytes: number, value: number, c: number): number {
+    const off = address - this.base;
+    if (!((bytes === 4 || bytes === 1 || bytes === 2) && bytes <= this.wb && off >= 0 && off + bytes <= this.size && (off & (bytes - 1)) === 0 && this.wordInterleaved)) return -1;
+    const r = this.reserveWord(port, off, bytes, c, this.cWrite, this.cWrites);
+    const m = this.data;
+    m[off] = value;
+    if (bytes >= 2) m[off + 1] = value >>> 8;
+    if (bytes === 4) {
+      m[off + 2] = value >>> 16;
+      m[off + 3] = value >>> 24;
+    }
+    return r;
+  }
+
+  /** Ready cycle of the last {@link readWordAt}. */
+  wordReady = 0;
+
+  /**
+   * Timing and counters of one single-word access arriving in cycle `c` (`ceil(arrival / period)`,
+   * not before the current cycle; see the class doc; `energy` and `stat` are the read or the
+   * write counters); returns the cycle its response is ready (`g + accessCycles`).
+   */
+  private reserveWord(port: number, off: number, len: number, c: number, energy: Counter, stat: Counter): number {
+    const nowPs = this.sim.now;
+    let now: number;
+    if (nowPs === this.nowPs) now = this.nowCycle;
+    else {
+      now = Math.ceil(nowPs / this.period);
+      this.nowPs = nowPs;
+      this.nowCycle = now;
+    }
+    const pf = this.portFree[port]!;
+    const q = c > pf ? c : pf;
+    const b = this.wShift >= 0 ? (off >>> this.wShift) & (this.nBanks - 1) : Math.floor(off / this.wb) % this.nBanks;
+    if (this.window > this.shrinkTo && this.maxRes - now < this.shrinkTo / 2) this.shrink(now);
+    let g = q;
+    let slot = b * this.window + (g & (this.window - 1));
+    const last = this.bankLast[b]!;
+    // Nothing reserved in the bank at or after q, and q within a window of now: q is free and its
+    // slot holds no live reservation (one there would be <= last < q and = q mod window, so
+    // before now), which is what the probe below would find, without reading the ring.
+    if (q <= last || q - now >= this.window) {
+      while (this.ring[slot] === g) slot = b * this.window + (++g & (this.window - 1));
+      if (this.ring[slot]! >= now) {
+        // a live reservation g' = g (mod window) is in the way (not g itself, after the loop): grow until both fit
+        this.grow(now, g);
+        slot = b * this.window + (g & (this.window - 1));
+      }
+    }
+    this.ring[slot] = g;
+    if (g > last) this.bankLast[b] = g;
+    if (g > this.maxRes) this.maxRes = g;
+    if (g - now > this.wordSpan) this.widenSpan(g - now);
+    this.portFree[port] = g + 1;
+    energy.value++;
+    stat.value++;
+    const t = this.memTraffic[port]!;
+    if (g > q) this.conflict(t, g - q);
+    t.transactions++;
+    t.bytes += len;
+    // busy.add(q, g + 1) in ps, skipped when it would not change the union (it ends inside the covered part)
+    if (g + 1 > this.busyEnd) {
+      this.busyEnd = g + 1;
+      this.busy.add(q * this.period, (g + 1) * this.period);
+    }
+    return g + this.accessCyc;
+  }
+
+  /** Counts a bank conflict of `stall` cycles on a port. */
+  private conflict(t: PortTraffic, stall: number): void {
+    this.stats.bankConflicts.value++;
+    t.conflicts++;
+    t.stallCycles += stall;
+  }
+
+  /** Any transaction (bursts, byte enables, block interleaving, errors); see the class doc. */
+  private accessGeneral(port: number, tx: GenericPayload, delay: Time): Time {
     const p = this.params;
     const off = this.checkAccess(tx, this.base, p.sizeBytes, p.wordBytes, delay);
     tx.response = 'ok';
@@ -143,29 +249,34 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     let conflicts = 0;
     let stall = 0;
     const word = p.interleaving === 'word';
+    if (this.window > this.shrinkTo && this.maxRes - now < this.shrinkTo / 2) this.shrink(now);
+    // a long burst: grow once to hold all of it (at least q .. q + words - 1) instead of doubling word by word
+    if (q + words - now > this.window) this.grow(now, q + words);
     for (let j = 0; j < words; j++) {
       const w = first + j;
       const b = word ? w % banks : Math.min(banks - 1, Math.floor(w / this.wordsPerBank));
       g = q;
       let ring = this.ring;
       let mask = this.window - 1;
-      while (ring[(g & mask) * banks + b] === g) g++;
+      let row = b * this.window;
+      while (ring[row + (g & mask)] === g) g++;
       if (g > q) {
         conflicts++;
         stall += g - q;
       }
-      let slot = (g & mask) * banks + b;
-      const held = ring[slot]!;
-      if (held >= now && held !== g) {
+      const held = ring[row + (g & mask)]!;
+      if (held >= now) {
         // a live reservation g' = g (mod window) is in the way: grow until both fit
         this.grow(now, g);
         ring = this.ring;
         mask = this.window - 1;
-        slot = (g & mask) * banks + b;
+        row = b * this.window;
       }
-      ring[slot] = g;
+      ring[row + (g & mask)] = g;
+      if (g > this.bankLast[b]!) this.bankLast[b] = g;
       q = g + 1;
     }
+    if (g > this.maxRes) this.maxRes = g;
     this.portFree[port] = g + 1;
     if (tx.command === 'read') {
       copyBytes(tx.data, 0, this.data, off, tx.length);
@@ -182,7 +293,10 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
     t.bytes += tx.length;
     t.conflicts += conflicts;
     t.stallCycles += stall;
-    this.busy.add(this.timeOfCycle(start), this.timeOfCycle(g + 1));
+    if (g + 1 > this.busyEnd) {
+      this.busyEnd = g + 1;
+      this.busy.add(this.timeOfCycle(start), this.timeOfCycle(g + 1));
+    }
     return this.timeOfCycle(g + p.accessCycles) - this.sim.now;
   }
 
@@ -190,16 +304,70 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> {
   private grow(now: number, g: number): void {
     const banks = this.params.banks;
     const old = this.ring;
+    const oldWindow = this.window;
     const live: number[] = [];
-    for (let i = 0; i < old.length; i++) if (old[i]! >= now) live.push(old[i]!, i % banks);
+    for (let i = 0; i < old.length; i++) if (old[i]! >= now) live.push(old[i]!, Math.floor(i / oldWindow));
     let hi = g;
     for (let i = 0; i < live.length; i += 2) hi = Math.max(hi, live[i]!);
     let window = this.window * 2;
     while (window <= hi - now) window *= 2;
-    const ring = new Float64Array(window * banks).fill(-1);
-    for (let i = 0; i < live.length; i += 2) ring[(live[i]! & (window - 1)) * banks + live[i + 1]!] = live[i]!;
+    // the smallest spare ring at least that large does as well (and needs no allocation)
+    let spare = Infinity;
+    for (const w of this.spares.keys()) if (w >= window && w < spare) spare = w;
+    if (spare !== Infinity) window = spare;
+    const ring = this.freshRing(window);
+    for (let i = 0; i < live.length; i += 2) ring[live[i + 1]! * window + (live[i]! & (window - 1))] = live[i]!;
+    this.spares.set(oldWindow, old);
     this.ring = ring;
     this.window = window;
+  }
+
+  /** A single-word access reached `span` cycles past the current cycle: the ring shrinks no further than twice that. */
+  private widenSpan(span: number): void {
+    this.wordSpan = span;
+    let w = BASE_WINDOW;
+    while (w <= 2 * span) w *= 2;
+    this.shrinkTo = w;
+  }
+
+  /**
+   * Back to a {@link shrinkTo}-cycle ring once every live reservation (cycles `now` .. `maxRes`)
+   * fits in half of it, copying them over: after a long burst the table is megabytes, and
+   * accesses walking through it miss the caches. `shrinkTo` covers twice the farthest
+   * single-word access seen since the last shrink, so that accesses annotated far ahead (a long
+   * quantum) do not make the ring shrink and grow back over and over. Which slots exist never
+   * changes a result (see {@link grow}); the next long burst grows it again.
+   */
+  private shrink(now: number): void {
+    const banks = this.nBanks;
+    const old = this.ring;
+    const ow = this.window;
+    const om = ow - 1;
+    const w = this.shrinkTo;
+    this.wordSpan = 0;
+    this.shrinkTo = BASE_WINDOW;
+    const ring = this.freshRing(w);
+    for (let x = now; x <= this.maxRes; x++) {
+      for (let b = 0; b < banks; b++) if (old[b * ow + (x & om)] === x) ring[b * w + (x & (w - 1))] = x;
+    }
+    this.spares.set(ow, old);
+    this.ring = ring;
+    this.window = w;
+  }
+
+  /**
+   * A ring of `window` cycles for {@link grow} and {@link shrink}, which then copy every live
+   * reservation in: a new one with every slot free (-1), or a spare one of that size as it was
+   * left. Its old entries need no clearing: each is a real reservation (of its bank, at its
+   * cycle; reservations are never undone), so one before the current cycle is dead, and one at
+   * or after it is live, hence also in the ring being replaced, and gets copied to that same slot
+   * (live reservations never alias in a ring that holds them all).
+   */
+  private freshRing(window: number): Float64Array {
+    const spare = this.spares.get(window);
+    if (spare === undefined) return new Float64Array(window * this.nBanks).fill(-1);
+    this.spares.delete(window);
+    return spare;
   }
 
   private write(off: number, tx: GenericPayload): void {

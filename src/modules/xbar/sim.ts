@@ -1,6 +1,6 @@
 import { DmiRegion, type GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
-import { SimModule, type AddressWindow, type ModuleContext, type SimFactory } from '../base.js';
+import { SimModule, type AddressWindow, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import { XbarDef } from './def.js';
 
 /** One decoded range: addresses `[base, end)` go out through output `out`. */
@@ -31,6 +31,9 @@ export class Xbar extends SimModule<typeof XbarDef> {
   /** The decode table, from the platform address map (or the context's `reach`). */
   readonly routes: readonly XbarRoute[];
   private readonly outFree: Float64Array;
+  /** Traffic counters per input and output, once looked up (portTraffic builds a key per call). */
+  private readonly inTraffic: (PortTraffic | undefined)[] = [];
+  private readonly outTraffic: (PortTraffic | undefined)[] = [];
 
   constructor(ctx: ModuleContext<typeof XbarDef>) {
     super(XbarDef, ctx);
@@ -90,10 +93,10 @@ export class Xbar extends SimModule<typeof XbarDef> {
     this.stats.bytes.add(tx.length);
     this.stats.contentionCycles.add(start - c);
     this.energy.transfer.add(Math.ceil(tx.length / (p.dataWidthBits / 8)));
-    const tin = this.portTraffic('in', input);
+    const tin = (this.inTraffic[input] ??= this.portTraffic('in', input));
     tin.transactions++;
     tin.bytes += tx.length;
-    const tout = this.portTraffic('out', r.out);
+    const tout = (this.outTraffic[r.out] ??= this.portTraffic('out', r.out));
     tout.transactions++;
     tout.bytes += tx.length;
     if (start > c) {
