@@ -5,5 +5,5 @@
  */
 export { campaignItems, drawFlips, faultStream, itemKey, MAX_FLIPS_PER_FAULT, type BitFlip, type CampaignItem } from './plan.js';
 export { checkCoverage, distribution, summarize, wilson95, type CampaignSummary, type Distribution, type ItemResult } from './stats.js';
-export { CampaignRunner, type CampaignContext } from './run-item.js';
+export { CampaignRunner, HANG_FACTOR, type CampaignContext } from './run-item.js';
 export { analogNonIdealities, idealPlatform } from './analog.js';

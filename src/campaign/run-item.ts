@@ -12,6 +12,7 @@ import { CoreSim, catalog } from '../modules/index.js';
 import { sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
 import type { FaultTargets, PlatformGraph, Scenario } from '../platform/index.js';
 import { instantiate, readCompiledTensor, runCompiled, runReport, type Instantiated } from '../sim/index.js';
+import { SimError } from '../util/index.js';
 import { drawFlips, itemKey, type BitFlip, type CampaignItem } from './plan.js';
 import type { ItemResult } from './stats.js';
 
@@ -37,8 +38,13 @@ export interface CampaignContext {
   readonly reference?: PlatformGraph;
 }
 
+/** A faulty run longer than this many times the fault-free run counts as a hang. */
+export const HANG_FACTOR = 4;
+
 interface Reference {
   readonly outputs: ReadonlyMap<string, Tensor>;
+  /** Simulated time of the fault-free run (the faulty run's time limit derives from it). */
+  readonly time: number;
   /** Materialized tensors in layer order, when the program keeps them (no buffer reuse). */
   readonly tensors: ReadonlyMap<string, Tensor> | undefined;
 }
@@ -114,7 +120,7 @@ export class CampaignRunner {
     if (r === undefined) {
       const p = instantiate(this.ctx.reference ?? this.ctx.platform);
       const run = runCompiled(p, this.ctx.compiled, this.inputs(sample));
-      r = { outputs: run.outputs, tensors: this.ctx.compiled.reuse ? undefined : this.materialized(p) };
+      r = { outputs: run.outputs, time: run.time, tensors: this.ctx.compiled.reuse ? undefined : this.materialized(p) };
       this.refs.set(sample, r);
     }
     return r;
@@ -127,10 +133,28 @@ export class CampaignRunner {
     const p = instantiate(this.ctx.platform, { streams: { seed: s.seed, chip: item.chip, inference: item.inference } });
     const cores = c.cores.map((n) => p.get(n, CoreSim));
     const applied = scheduleFlips(p, cores, flips);
-    const run = runCompiled(p, c, this.inputs(item.sample));
-    const report = runReport(p.sim, p.modules.values(), p.skipped);
-    const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
     const ref = this.reference(item.sample);
+    const label = this.ctx.labelled ? this.ctx.dataset.labels[item.sample] ?? null : null;
+    const base = { key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample, label, faultsDrawn: flips.length };
+    // a fault may make the program fail (a bad address, a core exiting with an error) or never
+    // end: both are outcomes of the item, not errors of the campaign
+    const limit = HANG_FACTOR * ref.time;
+    let run;
+    try {
+      run = runCompiled(p, c, this.inputs(item.sample), { until: limit });
+    } catch (e) {
+      if (!(e instanceof SimError)) throw e;
+      const report = runReport(p.sim, p.modules.values(), p.skipped);
+      const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
+      const hang = cores.some((k) => k.exitTime === undefined) && p.sim.now >= limit;
+      return {
+        ...base, top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, faultsApplied: applied.n,
+        differs: true, firstDivergence: null, outcome: hang ? 'hang' : 'crash', error: hang ? `not finished after ${HANG_FACTOR}x the fault-free time` : `${e.code}: ${e.message}`,
+      };
+    }
+    const report = runReport(p.sim, p.modules.values(), p.skipped);
+    // static and idle energy up to the last core's exit (the simulation may have run on to the time limit)
+    const energy = energyReport(this.ctx.platform, report.components, run.time, catalog);
     const differs = [...ref.outputs].some(([k, t]) => {
       const got = run.outputs.get(k);
       return got === undefined || !sameBits(got, t);
@@ -147,12 +171,10 @@ export class CampaignRunner {
     }
     const y = run.outputs.get(this.ctx.output)!;
     const top1 = argmax(y.data);
-    const label = this.ctx.labelled ? this.ctx.dataset.labels[item.sample] ?? null : null;
     return {
-      key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample,
-      label, top1, correct: label === null ? null : top1 === label,
-      latencyPs: run.time, energyPj: energy.totalPj, faultsDrawn: flips.length, faultsApplied: applied.n,
-      differs, firstDivergence,
+      ...base, top1, correct: label === null ? null : top1 === label,
+      latencyPs: run.time, energyPj: energy.totalPj, faultsApplied: applied.n,
+      differs, firstDivergence, outcome: differs ? 'sdc' : 'masked', error: null,
     };
   }
 }

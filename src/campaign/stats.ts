@@ -29,6 +29,15 @@ export interface ItemResult {
    * and the program keeps every intermediate (no buffer reuse); null when it cannot be located.
    */
   readonly firstDivergence: string | null;
+  /**
+   * What the faults did: `masked` (outputs equal the fault-free run's), `sdc` (silent data
+   * corruption: the program finished with other outputs), `crash` (the run failed: a bad address,
+   * a core exiting with an error), `hang` (not finished after `HANG_FACTOR` times the fault-free
+   * time). Crashed and hung items count as wrong answers.
+   */
+  readonly outcome: 'masked' | 'sdc' | 'crash' | 'hang';
+  /** The failure of a crashed or hung item (code and message), else null. */
+  readonly error: string | null;
 }
 
 /** Mean, spread and percentiles of a quantity over the items (nearest-rank percentiles). */
@@ -57,8 +66,10 @@ export interface CampaignSummary {
   readonly latencyPs: Distribution;
   readonly energyPj: Distribution;
   readonly faults: { readonly drawn: number; readonly applied: number };
-  /** Fraction of items whose outputs differ from the fault-free run. */
+  /** Fraction of items whose outputs differ from the fault-free run (SDC, crash or hang). */
   readonly differRate: number;
+  /** Items per outcome (see {@link ItemResult.outcome}). */
+  readonly outcomes: { readonly masked: number; readonly sdc: number; readonly crash: number; readonly hang: number };
   /** How often each tensor was the first to diverge (items that differ and could be located). */
   readonly firstDivergence: Readonly<Record<string, number>>;
   readonly threshold: number | null;
@@ -102,6 +113,7 @@ export function summarize(scenario: { name: string; chips: number; inferences: n
   const firstDivergence: Record<string, number> = {};
   for (const r of rs) if (r.firstDivergence !== null) firstDivergence[r.firstDivergence] = (firstDivergence[r.firstDivergence] ?? 0) + 1;
   const threshold = scenario.threshold ?? null;
+  const count = (o: ItemResult['outcome']): number => rs.filter((r) => r.outcome === o).length;
   return {
     scenario: scenario.name, scenarioHash, items: rs.length, chips: scenario.chips, inferencesPerChip: scenario.inferences,
     accuracy,
@@ -110,6 +122,7 @@ export function summarize(scenario: { name: string; chips: number; inferences: n
     energyPj: distribution(rs.map((r) => r.energyPj)),
     faults: { drawn: rs.reduce((s, r) => s + r.faultsDrawn, 0), applied: rs.reduce((s, r) => s + r.faultsApplied, 0) },
     differRate: rs.length === 0 ? 0 : rs.filter((r) => r.differs).length / rs.length,
+    outcomes: { masked: count('masked'), sdc: count('sdc'), crash: count('crash'), hang: count('hang') },
     firstDivergence,
     threshold,
     verdict: threshold === null || accuracy === null ? null : accuracy.mean >= threshold ? 'PASS' : 'FAIL',

@@ -17,7 +17,7 @@ import { CampaignRunner, analogNonIdealities, campaignItems, checkCoverage, idea
 import { PREPROCESSES, defaultPreprocess, makeDataset, type Preprocess } from '../nn/index.js';
 import type { AccelMapping } from '../compiler/index.js';
 import { catalog } from '../modules/index.js';
-import { applyScenarioParams, checkScenarioTargets, loadScenario, type Scenario } from '../platform/index.js';
+import { applyScenarioParams, checkScenarioTargets, formatSweepValue, loadScenario, scenarioAtPoint, sweepLabel, sweepPoints, type Scenario } from '../platform/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
 import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 
@@ -42,12 +42,15 @@ export interface PreparedCampaign {
  * report calls a layer exact for the ideal tile), and the fault-free reference runs on the
  * platform without them.
  */
-export function prepareCampaign(file: string): { value?: PreparedCampaign; diagnostics: readonly Diagnostic[] } {
+export function prepareCampaign(file: string, point?: readonly number[]): { value?: PreparedCampaign; diagnostics: readonly Diagnostic[] } {
   if (!isFile(file)) throw usage(`cannot read scenario file '${file}': no such file`);
   const text = readFileSync(file, 'utf8');
   const s = loadScenario(file, text);
   if (s.value === undefined || hasErrors(s.diagnostics)) return { diagnostics: s.diagnostics };
-  const sc = s.value;
+  if (s.value.sweep.length > 0 && point === undefined) throw usage(`${file} sweeps ${s.value.sweep.map((a) => a.key).join(' x ')}: prepare one point of it`);
+  const at0 = point === undefined ? { value: s.value, diagnostics: [] } : scenarioAtPoint(s.value, point);
+  if (at0.value === undefined) return { diagnostics: [...s.diagnostics, ...at0.diagnostics] };
+  const sc = at0.value;
   const base = dirname(file);
   const at = (p: string): string => resolve(base, p);
   const need = (p: string, what: string): string => {
@@ -101,7 +104,7 @@ export function prepareCampaign(file: string): { value?: PreparedCampaign; diagn
   const output = graph.outputs[0]!.name;
   // everything that determines the results: a resumed or merged run must match it
   const h = createHash('sha256');
-  for (const part of [text, readFileSync(platformFile), readFileSync(modelFile), mappingFile === undefined ? '' : readFileSync(mappingFile),
+  for (const part of [text, JSON.stringify(point ?? []), readFileSync(platformFile), readFileSync(modelFile), mappingFile === undefined ? '' : readFileSync(mappingFile),
     images.subarray(sc.data.first * per, (sc.data.first + sc.inferences) * per), labels.subarray(sc.data.first, sc.data.first + sc.inferences)]) {
     h.update(typeof part === 'string' ? part : new Uint8Array(part));
     h.update('\u0000');
@@ -151,13 +154,55 @@ function readResults(path: string, hash: string): { results: ItemResult[]; rewri
   return { results, rewrite };
 }
 
-/** Runs (or resumes) a campaign. */
+const defaultOut = (name: string): string => join('traces', `campaign-${name}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+
+/**
+ * Runs (or resumes) a campaign. A scenario with a `sweep` runs one campaign per point (every
+ * combination of the axes' values) in `<out>/<label>/`, then prints one row per point and writes
+ * `<out>/sweep.json`. Every point uses the same item streams (seed, chip, inference), so points
+ * differ only by the swept value.
+ */
 export async function campaignCommand(file: string, o: CampaignOptions = {}): Promise<CommandOutput> {
-  const prep = prepareCampaign(file);
+  if (!isFile(file)) throw usage(`cannot read scenario file '${file}': no such file`);
+  const head = loadScenario(file, readFileSync(file, 'utf8'));
+  if (head.value === undefined || head.value.sweep.length === 0) return (await runOne(file, undefined, o.out, o)).out;
+  const sc = head.value;
+  const outDir = o.out ?? defaultOut(sc.name);
+  const rows: { label: string; values: (string | number | boolean)[]; summary: CampaignSummary }[] = [];
+  let stderr = '';
+  for (const point of sweepPoints(sc)) {
+    const label = sweepLabel(sc, point);
+    const r = await runOne(file, point, join(outDir, label.replace(/[^A-Za-z0-9.,=_-]+/g, '_')), { ...o, json: false });
+    stderr += r.out.stderr;
+    if (r.out.exitCode !== 0 || r.summary === undefined) return { stdout: r.out.stdout, stderr: `${stderr}edgesim: sweep point ${label} did not complete\n`, exitCode: r.out.exitCode === 0 ? 0 : r.out.exitCode };
+    rows.push({ label, values: sc.sweep.map((a, k) => a.values[point[k]!]!), summary: r.summary });
+  }
+  const sweep = { scenario: sc.name, axes: sc.sweep.map((a) => ({ key: a.key, values: a.values })), points: rows.map((r) => ({ values: r.values, summary: r.summary })) };
+  writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(sweep, null, 2)}\n`);
+  if (o.json === true) return { stdout: `${JSON.stringify(sweep, null, 2)}\n`, stderr, exitCode: 0 };
+  const table = formatTable([
+    [...sc.sweep.map((a) => a.key), 'accuracy', '95 % CI', 'differ', 'latency (mean)', 'energy (mean)', ...(sc.threshold === undefined ? [] : [`>= ${pct(sc.threshold)}`])],
+    ...rows.map((r) => [
+      ...r.values.map(formatSweepValue),
+      r.summary.accuracy === null ? '-' : pct(r.summary.accuracy.mean),
+      r.summary.accuracy === null ? '-' : `${pct(r.summary.accuracy.ci95[0])} .. ${pct(r.summary.accuracy.ci95[1])}`,
+      pct(r.summary.differRate), formatDuration(r.summary.latencyPs.mean), `${(r.summary.energyPj.mean / 1e6).toFixed(3)} uJ`,
+      ...(r.summary.verdict === null ? [] : [r.summary.verdict]),
+    ]),
+  ], [...sc.sweep.map(() => true), true, true, true, true, true, false]);
+  return {
+    stdout: `sweep '${sc.name}': ${rows.length} point(s) x ${sc.chips} chip(s) x ${sc.inferences} inference(s)\n\n${table}\n\nresults: ${join(outDir, 'sweep.json')} (and one folder per point)\n`,
+    stderr, exitCode: 0,
+  };
+}
+
+/** Runs (or resumes) the campaign of one scenario point. */
+async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions): Promise<{ out: CommandOutput; summary?: CampaignSummary }> {
+  const prep = prepareCampaign(file, point);
   const shown = prep.diagnostics.length > 0 ? `${formatDiagnostics(prep.diagnostics)}\n` : '';
-  if (prep.value === undefined) return { stdout: '', stderr: shown, exitCode: 1 };
+  if (prep.value === undefined) return { out: { stdout: '', stderr: shown, exitCode: 1 } };
   const { scenario: s, hash, ctx } = prep.value;
-  const outDir = o.out ?? join('traces', `campaign-${s.name}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const outDir = out ?? defaultOut(s.name);
   mkdirSync(outDir, { recursive: true });
   const jsonl = join(outDir, 'results.jsonl');
   const header = `${JSON.stringify({ scenario: s.name, scenarioHash: hash, file })}\n`;
@@ -169,7 +214,7 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
       earlier = r.results;
       if (r.rewrite) writeFileSync(jsonl, header + earlier.map((x) => `${JSON.stringify(x)}\n`).join(''));
     } catch (e) {
-      if (e instanceof SimError) return { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n`, exitCode: 1 };
+      if (e instanceof SimError) return { out: { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n`, exitCode: 1 } };
       throw e;
     }
   }
@@ -196,30 +241,30 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
     } else {
       const pool = new Piscina({ filename: fileURLToPath(new URL('./campaign-worker.js', import.meta.url)), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
       try {
-        await Promise.all(todo.map((it) => (pool.run({ file: resolve(file), item: it }) as Promise<ItemResult>).then(record)));
+        await Promise.all(todo.map((it) => (pool.run({ file: resolve(file), point, item: it }) as Promise<ItemResult>).then(record)));
       } finally {
         await pool.destroy();
       }
     }
   } catch (e) {
     bar?.stop();
-    if (e instanceof SimError) return { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 };
+    if (e instanceof SimError) return { out: { stdout: '', stderr: `${shown}edgesim: error [${e.code}]: ${e.message}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 } };
     const msg = e instanceof Error ? e.message : String(e);
-    return { stdout: '', stderr: `${shown}edgesim: error [campaign-worker]: ${msg}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 };
+    return { out: { stdout: '', stderr: `${shown}edgesim: error [campaign-worker]: ${msg}\n(results so far are kept in ${jsonl}; run the same command to resume)\n`, exitCode: 1 } };
   }
   bar?.stop();
   const results = [...earlier, ...fresh];
   const cov = checkCoverage(all, results);
   if (cov.duplicated.length > 0 || cov.unexpected.length > 0) {
-    return { stdout: '', stderr: `${shown}edgesim: error [corrupt-results]: ${jsonl}: items ${[...cov.duplicated, ...cov.unexpected].slice(0, 5).join(', ')} are duplicated or not part of the scenario; run with --fresh\n`, exitCode: 1 };
+    return { out: { stdout: '', stderr: `${shown}edgesim: error [corrupt-results]: ${jsonl}: items ${[...cov.duplicated, ...cov.unexpected].slice(0, 5).join(', ')} are duplicated or not part of the scenario; run with --fresh\n`, exitCode: 1 } };
   }
   if (cov.missing.length > 0) {
-    return { stdout: `${fresh.length} items run, ${cov.missing.length} of ${all.length} still to run; run the same command to resume (${jsonl})\n`, stderr: shown, exitCode: 0 };
+    return { out: { stdout: `${fresh.length} items run, ${cov.missing.length} of ${all.length} still to run; run the same command to resume (${jsonl})\n`, stderr: shown, exitCode: 0 } };
   }
   const summary = summarize({ name: s.name, chips: s.chips, inferences: s.inferences, threshold: s.threshold }, hash, results);
   writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  if (o.json === true) return { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr: shown, exitCode: 0 };
-  return { stdout: `${formatSummary(summary, workers, fresh.length, earlier.length)}\n\nresults: ${jsonl}, ${join(outDir, 'summary.json')}\n`, stderr: shown, exitCode: 0 };
+  if (o.json === true) return { summary, out: { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr: shown, exitCode: 0 } };
+  return { summary, out: { stdout: `${formatSummary(summary, workers, fresh.length, earlier.length)}\n\nresults: ${jsonl}, ${join(outDir, 'summary.json')}\n`, stderr: shown, exitCode: 0 } };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
@@ -231,6 +276,7 @@ export function formatSummary(r: CampaignSummary, workers: number, ran: number, 
     r.accuracy === null ? 'accuracy: no labels' : `accuracy: ${pct(r.accuracy.mean)} (95 % CI ${pct(r.accuracy.ci95[0])} .. ${pct(r.accuracy.ci95[1])}; ${r.accuracy.correct}/${r.items} correct)`,
     r.perChip.min === null ? '' : `per chip: ${r.perChip.accuracy.map((a) => (a === null ? '-' : pct(a))).join(', ')} (min ${pct(r.perChip.min)}, max ${pct(r.perChip.max!)})`,
     `faults: ${r.faults.drawn} drawn, ${r.faults.applied} applied before the program ended; outputs differ from the fault-free run in ${pct(r.differRate)} of the items`,
+    `outcomes: ${r.outcomes.masked} masked, ${r.outcomes.sdc} silent data corruption, ${r.outcomes.crash} crashed, ${r.outcomes.hang} hung`,
     Object.keys(r.firstDivergence).length === 0 ? '' : `first diverging tensor: ${Object.entries(r.firstDivergence).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`).join(', ')}`,
     '',
     formatTable([

@@ -9,14 +9,15 @@ import { prepareCampaign } from './campaign-command.js';
 
 const runners = new Map<string, CampaignRunner>();
 
-/** Runs one item of the scenario in `file` (an absolute path). */
-export default function runItem(task: { readonly file: string; readonly item: CampaignItem }): ItemResult {
-  let r = runners.get(task.file);
+/** Runs one item of the scenario in `file` (an absolute path), at sweep point `point` when it sweeps. */
+export default function runItem(task: { readonly file: string; readonly point: readonly number[] | undefined; readonly item: CampaignItem }): ItemResult {
+  const key = `${task.file}\u0000${JSON.stringify(task.point ?? null)}`;
+  let r = runners.get(key);
   if (r === undefined) {
-    const p = prepareCampaign(task.file);
+    const p = prepareCampaign(task.file, task.point);
     if (p.value === undefined) throw new SimError('campaign-worker', `worker could not prepare ${task.file}:\n${formatDiagnostics(p.diagnostics)}`);
     r = new CampaignRunner(p.value.ctx);
-    runners.set(task.file, r);
+    runners.set(key, r);
   }
   return r.run(task.item);
 }

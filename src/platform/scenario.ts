@@ -48,7 +48,7 @@ import type { InstanceNode, PlatformGraph } from './graph.js';
 import { Source, plain } from './source.js';
 
 /** Keys of a scenario file. */
-export const SCENARIO_KEYS = ['scenario', 'doc', 'platform', 'model', 'mapping', 'data', 'seed', 'chips', 'inferences', 'threshold', 'faults', 'params'] as const;
+export const SCENARIO_KEYS = ['scenario', 'doc', 'platform', 'model', 'mapping', 'data', 'seed', 'chips', 'inferences', 'threshold', 'faults', 'params', 'sweep'] as const;
 /** Keys of `data`. */
 export const SCENARIO_DATA_KEYS = ['images', 'labels', 'shape', 'preprocess', 'first'] as const;
 /** Keys of one fault. */
@@ -114,6 +114,71 @@ export interface Scenario {
   readonly faults: readonly ScenarioFault[];
   /** Param overrides applied to the platform before the campaign ({@link applyScenarioParams}); empty = none. */
   readonly params: readonly ScenarioParams[];
+  /** Sweep axes (at most two); empty = one campaign. */
+  readonly sweep: readonly SweepAxis[];
+}
+
+/**
+ * One axis of a scenario's `sweep`: `'<instance glob>.<param>': [values]` overrides a platform
+ * param (as `params` does) at each value; `'faults.<n>.rate'` / `'faults.<n>.count'` replaces the
+ * n-th fault's (1-based) amount.
+ */
+export interface SweepAxis {
+  /** The key as written. */
+  readonly key: string;
+  readonly what: { readonly kind: 'param'; readonly target: string; readonly param: string } | { readonly kind: 'fault'; readonly fault: number; readonly field: 'rate' | 'count' };
+  /** Values as written (plain YAML scalars). */
+  readonly values: readonly (string | number | boolean)[];
+  readonly keyAt: SourcePos;
+  readonly valuesAt: readonly SourcePos[];
+}
+
+/** At most this many sweep axes. */
+export const MAX_SWEEP_AXES = 2;
+
+/** The points of a sweep: every combination of the axes' value indices (first axis slowest); `[[]]` without axes. */
+export function sweepPoints(s: Scenario): number[][] {
+  let pts: number[][] = [[]];
+  for (const a of s.sweep) pts = pts.flatMap((p) => a.values.map((_, i) => [...p, i]));
+  return pts;
+}
+
+/**
+ * The scenario at one sweep point (value index per axis): param axes become `params` overrides
+ * (after the scenario's own, so they win), fault axes replace the fault's `rate` or `count`.
+ * Values are checked when applied (params: by the param's spec; faults: here, `bad-value`).
+ */
+export function scenarioAtPoint(s: Scenario, point: readonly number[]): { value?: Scenario; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const params = [...s.params];
+  const faults = [...s.faults];
+  s.sweep.forEach((a, k) => {
+    const i = point[k] ?? 0;
+    const v = a.values[i]!;
+    const at = a.valuesAt[i] ?? a.keyAt;
+    if (a.what.kind === 'param') {
+      params.push({ target: a.what.target, at: a.keyAt, values: [{ name: a.what.param, raw: v, keyAt: a.keyAt, valueAt: at }] });
+      return;
+    }
+    const f = faults[a.what.fault - 1]!;
+    const ok = typeof v === 'number' && (a.what.field === 'rate' ? v >= 0 && v <= 1 : Number.isSafeInteger(v) && v >= 0);
+    if (!ok) {
+      diagnostics.push({ severity: 'error', code: 'bad-value', message: `sweep '${a.key}': ${JSON.stringify(v)} is not a valid ${a.what.field} (${a.what.field === 'rate' ? 'a probability in [0, 1]' : 'a non-negative integer'})`, file: at.file, line: at.line, column: at.column });
+      return;
+    }
+    faults[a.what.fault - 1] = { ...f, rate: a.what.field === 'rate' ? v : undefined, count: a.what.field === 'count' ? v : undefined };
+  });
+  return diagnostics.length > 0 ? { diagnostics } : { value: { ...s, params, faults, sweep: [] }, diagnostics };
+}
+
+/** A point's label: `adcBits=6,gain=1` (the axis key's last part and the value). */
+export function sweepLabel(s: Scenario, point: readonly number[]): string {
+  return s.sweep.map((a, k) => `${a.what.kind === 'param' ? a.what.param : `fault${a.what.fault}.${a.what.field}`}=${formatSweepValue(a.values[point[k] ?? 0]!)}`).join(',');
+}
+
+/** A sweep value as text: small numbers in exponent form (`1e-6`, not `0.000001`). */
+export function formatSweepValue(v: string | number | boolean): string {
+  return typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
 }
 
 /** Default fault window: the first millisecond of simulated time. */
@@ -217,10 +282,36 @@ export function loadScenario(file: string, text: string): { value?: Scenario; di
       params.push({ target, at: src.position(p.key), values });
     }
   }
+  const sweep: SweepAxis[] = [];
+  const se = e.get('sweep');
+  if (se !== undefined && se.value !== null) {
+    const m = src.map(se.value, 'sweep', se.key);
+    const items = (m?.items ?? []) as Pair<Node, Node | null>[];
+    if (items.length > MAX_SWEEP_AXES) src.error(items[MAX_SWEEP_AXES]!.key, 'too-many-axes', `sweep: at most ${MAX_SWEEP_AXES} axes, got ${items.length}`, 'split the study into several scenarios');
+    for (const p of items.slice(0, MAX_SWEEP_AXES)) {
+      const key = isScalar(p.key) && typeof p.key.value === 'string' ? p.key.value.trim() : '';
+      const fm = /^faults\.(\d+)\.(rate|count)$/.exec(key);
+      const pm = /^(.+)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(key);
+      let what: SweepAxis['what'] | undefined;
+      if (fm !== null) {
+        const n = Number(fm[1]);
+        if (n >= 1 && n <= faults.length) what = { kind: 'fault', fault: n, field: fm[2] as 'rate' | 'count' };
+        else src.error(p.key, 'bad-sweep-axis', `sweep '${key}': the scenario has ${faults.length} fault(s) (numbered from 1)`);
+      } else if (pm !== null && !key.startsWith('faults.')) what = { kind: 'param', target: pm[1]!, param: pm[2]! };
+      else src.error(p.key, 'bad-sweep-axis', `sweep: '${key}' is neither '<instance glob>.<param>' nor 'faults.<n>.rate' / 'faults.<n>.count'`, "write e.g. 'aimc*.adcBits': [6, 7, 8] or 'faults.1.rate': [1e-6, 1e-5]");
+      const list = isSeq(p.value) ? p.value.items : undefined;
+      const vals = list?.map((x) => (isScalar(x) ? x.value : undefined));
+      if (list === undefined || list.length === 0 || vals!.some((v) => typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')) {
+        src.error(p.value ?? p.key, 'bad-value', `sweep '${key}': the values must be a non-empty list of numbers, strings or booleans`, 'write e.g. [4, 6, 8]');
+        continue;
+      }
+      if (what !== undefined) sweep.push({ key, what, values: vals as (string | number | boolean)[], keyAt: src.position(p.key), valuesAt: list.map((x) => src.position(x as Node)) });
+    }
+  }
   if (diagnostics.some((d) => d.severity === 'error') || platform === undefined || model === undefined || data === undefined || chips === undefined || inferences === undefined || seed === undefined) {
     return { diagnostics };
   }
-  return { value: { name, doc, platform, model, mapping, data, seed, chips, inferences, threshold, faults, params }, diagnostics };
+  return { value: { name, doc, platform, model, mapping, data, seed, chips, inferences, threshold, faults, params, sweep }, diagnostics };
 }
 
 function loadFault(src: Source, node: Node, i: number): ScenarioFault | undefined {

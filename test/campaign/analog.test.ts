@@ -16,6 +16,7 @@ import { instantiate } from '../../src/sim/index.js';
 import { applyScenarioParams, loadScenario } from '../../src/platform/index.js';
 import type { Diagnostic } from '../../src/util/index.js';
 import { cleanGraph, readRepoFile, repoRoot } from '../helpers/repo.js';
+import { resnet8Scenario } from './helpers.js';
 
 const HEAD = `scenario: t
 platform: p.yaml
@@ -102,19 +103,7 @@ writeFileSync(join(dir, 'fc-on-aimc0.yaml'), 'mapping: fc-on-aimc0\nlayers:\n  f
 
 function scenario(name: string, params: string): string {
   const f = join(dir, `${name}.yaml`);
-  writeFileSync(f, `scenario: ${name}
-platform: ${repoRoot}platforms/hermes-like.yaml
-model: ${repoRoot}test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx
-mapping: fc-on-aimc0.yaml
-data:
-  images: ${repoRoot}test/fixtures/models/data/cifar10_test500_images_u8.bin
-  labels: ${repoRoot}test/fixtures/models/data/cifar10_test500_labels_u8.bin
-  shape: [3, 32, 32]
-  first: 0
-seed: 5
-chips: 1
-inferences: 4
-${params}`);
+  writeFileSync(f, `${resnet8Scenario(name, { platform: 'hermes-like', mapping: 'fc-on-aimc0.yaml', seed: 5, chips: 1, inferences: 4 })}${params}`);
   return f;
 }
 

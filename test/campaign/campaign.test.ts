@@ -11,24 +11,14 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignSummary } from '../../src/campaign/index.js';
 import { campaignCommand } from '../../src/cli/campaign-command.js';
 import { repoRoot } from '../helpers/repo.js';
+import { resnet8Scenario } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgesim-campaign-'));
 
 /** Writes a scenario (repo files by absolute path) with the given faults block; returns its path. */
 function scenario(name: string, faults: string, extra = ''): string {
   const f = join(dir, `${name}.yaml`);
-  writeFileSync(f, `scenario: ${name}
-platform: ${repoRoot}platforms/pulp-cluster.yaml
-model: ${repoRoot}test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx
-data:
-  images: ${repoRoot}test/fixtures/models/data/cifar10_test500_images_u8.bin
-  labels: ${repoRoot}test/fixtures/models/data/cifar10_test500_labels_u8.bin
-  shape: [3, 32, 32]
-  first: 3
-seed: 11
-chips: 2
-inferences: 2
-${extra}faults:
+  writeFileSync(f, `${resnet8Scenario(name, { first: 3, seed: 11, chips: 2, inferences: 2 })}${extra}faults:
 ${faults}`);
   return f;
 }
