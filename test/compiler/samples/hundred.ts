@@ -76,3 +76,33 @@ export function tfcOnHundredSamples(name: string): void {
     }, 600_000);
   });
 }
+
+/**
+ * Declares the accuracy test over a whole shipped dataset on `platforms/<name>.yaml`: every image
+ * simulated, top-1 counted against the labels, and the count equal to onnxruntime's stored one
+ * (ResNet-8: 442 of the 500 CIFAR-10 images; TFC-2W2A: 966 of the 1000 MNIST images).
+ */
+export function accuracyOnDataset(name: string, net: 'resnet8' | 'tfc'): void {
+  const cfg = net === 'resnet8'
+    ? { model: 'mlperf_tiny_resnet8_int8_qop.onnx', ref: 'reference/mlperf_tiny_resnet8_int8_qop.json', images: 'data/cifar10_test500_images_u8.bin', labels: 'data/cifar10_test500_labels_u8.bin', per: 3072, shape: [1, 3, 32, 32], input: 'input', output: 'logits_q' }
+    : { model: 'qonnx_tfc_2w2a_mnist.qonnx.onnx', ref: 'reference/qonnx_tfc_2w2a_mnist.json', images: 'data/mnist_test1000_images_u8.bin', labels: 'data/mnist_test1000_labels_u8.bin', per: 784, shape: [1, 1, 28, 28], input: '0', output: '90' };
+  describe(`${net === 'resnet8' ? 'ResNet-8' : 'TFC-2W2A'} on ${name}: top-1 accuracy over the whole shipped dataset`, () => {
+    it('equals onnxruntime\'s stored accuracy', () => {
+      const acc = readJson<{ correct: number; evaluated: number }>(cfg.ref);
+      const graph = loadModel(cfg.model);
+      const images = readBytes(cfg.images);
+      const labels = readBytes(cfg.labels);
+      const platform = cleanGraph(`platforms/${name}.yaml`);
+      const r = compileFor(name, graph, platform);
+      expect(hasErrors(r.diagnostics), formatDiagnostics(r.diagnostics)).toBe(false);
+      let correct = 0;
+      for (let i = 0; i < acc.evaluated; i++) {
+        const px = images.subarray(i * cfg.per, (i + 1) * cfg.per);
+        const x = net === 'resnet8' ? tensor('int8', cfg.shape, Array.from(px, (p) => p - 128)) : tensor('float32', cfg.shape, Array.from(px, (p) => Math.fround(p / 255)));
+        const run = runCompiled(instantiate(platform), r.value!, new Map([[cfg.input, x]]));
+        if (argmax(run.outputs.get(cfg.output)!.data) === labels[i]) correct++;
+      }
+      expect(correct).toBe(acc.correct);
+    }, 900_000);
+  });
+}
