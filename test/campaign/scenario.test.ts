@@ -1,7 +1,7 @@
 /** Scenario files: loading, positioned diagnostics for bad input, fault targets against the platform. */
 import { describe, expect, it } from 'vitest';
 import { checkScenarioTargets, loadScenario } from '../../src/platform/index.js';
-import { cleanGraph, readRepoFile } from '../helpers/repo.js';
+import { cleanGraph, readRepoFile, repoRoot } from '../helpers/repo.js';
 
 const HEAD = `scenario: t
 platform: p.yaml
@@ -88,5 +88,27 @@ faults:
     // the glob l? matches l1 and l2: the region is clipped to each
     const ok = checkScenarioTargets({ ...r.value!, faults: [r.value!.faults[3]!] }, g);
     expect(ok.value![0]!.ranges).toEqual([{ instance: 'l1', from: 0x1000_ff00, to: 0x1001_0000 }, { instance: 'l2', from: 0x1c00_0000, to: 0x1c00_0100 }]);
+  });
+});
+
+describe('shipped scenarios', () => {
+  it('every scenarios/*.yaml loads, and at every sweep point its params apply and its fault targets exist', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { applyScenarioParams, scenarioAtPoint, sweepPoints } = await import('../../src/platform/index.js');
+    const { catalog } = await import('../../src/modules/index.js');
+    const files = readdirSync(`${repoRoot}scenarios`).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) {
+      const r = loadScenario(`scenarios/${f}`, readRepoFile(`scenarios/${f}`)!);
+      expect(r.diagnostics, f).toEqual([]);
+      const plat = cleanGraph(r.value!.platform.replace(/^\.\.\//, ''));
+      for (const p of sweepPoints(r.value!)) {
+        const s = scenarioAtPoint(r.value!, p);
+        expect(s.diagnostics, `${f} ${p.join(',')}`).toEqual([]);
+        const g = applyScenarioParams(s.value!, plat, catalog);
+        expect(g.diagnostics, `${f} ${p.join(',')}`).toEqual([]);
+        expect(checkScenarioTargets(s.value!, g.value!).diagnostics, f).toEqual([]);
+      }
+    }
   });
 });
