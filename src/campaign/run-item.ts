@@ -6,7 +6,7 @@
  * analog non-idealities; simulated once per sample and cached).
  */
 import type { Compiled } from '../compiler/index.js';
-import { energyReport } from '../energy/index.js';
+import { energyReport, type EnergyReport } from '../energy/index.js';
 import { anyOf, timeout } from '../kernel/index.js';
 import { CoreSim, catalog } from '../modules/index.js';
 import { sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
@@ -40,6 +40,9 @@ export interface CampaignContext {
 
 /** A faulty run longer than this many times the fault-free run counts as a hang. */
 export const HANG_FACTOR = 4;
+
+/** The unpriced events and powers of a run (`instance.event`, sorted, once each). */
+const unpricedOf = (e: EnergyReport): string[] => [...new Set(e.unpriced.filter((u) => u.event !== 'area').map((u) => `${u.instance}.${u.event}`))].sort();
 
 interface Reference {
   readonly outputs: ReadonlyMap<string, Tensor>;
@@ -148,7 +151,7 @@ export class CampaignRunner {
       const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
       const hang = cores.some((k) => k.exitTime === undefined) && p.sim.now >= limit;
       return {
-        ...base, top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, faultsApplied: applied.n,
+        ...base, top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy), faultsApplied: applied.n,
         differs: true, firstDivergence: null, outcome: hang ? 'hang' : 'crash', error: hang ? `not finished after ${HANG_FACTOR}x the fault-free time` : `${e.code}: ${e.message}`,
       };
     }
@@ -173,7 +176,7 @@ export class CampaignRunner {
     const top1 = argmax(y.data);
     return {
       ...base, top1, correct: label === null ? null : top1 === label,
-      latencyPs: run.time, energyPj: energy.totalPj, faultsApplied: applied.n,
+      latencyPs: run.time, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy), faultsApplied: applied.n,
       differs, firstDivergence, outcome: differs ? 'sdc' : 'masked', error: null,
     };
   }

@@ -19,6 +19,8 @@ export interface ItemResult {
   /** Simulated time to the last core's exit. */
   readonly latencyPs: number;
   readonly energyPj: number;
+  /** Energy events and powers that had activity but no price (`instance.event`): `energyPj` is then a lower bound. */
+  readonly energyUnpriced: readonly string[];
   /** Faults drawn for this item, and how many took effect before the program ended. */
   readonly faultsDrawn: number;
   readonly faultsApplied: number;
@@ -65,6 +67,8 @@ export interface CampaignSummary {
   readonly perChip: { readonly accuracy: readonly (number | null)[]; readonly min: number | null; readonly max: number | null };
   readonly latencyPs: Distribution;
   readonly energyPj: Distribution;
+  /** Every unpriced energy event or power seen (`instance.event`); the energy figures are lower bounds when not empty. */
+  readonly energyUnpriced: readonly string[];
   readonly faults: { readonly drawn: number; readonly applied: number };
   /** Fraction of items whose outputs differ from the fault-free run (SDC, crash or hang). */
   readonly differRate: number;
@@ -120,6 +124,7 @@ export function summarize(scenario: { name: string; chips: number; inferences: n
     perChip: { accuracy: perChip, min: known.length === 0 ? null : Math.min(...known), max: known.length === 0 ? null : Math.max(...known) },
     latencyPs: distribution(rs.map((r) => r.latencyPs)),
     energyPj: distribution(rs.map((r) => r.energyPj)),
+    energyUnpriced: [...new Set(rs.flatMap((r) => r.energyUnpriced ?? []))].sort(),
     faults: { drawn: rs.reduce((s, r) => s + r.faultsDrawn, 0), applied: rs.reduce((s, r) => s + r.faultsApplied, 0) },
     differRate: rs.length === 0 ? 0 : rs.filter((r) => r.differs).length / rs.length,
     outcomes: { masked: count('masked'), sdc: count('sdc'), crash: count('crash'), hang: count('hang') },

@@ -173,7 +173,7 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
   for (const point of sweepPoints(sc)) {
     const label = sweepLabel(sc, point);
     const r = await runOne(file, point, join(outDir, label.replace(/[^A-Za-z0-9.,=_-]+/g, '_')), { ...o, json: false });
-    stderr += r.out.stderr;
+    if (!stderr.includes(r.out.stderr)) stderr += r.out.stderr; // the same warning at every point: once
     if (r.out.exitCode !== 0 || r.summary === undefined) return { stdout: r.out.stdout, stderr: `${stderr}edgesim: sweep point ${label} did not complete\n`, exitCode: r.out.exitCode === 0 ? 0 : r.out.exitCode };
     rows.push({ label, values: sc.sweep.map((a, k) => a.values[point[k]!]!), summary: r.summary });
   }
@@ -186,12 +186,14 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
       ...r.values.map(formatSweepValue),
       r.summary.accuracy === null ? '-' : pct(r.summary.accuracy.mean),
       r.summary.accuracy === null ? '-' : `${pct(r.summary.accuracy.ci95[0])} .. ${pct(r.summary.accuracy.ci95[1])}`,
-      pct(r.summary.differRate), formatDuration(r.summary.latencyPs.mean), `${(r.summary.energyPj.mean / 1e6).toFixed(3)} uJ`,
+      pct(r.summary.differRate), formatDuration(r.summary.latencyPs.mean), `${r.summary.energyUnpriced.length > 0 ? '>= ' : ''}${(r.summary.energyPj.mean / 1e6).toFixed(3)} uJ`,
       ...(r.summary.verdict === null ? [] : [r.summary.verdict]),
     ]),
   ], [...sc.sweep.map(() => true), true, true, true, true, true, false]);
+  const unpriced = [...new Set(rows.flatMap((r) => r.summary.energyUnpriced))].sort();
+  const foot = unpriced.length === 0 ? '' : `\n'>=': energy is a lower bound, no price for ${unpriced.slice(0, 6).join(', ')}${unpriced.length > 6 ? ` and ${unpriced.length - 6} more` : ''}\n`;
   return {
-    stdout: `sweep '${sc.name}': ${rows.length} point(s) x ${sc.chips} chip(s) x ${sc.inferences} inference(s)\n\n${table}\n\nresults: ${join(outDir, 'sweep.json')} (and one folder per point)\n`,
+    stdout: `sweep '${sc.name}': ${rows.length} point(s) x ${sc.chips} chip(s) x ${sc.inferences} inference(s)\n\n${table}\n${foot}\nresults: ${join(outDir, 'sweep.json')} (and one folder per point)\n`,
     stderr, exitCode: 0,
   };
 }
@@ -282,8 +284,9 @@ export function formatSummary(r: CampaignSummary, workers: number, ran: number, 
     formatTable([
       ['per inference', 'mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'],
       ['latency', ...(['mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'] as const).map((k) => formatDuration(r.latencyPs[k]))],
-      ['energy', ...(['mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'] as const).map((k) => `${(r.energyPj[k] / 1e6).toFixed(3)} uJ`)],
+      [r.energyUnpriced.length > 0 ? 'energy (>=)' : 'energy', ...(['mean', 'std', 'min', 'p5', 'p50', 'p95', 'max'] as const).map((k) => `${(r.energyPj[k] / 1e6).toFixed(3)} uJ`)],
     ], [false, true, true, true, true, true, true, true]),
+    r.energyUnpriced.length > 0 ? `energy is a lower bound: no price for ${r.energyUnpriced.slice(0, 6).join(', ')}${r.energyUnpriced.length > 6 ? ` and ${r.energyUnpriced.length - 6} more` : ''} (see 'edgesim describe <kind>' and the tech files)` : '',
   ];
   if (r.verdict !== null) lines.push('', `threshold ${pct(r.threshold!)}: ${r.verdict}`);
   return lines.filter((l, i, a) => l !== '' || (i > 0 && a[i - 1] !== '')).join('\n');
