@@ -270,6 +270,21 @@ interface PrePass {
   readonly unroll?: boolean;
 }
 
+/** Stores `value` into `count` elements of `eb` bytes from `address` (a loop on a2/a4/t0); returns its instructions. */
+function emitFill(a: Asm, address: number, count: number, eb: 1 | 2, value: number, what: string): number {
+  const L = a.fresh('fill');
+  a.comment(what);
+  a.la('a2', address);
+  a.li('a4', count);
+  a.li('t0', value);
+  a.label(L);
+  a.ins(`${eb === 1 ? 'sb' : 'sh'} t0, 0(a2)`);
+  a.ins(`addi a2, a2, ${eb}`);
+  a.ins('addi a4, a4, -1');
+  a.ins(`bnez a4, ${L}`);
+  return 7 + 4 * count;
+}
+
 function emitPrePass(a: Asm, p: PrePass): number {
   const st = p.eb === 1 ? 'sb' : 'sh';
   // AIMC: a short innermost loop (kernel taps) is unrolled, and plane q is stored through
@@ -692,17 +707,7 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
   if (y.buffer.bytes !== sizeOf(y.shape) * ey) {
     // a padded output (a padded convolution reads it): its writer fills the border (here: the
     // whole buffer, then the post-passes write the interior)
-    const L = a.fresh('fill');
-    a.comment(`border of '${y.name}' = ${y.fill}`);
-    a.la('a2', y.buffer.address);
-    a.li('a4', y.buffer.bytes);
-    a.li('t0', y.fill);
-    a.label(L);
-    a.ins('sb t0, 0(a2)');
-    a.ins('addi a2, a2, 1');
-    a.ins('addi a4, a4, -1');
-    a.ins(`bnez a4, ${L}`);
-    predicted += 7 + 4 * y.buffer.bytes;
+    predicted += emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
   }
   for (let b = 0; b < l.batch; b++) {
     for (let r0 = 0; r0 < outRows; r0 += rows) {
@@ -717,19 +722,7 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
           const h0 = Math.max(0, p0 - pt);
           const h1 = Math.min(H, p1 - pt);
           const eb = plan.eb;
-          if (padded) {
-            const L = a.fresh('pad');
-            const count = bandInRows(n) * Wp * C;
-            a.la('a2', scratch.base);
-            a.li('a4', count);
-            a.li('t0', l.inZeroPoint - plan.off);
-            a.label(L);
-            a.ins(`${eb === 1 ? 'sb' : 'sh'} t0, 0(a2)`);
-            a.ins(`addi a2, a2, ${eb}`);
-            a.ins('addi a4, a4, -1');
-            a.ins(`bnez a4, ${L}`);
-            predicted += 6 + 4 * count;
-          }
+          if (padded) predicted += emitFill(a, scratch.base, bandInRows(n) * Wp * C, eb, l.inZeroPoint - plan.off, 'the band\'s padded input: encoded zero point');
           if (h1 > h0) {
             predicted += emitPrePass(a, {
               src: x.address + b * xs[0]! + h0 * xs[2]!, dst: scratch.base + ((h0 + pt - p0) * Wp + pl) * C * eb, inDtype: l.inDtype, off: plan.off, eb, sliceBits: 0, planes: 1, planeStride: 0,
@@ -848,19 +841,7 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
     return undefined;
   }
   const S = sizes(rows);
-  if (y.buffer.bytes !== sizeOf(y.shape) * ey) {
-    const L = a.fresh('fill');
-    a.comment(`border of '${y.name}' = ${y.fill}`);
-    a.la('a2', y.buffer.address);
-    a.li('a4', y.buffer.bytes);
-    a.li('t0', y.fill);
-    a.label(L);
-    a.ins('sb t0, 0(a2)');
-    a.ins('addi a2, a2, 1');
-    a.ins('addi a4, a4, -1');
-    a.ins(`bnez a4, ${L}`);
-    predicted += 7 + 4 * y.buffer.bytes;
-  }
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey) predicted += emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
   const resident = new Map<AimcTarget, number>();
   const tileOf = (b: AimcBlock): AimcTarget => plan.tiles[b.index % T]!;
   const used = new Set<string>();
@@ -870,17 +851,7 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
     let src = src0;
     if (staged) {
       // raw copy with a border of the zero point (encoded with the interior by the im2col)
-      a.comment(`batch ${bt}: input with its border of ${l.inZeroPoint} (raw)`);
-      const L = a.fresh('pad');
-      a.la('a2', scratch.base);
-      a.li('a4', C * Hp * Wp);
-      a.li('t0', l.inZeroPoint);
-      a.label(L);
-      a.ins('sb t0, 0(a2)');
-      a.ins('addi a2, a2, 1');
-      a.ins('addi a4, a4, -1');
-      a.ins(`bnez a4, ${L}`);
-      predicted += 6 + 4 * C * Hp * Wp;
+      predicted += emitFill(a, scratch.base, C * Hp * Wp, 1, l.inZeroPoint, `batch ${bt}: input with its border of ${l.inZeroPoint} (raw)`);
       predicted += emitCopy(a, src0, scratch.base + pt * Wp + pl, keep([{ count: C, src: xs[1]!, dst: Hp * Wp }, { count: H, src: xs[2]!, dst: Wp }, { count: W, src: xs[3]!, dst: 1 }]), 1);
       src = scratch.base;
     }
