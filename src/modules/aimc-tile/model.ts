@@ -13,7 +13,7 @@
  * resolution, bit-exact.
  */
 import { SimError } from '../../util/index.js';
-import { aimcMvmAnalog, type AimcAnalogState } from './noise.js';
+import { aimcMvmAnalog, finishAimcMvm, type AimcAnalogState } from './noise.js';
 import { adcClips, adcConversionTimePs, adcConvert, adcReconstruct, adcTransfer, type AdcArchitecture, type AdcConfig, type AdcTimingParams, type AdcTransfer } from '../adc/model.js';
 
 /**
@@ -389,23 +389,7 @@ export function aimcMvm(st: AimcTileState, x: ArrayLike<number>, out: Float64Arr
       out[j]! += wp * y;
     }
   }
-  if (L.weightOffset !== 0) {
-    const off = L.weightOffset * sumX;
-    for (let j = 0; j < n; j++) out[j]! -= off;
-  }
-  if (st.scale !== undefined) for (let j = 0; j < n; j++) out[j]! *= st.scale[j]!;
-  const conv = L.phases * n * L.unitsPerOutput;
-  return {
-    out,
-    counts: {
-      phases: L.phases,
-      rowActivations: L.phases * k,
-      cellReads: L.phases * k * st.colsUsed,
-      adcConversions: conv,
-      shiftAdds: conv + (L.weightOffset !== 0 ? n : 0),
-      saturations,
-    },
-  };
+  return finishAimcMvm(st, out, sumX, k, n, saturations);
 }
 
 /**

@@ -56,6 +56,31 @@ import { deriveRng, type Rng } from '../../util/index.js';
 import { IDEAL_ADC_ERRORS, adcConvertNonIdeal, adcHasStaticErrors, drawAdcErrors, normalSample, type AdcErrorParams, type AdcInstanceErrors } from '../adc/noise.js';
 import type { AimcMvmResult, AimcTileConfig, AimcTileState } from './model.js';
 
+/**
+ * The common end of an MVM (ideal and non-ideal): the offset mapping's `off x sum(x)` correction,
+ * the per-output SCALE factors, and the event counts.
+ */
+export function finishAimcMvm(st: Pick<AimcTileState, 'layout' | 'scale' | 'colsUsed'>, out: Float64Array, sumX: number, k: number, n: number, saturations: number): AimcMvmResult {
+  const L = st.layout;
+  if (L.weightOffset !== 0) {
+    const off = L.weightOffset * sumX;
+    for (let j = 0; j < n; j++) out[j]! -= off;
+  }
+  if (st.scale !== undefined) for (let j = 0; j < n; j++) out[j]! *= st.scale[j]!;
+  const conv = L.phases * n * L.unitsPerOutput;
+  return {
+    out,
+    counts: {
+      phases: L.phases,
+      rowActivations: L.phases * k,
+      cellReads: L.phases * k * st.colsUsed,
+      adcConversions: conv,
+      shiftAdds: conv + (L.weightOffset !== 0 ? n : 0),
+      saturations,
+    },
+  };
+}
+
 /** Programming-noise models (MODELS.md section 2). */
 export const AIMC_PROGRAM_NOISE = ['none', 'pcm', 'hermes', 'hermes-1', 'pcm-joshi', 'rram', 'rram-1d', 'rram-2d', 'normal', 'normal-rel', 'uniform', 'uniform-rel'] as const;
 /** A programming-noise model. */
@@ -599,21 +624,5 @@ export function aimcMvmAnalog(st: AimcTileState, a: AimcAnalogState, x: ArrayLik
     }
   }
   if (a.alpha !== 1) for (let j = 0; j < n; j++) out[j]! *= a.alpha;
-  if (L.weightOffset !== 0) {
-    const off = L.weightOffset * sumX;
-    for (let j = 0; j < n; j++) out[j]! -= off;
-  }
-  if (st.scale !== undefined) for (let j = 0; j < n; j++) out[j]! *= st.scale[j]!;
-  const conv = L.phases * n * L.unitsPerOutput;
-  return {
-    out,
-    counts: {
-      phases: L.phases,
-      rowActivations: L.phases * k,
-      cellReads: L.phases * k * st.colsUsed,
-      adcConversions: conv,
-      shiftAdds: conv + (L.weightOffset !== 0 ? n : 0),
-      saturations,
-    },
-  };
+  return finishAimcMvm(st, out, sumX, k, n, saturations);
 }
