@@ -8,12 +8,12 @@
 import type { Compiled } from '../compiler/index.js';
 import { energyReport, type EnergyReport } from '../energy/index.js';
 import { anyOf, timeout } from '../kernel/index.js';
-import { CoreSim, catalog } from '../modules/index.js';
+import { CoreSim, DataCorruptor, Dma, Memory, Scratchpad, StuckBits, Xbar, catalog } from '../modules/index.js';
 import { sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
 import type { FaultTargets, PlatformGraph, Scenario } from '../platform/index.js';
 import { instantiate, readCompiledTensor, runCompiled, runReport, type Instantiated } from '../sim/index.js';
 import { SimError } from '../util/index.js';
-import { drawFlips, itemKey, type BitFlip, type CampaignItem } from './plan.js';
+import { corruptionStream, drawFlips, drawStuckBits, itemKey, type BitFlip, type CampaignItem, type StuckAtBit } from './plan.js';
 import type { ItemResult } from './stats.js';
 
 /** Everything an item needs, prepared once per process (or worker). */
@@ -65,14 +65,19 @@ function argmax(a: ArrayLike<number>): number {
 }
 
 /**
- * Schedules `flips` on `p`: one thread waits for each flip's time and inverts the bit through
- * the first core's debug access (no simulated time, no traffic). It stops as soon as every core
- * of the program has exited, so flips after the end neither apply nor extend the simulation.
- * Returns the counter of applied flips.
+ * Schedules `flips` on `p`: one thread waits for each flip's time and inverts the bit, a stored
+ * bit through the first core's debug access (no simulated time, no traffic; every core's decode
+ * cache forgets the byte, so a flip in code is executed), a register bit in the core. It stops
+ * as soon as every core of the program has exited, so flips after the end neither apply nor
+ * extend the simulation. Returns the counter of applied flips.
  */
 function scheduleFlips(p: Instantiated, cores: readonly CoreSim[], flips: readonly BitFlip[]): { n: number } {
   const applied = { n: 0 };
   if (flips.length === 0) return applied;
+  // the cores synchronize at every flip time, so a flip lands between the right instructions
+  // (otherwise a core may have run up to a quantum past it and read the old value)
+  const times = [...new Set(flips.map((f) => f.time))];
+  for (const c of cores) c.setSyncBarriers(times);
   const io = cores[0]!;
   const done = (): boolean => cores.every((c) => c.exitTime !== undefined);
   const anyExit = anyOf(...cores.map((c) => c.exited));
@@ -83,13 +88,30 @@ function scheduleFlips(p: Instantiated, cores: readonly CoreSim[], flips: readon
         yield timeout(f.time - p.sim.now, anyExit);
       }
       if (done()) return;
-      const b = io.debugRead(f.address, 1);
-      b[0] = b[0]! ^ (1 << f.bit);
-      io.debugWrite(f.address, b);
+      if (f.space === 'registers') {
+        const r = f.address;
+        p.get(f.instance, CoreSim).flipRegisterBit(r < 32 ? 'x' : r < 64 ? 'f' : 'pc', r % 32, f.bit);
+      } else {
+        const b = io.debugRead(f.address, 1);
+        b[0] = b[0]! ^ (1 << f.bit);
+        io.debugWrite(f.address, b);
+        for (const c of cores) if (c !== io) c.core.invalidate(f.address, 1);
+      }
       applied.n++;
     }
   });
   return applied;
+}
+
+/** Installs one chip's stuck-at bits in their memories and scratchpads (before the program is loaded, so loading sees them too). */
+function installStuckBits(p: Instantiated, bits: readonly StuckAtBit[]): void {
+  const by = new Map<string, StuckAtBit[]>();
+  for (const b of bits) by.set(b.instance, [...(by.get(b.instance) ?? []), b]);
+  for (const [name, list] of by) {
+    const m = p.modules.get(name);
+    if (!(m instanceof Memory || m instanceof Scratchpad)) throw new SimError('bad-fault-target', `stuck-at bits on '${name}', which is not a simulated memory or scratchpad`);
+    m.setStuckBits(new StuckBits(list.map((b) => ({ offset: b.address - m.base, bit: b.bit, value: b.value }))));
+  }
 }
 
 /**
@@ -101,6 +123,7 @@ function scheduleFlips(p: Instantiated, cores: readonly CoreSim[], flips: readon
 export class CampaignRunner {
   private readonly ctx: CampaignContext;
   private readonly refs = new Map<number, Reference>();
+  private readonly stuck = new Map<number, readonly StuckAtBit[]>();
 
   constructor(ctx: CampaignContext) {
     this.ctx = ctx;
@@ -129,16 +152,50 @@ export class CampaignRunner {
     return r;
   }
 
+  /** The stuck-at bits of chip `chip` (drawn on first use). */
+  private stuckBits(chip: number): readonly StuckAtBit[] {
+    let b = this.stuck.get(chip);
+    if (b === undefined) {
+      b = drawStuckBits(this.ctx.scenario.seed, chip, this.ctx.targets);
+      this.stuck.set(chip, b);
+    }
+    return b;
+  }
+
+  /** One corruptor per DMA engine or interconnect a `data-corruption` fault targets, each with its own stream. */
+  private installCorruptors(p: Instantiated, item: CampaignItem): DataCorruptor[] {
+    const out: DataCorruptor[] = [];
+    this.ctx.targets.forEach((t, k) => {
+      if (t.spec.kind !== 'data-corruption') return;
+      for (const r of t.ranges) {
+        const m = p.modules.get(r.instance);
+        if (!(m instanceof Dma || m instanceof Xbar)) throw new SimError('bad-fault-target', `data corruption on '${r.instance}', which is not a simulated DMA engine or interconnect`);
+        if (m.corruptor !== null) throw new SimError('bad-fault-target', `two data-corruption faults on '${r.instance}': give one fault per instance`);
+        const k2 = new DataCorruptor({ rate: t.spec.rate ?? 0, bits: t.bits, window: t.spec.window, region: [r.from, r.to] }, corruptionStream(this.ctx.scenario.seed, item, k, t, r.instance));
+        m.corruptor = k2;
+        out.push(k2);
+      }
+    });
+    return out;
+  }
+
   /** Simulates one item with its faults. */
   run(item: CampaignItem): ItemResult {
     const { scenario: s, compiled: c } = this.ctx;
     const flips = drawFlips(s.seed, item, this.ctx.targets);
+    const stuck = this.stuckBits(item.chip);
     const p = instantiate(this.ctx.platform, { streams: { seed: s.seed, chip: item.chip, inference: item.inference } });
     const cores = c.cores.map((n) => p.get(n, CoreSim));
     const applied = scheduleFlips(p, cores, flips);
+    installStuckBits(p, stuck);
+    const corruptors = this.installCorruptors(p, item);
+    const faults = (): { faultsDrawn: number; faultsApplied: number } => {
+      const corrupted = corruptors.reduce((n, k) => n + k.flipped, 0);
+      return { faultsDrawn: flips.length + stuck.length + corrupted, faultsApplied: applied.n + stuck.length + corrupted };
+    };
     const ref = this.reference(item.sample);
     const label = this.ctx.labelled ? this.ctx.dataset.labels[item.sample] ?? null : null;
-    const base = { key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample, label, faultsDrawn: flips.length };
+    const base = { key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample, label };
     // a fault may make the program fail (a bad address, a core exiting with an error) or never
     // end: both are outcomes of the item, not errors of the campaign
     const limit = HANG_FACTOR * ref.time;
@@ -151,7 +208,7 @@ export class CampaignRunner {
       const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
       const hang = cores.some((k) => k.exitTime === undefined) && p.sim.now >= limit;
       return {
-        ...base, top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy), faultsApplied: applied.n,
+        ...base, ...faults(), top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy),
         differs: true, firstDivergence: null, outcome: hang ? 'hang' : 'crash', error: hang ? `not finished after ${HANG_FACTOR}x the fault-free time` : `${e.code}: ${e.message}`,
       };
     }
@@ -176,7 +233,7 @@ export class CampaignRunner {
     const top1 = argmax(y.data);
     return {
       ...base, top1, correct: label === null ? null : top1 === label,
-      latencyPs: run.time, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy), faultsApplied: applied.n,
+      latencyPs: run.time, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy), ...faults(),
       differs, firstDivergence, outcome: differs ? 'sdc' : 'masked', error: null,
     };
   }

@@ -71,7 +71,7 @@ export function prepareCampaign(file: string, point?: readonly number[]): { valu
   if (hasErrors(diags) || over.value === undefined) return { diagnostics: diags };
   const platform = over.value;
   const t = readTargets(mappingFile, undefined, platform);
-  const ft = checkScenarioTargets(sc, platform);
+  const ft = checkScenarioTargets(sc, platform, catalog);
   diags.push(...t.diagnostics, ...ft.diagnostics);
   if (hasErrors(diags) || ft.value === undefined) return { diagnostics: diags };
   const compiled = compileAuto(model.graph, platform, { targets: t.targets });
@@ -198,6 +198,16 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
   };
 }
 
+/** The campaign's worker pool: `workers` threads running `campaign-worker.js` (each prepares the scenario on its first item). */
+export function campaignPool(workers: number): Piscina {
+  return new Piscina({ filename: fileURLToPath(new URL('./campaign-worker.js', import.meta.url)), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+}
+
+/** Runs `item` of the scenario in `file` (at sweep point `point` when it sweeps) on a worker of `pool`. */
+export function runOnPool(pool: Piscina, file: string, point: readonly number[] | undefined, item: CampaignItem): Promise<ItemResult> {
+  return pool.run({ file: resolve(file), point, item }) as Promise<ItemResult>;
+}
+
 /** Runs (or resumes) the campaign of one scenario point. */
 async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions): Promise<{ out: CommandOutput; summary?: CampaignSummary }> {
   const prep = prepareCampaign(file, point);
@@ -241,9 +251,9 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
       const runner = new CampaignRunner(ctx);
       for (const it of todo) record(runner.run(it));
     } else {
-      const pool = new Piscina({ filename: fileURLToPath(new URL('./campaign-worker.js', import.meta.url)), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+      const pool = campaignPool(workers);
       try {
-        await Promise.all(todo.map((it) => (pool.run({ file: resolve(file), point, item: it }) as Promise<ItemResult>).then(record)));
+        await Promise.all(todo.map((it) => runOnPool(pool, file, point, it).then(record)));
       } finally {
         await pool.destroy();
       }

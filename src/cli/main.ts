@@ -9,6 +9,7 @@ import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines } from './bench-aimc.js';
+import { DEFAULT_BENCH_SCENARIO, formatCampaignBench, parseWorkerCounts, runCampaignBench } from './bench-campaign.js';
 import { campaignCommand } from './campaign-command.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
@@ -159,6 +160,28 @@ bench
       ...(n === undefined ? {} : { simInferences: Object.fromEntries(platforms.map((p) => [p, n])) }),
     });
     process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+bench
+  .command('campaign')
+  .description('campaign speed (fault-injection issue): the same items run ideal on 1 worker (analog params at their defaults, no faults), then noisy (the scenario as it is) on each --workers count, default ResNet-8 with HERMES PCM noise on hermes-exact; prints a table of wall time after setup (s), inferences/s, speed-up vs 1 worker (target >= 1.7x from 1 to 2), noise cost (noisy over ideal s/inference) and accuracy, and checks that every worker count gives identical results (exit 1 if not); setup (compilation, worker start-up, warm-up items: one per timed sample and worker, caching its fault-free reference) is reported apart. Nothing is asserted on time. Example: edgesim bench campaign --items 8 --workers 1,2')
+  .option('--scenario <file>', 'scenario without a sweep (default scenarios/aimc-noise-hermes.yaml of the package, not of the cwd)')
+  .option('--items <n>', 'timed items per configuration (chip-major: the scenario\'s inferences per chip, as many chips as needed)', '8')
+  .option('--workers <list>', 'comma-separated worker counts of the noisy runs, including 1', '1,2')
+  .option('--json', 'print the result as JSON instead of the table')
+  .action(async (o: { scenario?: string; items: string; workers: string; json?: boolean }) => {
+    const workers = parseWorkerCounts(o.workers);
+    const items = intOption('--items', o.items, 100_000);
+    const tty = process.stderr.isTTY === true;
+    const { result, warnings } = await runCampaignBench({
+      scenario: o.scenario ?? DEFAULT_BENCH_SCENARIO, items, workers,
+      ...(tty ? { progress: (m: string) => void process.stderr.write(`bench campaign: ${m}\n`) } : {}),
+    });
+    const f = formatCampaignBench(result);
+    process.stderr.write(warnings);
+    if (f.warning !== null) process.stderr.write(`edgesim: warning: ${f.warning}\n`);
+    process.stdout.write(o.json === true ? `${JSON.stringify(result, null, 2)}\n` : f.text);
+    if (!result.deterministic) process.exitCode = 1;
   });
 
 program

@@ -8,6 +8,7 @@ import type { SimEvent, Simulation } from '../kernel/index.js';
 import type { AnyModuleDef, EnergyShape, ParamsOf, PortProtocol, PortSpec, StatShape } from '../spec/index.js';
 import { DmiRegion, InitiatorSocket, TargetSocket, tlmBase, type GenericPayload, type Protocol } from '../tlm/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../util/index.js';
+import type { StuckBits } from './faults.js';
 
 /** A window of the address space (structurally the platform's `AddressRegion`; `end` exclusive). */
 export interface AddressWindow {
@@ -322,14 +323,18 @@ export function copyBytes(dst: Uint8Array, to: number, src: Uint8Array, from: nu
 
 /**
  * Debug access (TLM `transport_dbg`) to a storage array mapped at `base`: no time, no counters.
- * Returns the bytes transferred (clipped to the storage).
+ * A write forces the array's stuck bits, if any. Returns the bytes transferred (clipped to the
+ * storage).
  */
-export function storageDebug(tx: GenericPayload, data: Uint8Array, base: number): number {
+export function storageDebug(tx: GenericPayload, data: Uint8Array, base: number, stuck: StuckBits | null): number {
   const off = tx.address - base;
   const n = Math.max(0, Math.min(tx.length, data.length - off));
   if (off < 0 || n === 0) return 0;
   if (tx.command === 'read') tx.data.set(data.subarray(off, off + n));
-  else if (tx.command === 'write') data.set(tx.data.subarray(0, n), off);
+  else if (tx.command === 'write') {
+    data.set(tx.data.subarray(0, n), off);
+    if (stuck !== null) stuck.apply(data, off, n);
+  }
   return n;
 }
 

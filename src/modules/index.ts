@@ -14,4 +14,5 @@ export * from './pe-array/index.js';
 export { AcceleratorSim, type AccelCommand } from './accel.js';
 export { catalog } from './catalog.js';
 export { simCatalog, makeSimCatalog } from './sims.js';
+export { StuckBits, DataCorruptor, type StuckBit, type DataCorruption } from './faults.js';
 export { SimModule, Counter, BusyTracker, portProtocol, type ModuleContext, type ModuleSnapshot, type PortTraffic, type AddressWindow, type SimFactory } from './base.js';

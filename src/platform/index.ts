@@ -9,4 +9,4 @@ export { TECH_KEYS, type TechValues } from './tech.js';
 export * from './schema.js';
 export { loadMapping, MAPPING_KEYS, type MappingFile } from './mapping.js';
 export { sweepPoints, scenarioAtPoint, sweepLabel, formatSweepValue, MAX_SWEEP_AXES, type SweepAxis } from './scenario.js';
-export { loadScenario, checkScenarioTargets, applyScenarioParams, globToRegExp, SCENARIO_KEYS, SCENARIO_DATA_KEYS, FAULT_KEYS, FAULT_KINDS, FAULT_TARGET_KINDS, DEFAULT_FAULT_WINDOW, type Scenario, type ScenarioFault, type ScenarioParams, type ScenarioParamValue, type FaultTargets, type SourcePos } from './scenario.js';
+export { loadScenario, checkScenarioTargets, applyScenarioParams, globToRegExp, SCENARIO_KEYS, SCENARIO_DATA_KEYS, FAULT_KEYS, FAULT_KINDS, DEFAULT_FAULT_WINDOW, DEFAULT_FAULT_REGISTERS, registerName, type Scenario, type ScenarioFault, type ScenarioParams, type ScenarioParamValue, type FaultTargets, type SourcePos } from './scenario.js';

@@ -19,18 +19,32 @@
  * threshold: 85%                      # accuracy below it is FAIL
  * faults:
  *   - kind: bit-flip                  # transient: a bit inverted once, at a drawn time
- *     target: l1                      # instance-path glob over the memories and scratchpads
+ *     target: l1                      # instance-path glob: memories and scratchpads, or cores
  *     count: 2                        # exactly this many per inference, or rate: 1e-7 per bit
- *     bits: [0, 7]                    # bit positions in the byte (default 0..7)
+ *     bits: [0, 7]                    # bit positions in the byte (default 0..7; registers 0..31)
  *     region: [0x10000000, 0x10004000] # [from, to) byte addresses (default: the whole target)
  *     window: [0ns, 1ms]              # [from, to) simulated time (default: [0, 1 ms))
+ *   - kind: bit-flip
+ *     target: 'pe*'                   # cores: register upsets
+ *     registers: ['x1-x31', pc]       # x1..x31, f0..f31 (with F), pc (default x1-x31)
+ *     count: 1
+ *   - kind: stuck-at                  # permanent: drawn once per chip, read as `value`
+ *     target: l2
+ *     rate: 1e-6                      # per bit per chip (or count: n per chip); no window
+ *     value: random                   # 0, 1 or random (per bit)
+ *   - kind: data-corruption           # each bit moved through a DMA engine or interconnect
+ *     target: dma                     # flips with probability rate (window, region, bits apply)
+ *     rate: 1e-7
  * params:                             # optional: param overrides, per instance-path glob
  *   'aimc*': { programNoise: pcm, drift: pcm, driftTime: 86400 }
  * ```
  * Checked here: keys, types, ranges (rates in [0, 1], counts non-negative integers, windows and
- * regions non-empty, bits 0..7), exactly one of `count`/`rate`. `checkScenarioTargets` then
- * checks the targets against the elaborated platform (a glob matching no memory, a region
- * outside every matched memory).
+ * regions non-empty, bits 0..31), exactly one of `count`/`rate` (`rate` only for
+ * data-corruption), `value` on stuck-at only (and required there), no window on stuck-at,
+ * `registers` on bit-flip only. `checkScenarioTargets` then checks the targets against the
+ * elaborated platform and the module declarations' fault points (a glob matching no instance
+ * with a fault point of that kind, a region outside every matched memory, bits beyond a byte,
+ * f registers without F, two corruptions of one instance).
  *
  * `params` sets params of the platform's instances for this campaign (e.g. the analog
  * non-idealities of the AIMC tiles, `src/modules/aimc-tile/noise.ts`): each key is an
@@ -42,7 +56,7 @@
  * would change an instance's ports (structure belongs in the platform file).
  */
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import type { AnyParamSpec, ModuleCatalog } from '../spec/index.js';
+import type { AnyParamSpec, ModuleCatalog, ScenarioFaultKind } from '../spec/index.js';
 import { formatAddress, parseAddress, parseTime, unknownNameHint, type Diagnostic, type Time } from '../util/index.js';
 import type { InstanceNode, PlatformGraph } from './graph.js';
 import { Source, plain } from './source.js';
@@ -52,11 +66,28 @@ export const SCENARIO_KEYS = ['scenario', 'doc', 'platform', 'model', 'mapping',
 /** Keys of `data`. */
 export const SCENARIO_DATA_KEYS = ['images', 'labels', 'shape', 'preprocess', 'first'] as const;
 /** Keys of one fault. */
-export const FAULT_KEYS = ['kind', 'target', 'count', 'rate', 'bits', 'region', 'window'] as const;
-/** Fault kinds this version injects. */
-export const FAULT_KINDS = ['bit-flip'] as const;
-/** Module kinds a fault can target (they hold bytes in the address map). */
-export const FAULT_TARGET_KINDS = ['memory', 'scratchpad'] as const;
+export const FAULT_KEYS = ['kind', 'target', 'count', 'rate', 'bits', 'region', 'window', 'value', 'registers'] as const;
+/**
+ * Fault kinds this version injects (the module declarations' fault points name the kind that
+ * drives them, `FaultSpec.injectedBy`):
+ * - `bit-flip`: transient, a bit inverted once at a drawn time; stored bits of memories and
+ *   scratchpads, or registers of cores (`registers`);
+ * - `stuck-at`: permanent stored bits of memories and scratchpads that always read `value`,
+ *   drawn once per chip (the same on every inference of the chip);
+ * - `data-corruption`: each bit of the data moved through a DMA engine or an interconnect
+ *   flips with probability `rate` (inside `window` and `region`).
+ */
+export const FAULT_KINDS = ['bit-flip', 'stuck-at', 'data-corruption'] as const satisfies readonly ScenarioFaultKind[];
+
+/**
+ * Register numbering of register faults: `x0..x31` are 0..31, `f0..f31` 32..63, `pc` 64.
+ * @returns the name of register number `n`.
+ */
+export function registerName(n: number): string {
+  return n < 32 ? `x${n}` : n < 64 ? `f${n - 32}` : 'pc';
+}
+/** Registers a core fault targets when `registers` is not given: x1..x31. */
+export const DEFAULT_FAULT_REGISTERS: readonly number[] = Array.from({ length: 31 }, (_, i) => i + 1);
 
 /** Where a value was written, for diagnostics raised after loading. */
 export interface SourcePos { readonly file: string; readonly line: number; readonly column: number }
@@ -70,12 +101,19 @@ export interface ScenarioFault {
   readonly count: number | undefined;
   /** ... each bit of the targeted bytes flips with this probability per inference. */
   readonly rate: number | undefined;
-  /** Bit positions within a byte that may be hit (0 = least significant). */
-  readonly bits: readonly number[];
+  /**
+   * Bit positions that may be hit (0 = least significant) within a byte (memories, data in
+   * transit) or a 32-bit register; undefined = all of them.
+   */
+  readonly bits: readonly number[] | undefined;
   /** Byte address range [from, to), or undefined for the whole of each target. */
   readonly region: readonly [number, number] | undefined;
-  /** Simulated-time window [from, to) in ps. */
+  /** Simulated-time window [from, to) in ps (`stuck-at`: always the whole run). */
   readonly window: readonly [Time, Time];
+  /** `stuck-at`: the value the bits read, or `random` (drawn per bit). */
+  readonly value: 0 | 1 | 'random' | undefined;
+  /** `bit-flip` on cores: register numbers ({@link registerName}); undefined = x1..x31. */
+  readonly registers: readonly number[] | undefined;
   /** Position of `target` (for target checks). */
   readonly at: SourcePos;
 }
@@ -347,20 +385,69 @@ function loadFault(src: Source, node: Node, i: number): ScenarioFault | undefine
     src.error(rate.node, 'bad-value', `${what}: rate ${rate.value} is outside [0, 1] (a probability per bit per inference)`, 'write e.g. rate: 1e-6');
     ok = false;
   }
-  if ((count === undefined) === (rate === undefined) && e.has('count') === e.has('rate')) {
-    src.error(m, 'bad-fault-amount', `${what}: give exactly one of 'count' (faults per inference) and 'rate' (probability per bit per inference)`);
+  const per = kind === 'stuck-at' ? 'per chip' : 'per inference';
+  if (kind === 'data-corruption') {
+    if (count !== undefined || rate === undefined) {
+      src.error(count?.node ?? m, 'bad-fault-amount', `${what}: data-corruption takes 'rate' (probability per bit moved), not 'count': the number of bits in transit is only known when the program runs`, 'write e.g. rate: 1e-7');
+      ok = false;
+    }
+  } else if ((count === undefined) === (rate === undefined) && e.has('count') === e.has('rate')) {
+    src.error(m, 'bad-fault-amount', `${what}: give exactly one of 'count' (faults ${per}) and 'rate' (probability per bit ${per})`);
     ok = false;
   }
-  let bits: number[] = [0, 1, 2, 3, 4, 5, 6, 7];
+  let bits: number[] | undefined;
   const bitsE = e.get('bits');
   if (bitsE !== undefined) {
     const items = isSeq(bitsE.value) ? bitsE.value.items : [bitsE.value];
     const vals = items.map((x) => (isScalar(x) ? x.value : undefined));
-    if (vals.length > 0 && vals.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 7)) bits = [...new Set(vals as number[])].sort((a, b) => a - b);
+    if (vals.length > 0 && vals.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 31)) bits = [...new Set(vals as number[])].sort((a, b) => a - b);
     else {
-      src.error(bitsE.value ?? bitsE.key, 'bad-value', `${what}: bits must be bit positions 0..7 within a byte, got ${JSON.stringify(bitsE.value?.toJSON?.() ?? null)}`, 'write e.g. bits: [7] (sign bits) or bits: [0, 1, 2, 3]');
+      src.error(bitsE.value ?? bitsE.key, 'bad-value', `${what}: bits must be bit positions, 0..7 within a byte (memories, data in transit) or 0..31 within a register, got ${JSON.stringify(bitsE.value?.toJSON?.() ?? null)}`, 'write e.g. bits: [7] (sign bits) or bits: [0, 1, 2, 3]');
       ok = false;
     }
+  }
+  const only = (key: string, k: string, why: string): void => {
+    const v = e.get(key);
+    if (v !== undefined && kind !== undefined && kind !== k) {
+      src.error(v.key, 'bad-fault-field', `${what}: '${key}' applies to ${k} faults only (${why}), not to ${kind}`, `remove '${key}'`);
+      ok = false;
+    }
+  };
+  only('value', 'stuck-at', 'the value stuck bits read');
+  only('registers', 'bit-flip', 'the core registers a transient flip may hit');
+  let value: 0 | 1 | 'random' | undefined;
+  const valueE = e.get('value');
+  if (kind === 'stuck-at') {
+    const raw = valueE !== undefined && isScalar(valueE.value) ? valueE.value.value : undefined;
+    if (raw === 0 || raw === 1 || raw === 'random') value = raw;
+    else {
+      src.error(valueE?.value ?? m, 'bad-value', `${what}: a stuck-at fault needs 'value: 0', 'value: 1' or 'value: random' (the value its bits read)${valueE === undefined ? '' : `, got ${JSON.stringify(raw ?? null)}`}`, 'write e.g. value: 0');
+      ok = false;
+    }
+    const w = e.get('window');
+    if (w !== undefined) {
+      src.error(w.key, 'bad-fault-field', `${what}: stuck-at bits are permanent (the same on every inference of a chip): a window does not apply`, "remove 'window'");
+      ok = false;
+    }
+  }
+  let registers: number[] | undefined;
+  const regE = e.get('registers');
+  if (regE !== undefined && kind === 'bit-flip') {
+    const items = isSeq(regE.value) ? regE.value.items : [regE.value];
+    const out = new Set<number>();
+    for (const it of items) {
+      const raw = isScalar(it) ? it.value : undefined;
+      const r = typeof raw === 'string' ? parseRegisters(raw) : undefined;
+      if (r === undefined) {
+        src.error((isScalar(it) ? it : null) ?? regE.key, 'bad-value', `${what}: '${String(raw)}' is not a register or register range`, "write names x1..x31, f0..f31 or pc, or ranges such as 'x1-x31' (x0 is hard-wired to zero)");
+        ok = false;
+      } else for (const n of r) out.add(n);
+    }
+    if (items.length === 0) {
+      src.error(regE.value ?? regE.key, 'bad-value', `${what}: registers is empty`, "write e.g. registers: ['x1-x31']");
+      ok = false;
+    }
+    registers = [...out].sort((a, b) => a - b);
   }
   const pair = <T>(k: string, parse: (raw: unknown) => T | undefined, unit: string): [T, T] | undefined => {
     const v = e.get(k);
@@ -397,8 +484,30 @@ function loadFault(src: Source, node: Node, i: number): ScenarioFault | undefine
   const at = src.position(targetE.value ?? targetE.key);
   return {
     kind: kind as ScenarioFault['kind'], target, count: count?.value, rate: rate?.value, bits, region: region ?? undefined,
-    window: window ?? DEFAULT_FAULT_WINDOW, at,
+    window: kind === 'stuck-at' ? [0, Number.MAX_SAFE_INTEGER] : (window ?? DEFAULT_FAULT_WINDOW), value, registers, at,
   };
+}
+
+/** `x5`, `f0`, `pc`, or a range `x1-x31` / `f0-f7` in one file, as register numbers; undefined if invalid (x0 included). */
+function parseRegisters(s: string): number[] | undefined {
+  const one = (r: string): number | undefined => {
+    if (r === 'pc') return 64;
+    const m = /^([xf])(\d{1,2})$/.exec(r);
+    if (m === null) return undefined;
+    const i = Number(m[2]);
+    if (i > 31 || (m[1] === 'x' && i === 0)) return undefined;
+    return (m[1] === 'f' ? 32 : 0) + i;
+  };
+  const parts = s.trim().split('-');
+  if (parts.length === 1) {
+    const n = one(parts[0]!);
+    return n === undefined ? undefined : [n];
+  }
+  if (parts.length !== 2) return undefined;
+  const a = one(parts[0]!.trim());
+  const b = one(parts[1]!.trim());
+  if (a === undefined || b === undefined || a === 64 || b === 64 || (a < 32) !== (b < 32) || a > b) return undefined;
+  return Array.from({ length: b - a + 1 }, (_, k) => a + k);
 }
 
 /** `*` and `?` glob over instance paths, anchored. */
@@ -406,46 +515,110 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-/** The byte ranges one fault can hit on `platform`: matched instances' address-map windows, clipped to the region. */
-export interface FaultTargets { readonly spec: ScenarioFault; readonly ranges: readonly { readonly instance: string; readonly from: number; readonly to: number }[] }
+/**
+ * What one fault can hit on a platform. `space` says what the ranges count:
+ * - `bytes`: byte addresses of the matched memories' and scratchpads' address-map windows,
+ *   clipped to the region (`bit-flip`, `stuck-at`);
+ * - `registers`: register numbers ({@link registerName}) of each matched core (`bit-flip`);
+ * - `transit`: one range per matched DMA engine or interconnect, the region of byte addresses
+ *   whose data may be corrupted (`data-corruption`).
+ */
+export interface FaultTargets {
+  readonly spec: ScenarioFault;
+  readonly space: 'bytes' | 'registers' | 'transit';
+  readonly ranges: readonly { readonly instance: string; readonly from: number; readonly to: number }[];
+  /** Bit positions that may be hit: the fault's `bits`, or every bit of the unit (0..7 or 0..31). */
+  readonly bits: readonly number[];
+}
+
+const ALL_BYTE_BITS = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+const ALL_WORD_BITS = Array.from({ length: 32 }, (_, i) => i);
 
 /**
- * Resolves each fault's target glob against the platform's memories and scratchpads (their
- * address-map windows) and clips to the fault's region: a glob that matches nothing, matches
- * only other kinds, or a region outside every match is an error at the fault's `target`.
+ * Resolves each fault's target glob against the platform. An instance can be hit by a fault
+ * kind when its module declaration has a fault point injected by that kind
+ * (`FaultSpec.injectedBy`): stored bits of memories and scratchpads, core registers, data in
+ * transit through DMA engines and interconnects. Errors at the fault's `target`: a glob that
+ * matches nothing or only instances without such a fault point, one glob matching both storage
+ * and cores, a region outside every match, bit positions beyond a byte for byte targets,
+ * registers on storage or floating-point registers on a core without F.
  */
-export function checkScenarioTargets(s: Scenario, platform: PlatformGraph): { value?: FaultTargets[]; diagnostics: Diagnostic[] } {
+export function checkScenarioTargets(s: Scenario, platform: PlatformGraph, catalog: ModuleCatalog): { value?: FaultTargets[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const err = (f: ScenarioFault, code: string, message: string, hint?: string): void => {
     diagnostics.push({ severity: 'error', code, message, file: f.at.file, line: f.at.line, column: f.at.column, ...(hint === undefined ? {} : { hint }) });
   };
+  const injects = (inst: InstanceNode, kind: ScenarioFaultKind): boolean => Object.values(catalog.get(inst.kind)?.faults ?? {}).some((p) => p.injectedBy === kind);
   const out: FaultTargets[] = [];
-  const targetable = Object.values(platform.instances).filter((i) => (FAULT_TARGET_KINDS as readonly string[]).includes(i.kind)).map((i) => i.name);
+  const corrupted = new Set<string>();
   for (const f of s.faults) {
     const re = globToRegExp(f.target);
-    const matched = Object.keys(platform.instances).filter((n) => re.test(n));
-    const usable = matched.filter((n) => targetable.includes(n));
+    const all = Object.values(platform.instances);
+    const matched = all.filter((i) => re.test(i.name));
+    const usable = matched.filter((i) => injects(i, f.kind));
     if (usable.length === 0) {
+      const able = all.filter((i) => injects(i, f.kind)).map((i) => `${i.name} (${i.kind})`);
       err(f, 'unknown-fault-target', matched.length === 0
         ? `target '${f.target}' matches no instance of platform '${platform.platform}'`
-        : `target '${f.target}' matches ${matched.map((n) => `'${n}' (${platform.instances[n]!.kind})`).join(', ')}, none of which holds data in the address map`,
-      `memories and scratchpads of this platform: ${targetable.join(', ') || '(none)'}`);
+        : `target '${f.target}' matches ${matched.map((i) => `'${i.name}' (${i.kind})`).join(', ')}, none of which has a ${f.kind} fault point`,
+      `instances a ${f.kind} fault can target on this platform: ${able.join(', ') || '(none)'} ('edgesim describe <kind>' lists each kind's fault points)`);
+      continue;
+    }
+    const cores = usable.filter((i) => i.kind === 'core');
+    const space: FaultTargets['space'] = f.kind === 'data-corruption' ? 'transit' : cores.length > 0 ? 'registers' : 'bytes';
+    if (space === 'registers' && cores.length !== usable.length) {
+      err(f, 'mixed-fault-target', `target '${f.target}' matches cores (${cores.map((i) => i.name).join(', ')}) and storage (${usable.filter((i) => i.kind !== 'core').map((i) => i.name).join(', ')}): register and memory flips need separate faults`, 'narrow the glob, and add a second fault for the other targets');
+      continue;
+    }
+    const bits = f.bits ?? (space === 'registers' ? ALL_WORD_BITS : ALL_BYTE_BITS);
+    if (space !== 'registers' && bits.some((b) => b > 7)) {
+      err(f, 'bad-fault-bits', `bits ${bits.filter((b) => b > 7).join(', ')} are beyond a byte: the ${space === 'transit' ? 'data in transit' : 'stored data'} of '${f.target}' is hit byte by byte (bits 0..7)`, 'write bits within 0..7');
+      continue;
+    }
+    if (space !== 'registers' && f.registers !== undefined) {
+      err(f, 'bad-fault-field', `target '${f.target}' holds no registers: 'registers' applies to cores`, "remove 'registers' or target a core");
       continue;
     }
     const ranges: { instance: string; from: number; to: number }[] = [];
-    for (const n of usable) {
-      for (const r of platform.addressMap.filter((x) => x.target === n)) {
-        const from = Math.max(r.base, f.region?.[0] ?? r.base);
-        const to = Math.min(r.end, f.region?.[1] ?? r.end);
-        if (from < to) ranges.push({ instance: n, from, to });
+    if (space === 'registers') {
+      const regs = f.registers ?? DEFAULT_FAULT_REGISTERS;
+      const noF = cores.filter((c) => !(c.params.extensions as readonly string[]).includes('F'));
+      if (regs.some((r) => r >= 32 && r < 64) && noF.length > 0) {
+        err(f, 'bad-fault-field', `floating-point registers on ${noF.map((c) => c.name).join(', ')}, which ${noF.length === 1 ? 'has' : 'have'} no F extension`, 'target x registers (or pc) only, or cores with F');
+        continue;
+      }
+      for (const c of cores) {
+        for (const r of regs) {
+          const last = ranges.at(-1);
+          if (last !== undefined && last.instance === c.name && last.to === r) last.to = r + 1;
+          else ranges.push({ instance: c.name, from: r, to: r + 1 });
+        }
+      }
+    } else if (space === 'transit') {
+      const twice = usable.filter((i) => corrupted.has(i.name));
+      if (twice.length > 0) {
+        err(f, 'duplicate-fault-target', `${twice.map((i) => `'${i.name}'`).join(', ')} already ${twice.length === 1 ? 'has' : 'have'} a data-corruption fault (one per instance)`, 'merge the two faults into one (the rate of either of two independent flips is p1 + p2 - p1 p2)');
+        continue;
+      }
+      for (const i of usable) {
+        corrupted.add(i.name);
+        ranges.push({ instance: i.name, from: f.region?.[0] ?? 0, to: f.region?.[1] ?? 2 ** 32 });
+      }
+    } else {
+      for (const i of usable) {
+        for (const r of platform.addressMap.filter((x) => x.target === i.name)) {
+          const from = Math.max(r.base, f.region?.[0] ?? r.base);
+          const to = Math.min(r.end, f.region?.[1] ?? r.end);
+          if (from < to) ranges.push({ instance: i.name, from, to });
+        }
+      }
+      if (ranges.length === 0) {
+        err(f, 'fault-region-outside', `the region of target '${f.target}' lies outside every matched instance's address window`,
+          usable.flatMap((i) => platform.addressMap.filter((x) => x.target === i.name).map((x) => `${i.name}: [${formatAddress(x.base)}, ${formatAddress(x.end)})`)).join('; '));
+        continue;
       }
     }
-    if (ranges.length === 0) {
-      err(f, 'fault-region-outside', `the region of target '${f.target}' lies outside every matched instance's address window`,
-        usable.flatMap((n) => platform.addressMap.filter((x) => x.target === n).map((x) => `${n}: [${formatAddress(x.base)}, ${formatAddress(x.end)})`)).join('; '));
-      continue;
-    }
-    out.push({ spec: f, ranges });
+    out.push({ spec: f, space, ranges, bits });
   }
   return diagnostics.length > 0 ? { diagnostics } : { value: out, diagnostics };
 }

@@ -41,12 +41,20 @@ export interface StatSpec {
   readonly doc: string;
 }
 
-/** A fault the fault-injection layer may activate in this kind. */
+/** Fault kinds a scenario file can name (`faults: - kind: ...`); see src/platform/scenario.ts. */
+export type ScenarioFaultKind = 'bit-flip' | 'stuck-at' | 'data-corruption';
+
+/**
+ * A fault the fault-injection layer may activate in this kind. `injectedBy` names the scenario
+ * fault kind that drives it; a point without one is declared (documented as a known failure
+ * mechanism) but no injector drives it yet, and a scenario targeting it is refused.
+ */
 export interface FaultSpec {
   readonly kind: 'bit-flip' | 'stuck-at' | 'delay' | 'drop';
   /** What it affects, e.g. `stored words`, `register file`. */
   readonly target: string;
   readonly doc: string;
+  readonly injectedBy?: ScenarioFaultKind;
 }
 
 /** A capability offered to the compiler (free-form key/values, e.g. ISA, SIMD lanes, burst size). */
@@ -122,8 +130,8 @@ export const stat = {
 
 /** Fault builders. */
 export const fault = {
-  bitFlip: (target: string, doc: string): FaultSpec => ({ kind: 'bit-flip', target, doc }),
-  stuckAt: (target: string, doc: string): FaultSpec => ({ kind: 'stuck-at', target, doc }),
+  bitFlip: (target: string, doc: string, injectedBy?: ScenarioFaultKind): FaultSpec => ({ kind: 'bit-flip', target, doc, ...(injectedBy === undefined ? {} : { injectedBy }) }),
+  stuckAt: (target: string, doc: string, injectedBy?: ScenarioFaultKind): FaultSpec => ({ kind: 'stuck-at', target, doc, ...(injectedBy === undefined ? {} : { injectedBy }) }),
   delay: (target: string, doc: string): FaultSpec => ({ kind: 'delay', target, doc }),
   drop: (target: string, doc: string): FaultSpec => ({ kind: 'drop', target, doc }),
 };

@@ -36,7 +36,7 @@ export function describeModule(def: AnyModuleDef, defaults?: Readonly<Record<str
   };
   section('Energy events', Object.entries(def.energy).map(([n, e]) => [n, `${e.kind}, ${e.kind === 'per-event' ? e.cost : e.power}: ${e.doc}`]));
   section('Statistics', Object.entries(def.stats).map(([n, s]) => [n, `${s.kind}${s.unit === '' ? '' : `, ${s.unit}`}: ${s.doc}`]));
-  section('Fault points', Object.entries(def.faults).map(([n, f]) => [n, `${f.kind} on ${f.target}: ${f.doc}`]));
+  section('Fault points', Object.entries(def.faults).map(([n, f]) => [n, `${f.kind} on ${f.target}: ${f.doc} ${f.injectedBy === undefined ? '(declared; no scenario fault kind drives it yet)' : `(scenario: kind: ${f.injectedBy})`}`]));
   return out.join('\n');
 }
 

@@ -1,13 +1,15 @@
 /** Fault draws: deterministic per (seed, chip, inference, fault), exact counts, Bernoulli rates, windows, bits and regions. */
 import { describe, expect, it } from 'vitest';
-import { drawFlips, campaignItems } from '../../src/campaign/index.js';
+import { campaignItems, drawFlips, drawStuckBits } from '../../src/campaign/index.js';
 import type { FaultTargets, ScenarioFault } from '../../src/platform/index.js';
 
 const spec = (o: Partial<ScenarioFault>): ScenarioFault => ({
   kind: 'bit-flip', target: 'l1', count: undefined, rate: undefined, bits: [0, 1, 2, 3, 4, 5, 6, 7], region: undefined,
-  window: [0, 1_000_000], at: { file: 'x', line: 1, column: 1 }, ...o,
+  window: [0, 1_000_000], value: undefined, registers: undefined, at: { file: 'x', line: 1, column: 1 }, ...o,
 });
-const target = (o: Partial<ScenarioFault>, ranges = [{ instance: 'l1', from: 0x1000, to: 0x2000 }]): FaultTargets => ({ spec: spec(o), ranges });
+const target = (o: Partial<ScenarioFault>, ranges = [{ instance: 'l1', from: 0x1000, to: 0x2000 }], space: FaultTargets['space'] = 'bytes'): FaultTargets => ({
+  spec: spec(o), space, ranges, bits: o.bits ?? (space === 'registers' ? Array.from({ length: 32 }, (_, i) => i) : [0, 1, 2, 3, 4, 5, 6, 7]),
+});
 
 describe('fault draws', () => {
   it('same (seed, chip, inference) same flips; another chip, inference or seed other flips; adding a fault keeps the others', () => {
@@ -66,5 +68,35 @@ describe('fault draws', () => {
   it('items: chip-major, the same subset of samples on every chip', () => {
     const items = campaignItems({ chips: 2, inferences: 3, data: { first: 10 } } as never);
     expect(items.map((i) => `${i.chip}:${i.inference}:${i.sample}`)).toEqual(['0:0:10', '0:1:11', '0:2:12', '1:0:10', '1:1:11', '1:2:12']);
+  });
+});
+
+describe('stuck-at and register draws', () => {
+  it('stuck-at bits are per chip: the same for any inference, others for another chip; value random draws both values', () => {
+    const t = [target({ kind: 'stuck-at', count: 400, value: 'random' })];
+    const a = drawStuckBits(4, 0, t);
+    expect(a).toHaveLength(400);
+    expect(drawStuckBits(4, 0, t)).toEqual(a);
+    expect(drawStuckBits(4, 1, t)).not.toEqual(a);
+    const ones = a.filter((b) => b.value === 1).length;
+    expect(Math.abs(ones - 200)).toBeLessThan(5 * 10); // binomial(400, 1/2): sd 10
+    expect(drawStuckBits(4, 0, [target({ kind: 'stuck-at', count: 5, value: 0 })]).every((b) => b.value === 0)).toBe(true);
+    // bit-flip draws ignore stuck-at faults and vice versa
+    expect(drawFlips(4, { chip: 0, inference: 0 }, t)).toEqual([]);
+    expect(drawStuckBits(4, 0, [target({ count: 3 })])).toEqual([]);
+  });
+
+  it('register flips spread uniformly over the registers and the 32 bits of each', () => {
+    // x1..x31 of two cores: 62 registers x 32 bits = 1984 bits
+    const t = [target({ count: 1000 }, [{ instance: 'pe0', from: 1, to: 32 }, { instance: 'pe1', from: 1, to: 32 }], 'registers')];
+    const f = drawFlips(2, { chip: 0, inference: 0 }, t);
+    expect(f).toHaveLength(1000);
+    expect(new Set(f.map((x) => `${x.instance}/${x.address}/${x.bit}`)).size).toBe(1000); // distinct bits
+    expect(f.every((x) => x.space === 'registers' && x.address >= 1 && x.address < 32 && x.bit >= 0 && x.bit < 32)).toBe(true);
+    const perCore = ['pe0', 'pe1'].map((c) => f.filter((x) => x.instance === c).length);
+    // without replacement from 1984 bits: the variance is below the binomial's, so 5 binomial sd bound it
+    for (const n of perCore) expect(Math.abs(n - 500)).toBeLessThan(5 * Math.sqrt(1000 * 0.25));
+    const highBits = f.filter((x) => x.bit >= 16).length;
+    expect(Math.abs(highBits - 500)).toBeLessThan(5 * Math.sqrt(1000 * 0.25));
   });
 });

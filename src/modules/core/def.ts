@@ -59,8 +59,8 @@ export const CoreDef = defineModule({
     busy: stat.time('Time spent executing.'),
   },
   faults: {
-    regBitFlip: fault.bitFlip('register file', 'Flip bits of a general-purpose register.'),
-    pcBitFlip: fault.bitFlip('program counter', 'Flip bits of the program counter.'),
+    regBitFlip: fault.bitFlip('register file', 'Transient upsets of the integer (x1..x31) and, with F, floating-point (f0..f31) registers: a bit inverted once, at a drawn time.', 'bit-flip'),
+    pcBitFlip: fault.bitFlip('program counter', 'A bit of the program counter inverted once (scenario register name `pc`).', 'bit-flip'),
   },
   caps: (p) => [{ name: 'isa', base: 'rv32im', extensions: p.extensions, hartId: p.hartId }],
 });

@@ -256,6 +256,38 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     this.core.invalidate(address, data.length);
   }
 
+  /**
+   * Times (ps, absolute) at which the core synchronizes with the kernel whatever its quantum, so
+   * that an event scheduled there (a fault injected at that time) sees the core at that time to
+   * the instruction, not up to a quantum later. Sorted ascending; set before the run.
+   */
+  setSyncBarriers(times: readonly Time[]): void {
+    this.barriers = [...times].sort((a, b) => a - b);
+    this.barrierIdx = 0;
+  }
+
+  private barriers: readonly Time[] = [];
+  private barrierIdx = 0;
+
+  /**
+   * Inverts one bit of a register (fault injection): `x` 1..31 (x0 is hard-wired to zero),
+   * `f` 0..31 (the raw float32 bits; needs the F extension) or the `pc` (index ignored). Takes
+   * effect when the core next runs: call it while the core waits (from another process), not
+   * from inside its own instruction stream.
+   */
+  flipRegisterBit(file: 'x' | 'f' | 'pc', index: number, bit: number): void {
+    if (!(Number.isInteger(bit) && bit >= 0 && bit <= 31)) throw new RangeError(`register bit ${bit} is outside 0..31`);
+    const m = 1 << bit;
+    if (file === 'pc') {
+      this.core.pc = (this.core.pc ^ m) >>> 0;
+      return;
+    }
+    if (!(Number.isInteger(index) && index >= (file === 'x' ? 1 : 0) && index <= 31)) throw new RangeError(`register ${file}${index} does not exist${file === 'x' && index === 0 ? ' as a storage element (x0 is hard-wired to zero)' : ''}`);
+    if (file === 'f' && !this.params.extensions.includes('F')) throw new RangeError(`${this.path} has no F extension: no register f${index}`);
+    const regs = file === 'x' ? this.core.x : this.core.f;
+    regs[index] = regs[index]! ^ m;
+  }
+
   /** Reads `n` bytes from the platform's memories with the debug transport. */
   debugRead(address: number, n: number): Uint8Array {
     const data = new Uint8Array(n);
@@ -318,7 +350,11 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     const qk = this.qk;
     const period = this.period;
     qk.reset();
+    const barriers = this.barriers;
     for (;;) {
+      // barriers at or before the kernel's time are behind the core: it did not run ahead of them
+      while (this.barrierIdx < barriers.length && barriers[this.barrierIdx]! <= this.sim.now) this.barrierIdx++;
+      const barrier = this.barrierIdx < barriers.length ? barriers[this.barrierIdx]! : Infinity;
       this.runLocal = qk.localTime;
       this.runCycles = core.cycles;
       // whole cycles: the core's current cycle during this run is cycleBase + core.cycles
@@ -326,7 +362,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       const port = this.port!;
       port.cycleOk = nowPs % period === 0 && this.runLocal % period === 0;
       port.cycleBase = (nowPs + this.runLocal) / period - this.runCycles;
-      const room = qk.nextSyncPoint - this.sim.now - qk.localTime;
+      const room = Math.min(qk.nextSyncPoint, barrier) - this.sim.now - qk.localTime;
       const until = core.cycles + Math.max(1, Math.ceil(room / period));
       const r = core.run(BATCH, until);
       const ran = (core.cycles - this.runCycles) * period;
@@ -340,6 +376,13 @@ export class CoreSim extends SimModule<typeof CoreDef> {
           if (qk.needSync) {
             if (!this.sim.advanceAlone(qk.localTime)) yield qk.localTime;
             qk.reset();
+          } else if (this.sim.now + qk.localTime >= barrier) {
+            // a barrier: synchronize, then let one delta pass so that whatever else happens at
+            // this time (a fault injector woken by the same time-out) happens before the core
+            // executes past it
+            yield qk.localTime;
+            qk.reset();
+            yield 0;
           }
           break;
         case 'wait':

@@ -42,7 +42,10 @@ export const DmaDef = defineModule({
     bytes: stat.counter('B', 'Bytes moved.'),
     busy: stat.time('Time with a transfer in flight.'),
   },
-  faults: { dropBeat: fault.drop('transfer beats', 'Lose one beat of a transfer.') },
+  faults: {
+    dataFlip: fault.bitFlip('data in transit', 'Each bit of a burst flips with a given probability between the burst\'s read and its write (a corrupted transfer).', 'data-corruption'),
+    dropBeat: fault.drop('transfer beats', 'Lose one beat of a transfer.'),
+  },
   check: (p) => (p.maxBurstBytes <= p.maxTransferBytes ? [] : [{
     param: 'maxBurstBytes',
     message: `maxBurstBytes ${p.maxBurstBytes} B exceeds maxTransferBytes ${p.maxTransferBytes} B (a burst is part of one transfer)`,

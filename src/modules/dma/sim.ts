@@ -2,6 +2,7 @@ import type { SimEvent, Wait } from '../../kernel/index.js';
 import { GenericPayload, type InitiatorSocket } from '../../tlm/index.js';
 import { formatAddress, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type SimFactory } from '../base.js';
+import type { DataCorruptor } from '../faults.js';
 import { DmaDef } from './def.js';
 
 /** A transfer request. 1D: `bytes` from `src` to `dst`. 2D: `rows` rows of `bytes` each, strided. */
@@ -75,6 +76,11 @@ export class Dma extends SimModule<typeof DmaDef> {
   private nextId = 1;
   private nextLocal = 0;
   private pending = 0;
+  /**
+   * Corruption of data in transit (fault injection), or null: applied to each burst between its
+   * read and its write, addressed by the destination (the region of the fault filters on it).
+   */
+  corruptor: DataCorruptor | null = null;
   private readonly regs = new Uint32Array(8);
 
   constructor(ctx: ModuleContext<typeof DmaDef>) {
@@ -188,6 +194,7 @@ export class Dma extends SimModule<typeof DmaDef> {
         if (at > this.sim.now) yield at - this.sim.now;
         const buf = new Uint8Array(b);
         const rd = yield* this.move('read', srcRow + off, buf, 0);
+        if (this.corruptor !== null) this.corruptor.apply(buf, b, dstRow + off, this.sim.now + rd);
         const wr = yield* this.move('write', dstRow + off, buf, rd);
         const c = Math.max(this.cycleAt(this.sim.now + wr), i + d);
         completions.push(c);

@@ -31,7 +31,10 @@ export const MemoryDef = defineModule({
     bytesRead: stat.counter('B', 'Bytes read.'),
     bytesWritten: stat.counter('B', 'Bytes written.'),
   },
-  faults: { bitFlip: fault.bitFlip('stored words', 'Flip stored bits at a given rate.') },
+  faults: {
+    bitFlip: fault.bitFlip('stored bits', 'Transient upsets: a stored bit inverted once, at a drawn time (count or rate per bit per inference).', 'bit-flip'),
+    stuckAt: fault.stuckAt('stored bits', 'Permanent defects: bits that always read as 0 or 1, the same on every inference of a chip.', 'stuck-at'),
+  },
   area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
   check: (p) => (p.sizeBytes % (p.dataWidthBits / 8) === 0 ? [] : [{
     param: 'sizeBytes',

@@ -1,6 +1,7 @@
 import type { GenericPayload } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
 import { SimModule, copyBytes, storageDebug, storageDmi, type ModuleContext, type SimFactory } from '../base.js';
+import type { StuckBits } from '../faults.js';
 import { MemoryDef } from './def.js';
 
 /**
@@ -20,6 +21,8 @@ export class Memory extends SimModule<typeof MemoryDef> {
   /** Base address of the window (0 when the instance is not in an address map). */
   readonly base: number;
   private readonly portFree: Float64Array;
+  /** Stuck-at bits (fault injection), or null. */
+  private stuck: StuckBits | null = null;
 
   constructor(ctx: ModuleContext<typeof MemoryDef>) {
     super(MemoryDef, ctx);
@@ -49,6 +52,7 @@ export class Memory extends SimModule<typeof MemoryDef> {
       this.stats.bytesRead.add(tx.length);
     } else {
       copyBytes(this.data, off, tx.data, 0, tx.length);
+      if (this.stuck !== null) this.stuck.apply(this.data, off, tx.length);
       this.stats.bytesWritten.add(tx.length);
     }
     this.energy.access.add(Math.ceil(tx.length / wordBytes));
@@ -64,7 +68,17 @@ export class Memory extends SimModule<typeof MemoryDef> {
   }
 
   private debug(tx: GenericPayload): number {
-    return storageDebug(tx, this.data, this.base);
+    return storageDebug(tx, this.data, this.base, this.stuck);
+  }
+
+  /**
+   * Installs permanent stuck-at bits (offsets relative to the window's base): forced now and
+   * after every later write, so every read sees them. `null` removes them (the stored values
+   * keep their forced bits).
+   */
+  setStuckBits(stuck: StuckBits | null): void {
+    this.stuck = stuck;
+    stuck?.applyAll(this.data);
   }
 }
 

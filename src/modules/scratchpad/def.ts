@@ -34,8 +34,8 @@ export const ScratchpadDef = defineModule({
     bankConflicts: stat.counter('requests', 'Requests delayed by a busy bank.'),
   },
   faults: {
-    bitFlip: fault.bitFlip('stored words', 'Flip stored bits at a given rate.'),
-    stuckAt: fault.stuckAt('stored bits', 'Bits that read as a fixed value.'),
+    bitFlip: fault.bitFlip('stored bits', 'Transient upsets: a stored bit inverted once, at a drawn time (count or rate per bit per inference).', 'bit-flip'),
+    stuckAt: fault.stuckAt('stored bits', 'Permanent defects: bits that always read as 0 or 1, the same on every inference of a chip.', 'stuck-at'),
   },
   area: { param: 'bitArea', scale: (p) => p.sizeBytes * 8, per: 'bit' },
   check: (p) => (p.sizeBytes % (p.banks * p.wordBytes) === 0 ? [] : [{

@@ -1,6 +1,7 @@
 import type { GenericPayload, WordTarget } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
 import { SimModule, copyBytes, storageDebug, storageDmi, type Counter, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
+import type { StuckBits } from '../faults.js';
 import { ScratchpadDef } from './def.js';
 
 /**
@@ -73,6 +74,8 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
   private readonly nBanks: number;
   private readonly accessCyc: number;
   private readonly wordInterleaved: boolean;
+  /** Stuck-at bits (fault injection), or null. */
+  private stuck: StuckBits | null = null;
   private readonly wordsPerBank: number;
   /** log2(wordBytes) when the word size and the bank count are powers of two (bank = (off >>> wShift) & (banks - 1)), else -1. */
   private readonly wShift: number;
@@ -131,7 +134,10 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
       const c = Math.ceil((nowPs + delay) / this.period);
       const d = (cmd === 'read' ? this.reserveWord(port, off0, len, c, this.cRead, this.cReads) : this.reserveWord(port, off0, len, c, this.cWrite, this.cWrites)) * this.period - nowPs;
       if (cmd === 'read') copyBytes(tx.data, 0, this.data, off0, len);
-      else copyBytes(this.data, off0, tx.data, 0, len);
+      else {
+        copyBytes(this.data, off0, tx.data, 0, len);
+        if (this.stuck !== null) this.stuck.apply(this.data, off0, len);
+      }
       return d;
     }
     return this.accessGeneral(port, tx, delay);
@@ -167,6 +173,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
       m[off + 2] = value >>> 16;
       m[off + 3] = value >>> 24;
     }
+    if (this.stuck !== null) this.stuck.apply(m, off, bytes);
     return r;
   }
 
@@ -372,15 +379,23 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
 
   private write(off: number, tx: GenericPayload): void {
     const be = tx.byteEnable;
-    if (be === null) {
-      copyBytes(this.data, off, tx.data, 0, tx.length);
-      return;
-    }
-    for (let i = 0; i < tx.length; i++) if (be[i % be.length] !== 0) this.data[off + i] = tx.data[i]!;
+    if (be === null) copyBytes(this.data, off, tx.data, 0, tx.length);
+    else for (let i = 0; i < tx.length; i++) if (be[i % be.length] !== 0) this.data[off + i] = tx.data[i]!;
+    if (this.stuck !== null) this.stuck.apply(this.data, off, tx.length);
   }
 
   private debug(tx: GenericPayload): number {
-    return storageDebug(tx, this.data, this.base);
+    return storageDebug(tx, this.data, this.base, this.stuck);
+  }
+
+  /**
+   * Installs permanent stuck-at bits (offsets relative to the window's base): forced now and
+   * after every later write, so every read sees them. `null` removes them (the stored values
+   * keep their forced bits).
+   */
+  setStuckBits(stuck: StuckBits | null): void {
+    this.stuck = stuck;
+    stuck?.applyAll(this.data);
   }
 }
 

@@ -1,4 +1,4 @@
-import { defineModule, param, port, stat } from '../../spec/index.js';
+import { defineModule, fault, param, port, stat } from '../../spec/index.js';
 
 /** Bus or crossbar with address decode, fixed latency and per-port bandwidth (after GVSoC's router). */
 export const XbarDef = defineModule({
@@ -32,6 +32,9 @@ export const XbarDef = defineModule({
     transactions: stat.counter('transactions', 'Transactions routed.'),
     bytes: stat.counter('B', 'Bytes moved.'),
     contentionCycles: stat.counter('cycles', 'Cycles requests waited for a busy output.'),
+  },
+  faults: {
+    dataFlip: fault.bitFlip('data in transit', 'Each bit of a routed transaction\'s data flips with a given probability (write data before it reaches the target, read data on its way back; crosstalk, a marginal link).', 'data-corruption'),
   },
   caps: (p) => [{ name: 'interconnect', latencyCycles: p.latencyCycles, bandwidthBytesPerCycle: p.bandwidthBytesPerCycle }],
 });

@@ -1,4 +1,5 @@
 import { DmiRegion, type GenericPayload } from '../../tlm/index.js';
+import type { DataCorruptor } from '../faults.js';
 import type { Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import { XbarDef } from './def.js';
@@ -34,6 +35,12 @@ export class Xbar extends SimModule<typeof XbarDef> {
   /** Traffic counters per input and output, once looked up (portTraffic builds a key per call). */
   private readonly inTraffic: (PortTraffic | undefined)[] = [];
   private readonly outTraffic: (PortTraffic | undefined)[] = [];
+  /**
+   * Corruption of data in transit (fault injection), or null: write data is corrupted before it
+   * is forwarded, read data after the target filled it, at the transaction's local time (DMI
+   * instruction fetch bypasses the interconnect and is never corrupted).
+   */
+  corruptor: DataCorruptor | null = null;
 
   constructor(ctx: ModuleContext<typeof XbarDef>) {
     super(XbarDef, ctx);
@@ -104,7 +111,13 @@ export class Xbar extends SimModule<typeof XbarDef> {
       tout.stallCycles += start - c;
     }
     this.busy.add(this.timeOfCycle(start), this.timeOfCycle(start + occ));
-    return sock.transport(tx, this.timeOfCycle(start + p.latencyCycles + occ) - this.sim.now);
+    const fwd = this.timeOfCycle(start + p.latencyCycles + occ) - this.sim.now;
+    const k = this.corruptor;
+    if (k === null) return sock.transport(tx, fwd);
+    if (tx.command === 'write') k.apply(tx.data, tx.length, tx.address, this.sim.now + fwd);
+    const d = sock.transport(tx, fwd);
+    if (tx.command === 'read' && tx.isResponseOk) k.apply(tx.data, tx.length, tx.address, this.sim.now + d);
+    return d;
   }
 }
 
