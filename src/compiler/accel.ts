@@ -198,7 +198,7 @@ function aimcCheck(l: DotLayer, t: AimcTarget, tiles: readonly AimcTarget[] = [t
       w[(row0 + i) * N + j] = v;
     }
   }
-  const [lo, hi] = IN_RANGE[l.inDtype];
+  const [lo, hi] = l.inRange ?? IN_RANGE[l.inDtype];
   const off = c.inputSigned ? l.inZeroPoint : lo;
   const plan = planAimcBlocks(c, w, channels, taps, N, lo - off, hi - off, minRowsPerMvm, groups);
   if (plan === undefined) return `the inputs (${lo - off}..${hi - off} after the offset) cannot be split into digits the tile accepts (${g.minInput}..${g.maxInput})`;

@@ -70,6 +70,12 @@ export interface DotLayer {
   readonly outW: number;
   /** Value of padding elements: the input zero point. */
   readonly inZeroPoint: number;
+  /**
+   * The range the input codes are known to lie in (QONNX: the Quant's clip range, with the zero
+   * point that pads borders), narrower than `inDtype`'s; undefined = all of `inDtype`. The AIMC
+   * planner drives only as many input digits as this range needs.
+   */
+  readonly inRange?: readonly [number, number];
   /** Centred weights, `[weight set][channels][inChannelsPerGroup * kh * kw]`. */
   readonly weights: Int32Array;
   /** Bytes per stored weight: 1 when every centred weight fits int8, else 2. */

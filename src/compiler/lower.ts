@@ -987,7 +987,8 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
         }
       }
     }
-    layers.push({ ...layer, node: opNote, opType: `Quant+${n.opType}` });
+    const [rlo, rhi] = meta!.range;
+    layers.push({ ...layer, node: opNote, opType: `Quant+${n.opType}`, inRange: [Math.min(rlo, meta!.zp), Math.max(rhi, meta!.zp)] });
     acts.set(acc, { dtype: 'int32', shape: outShape });
     shapes.set(acc, outShape);
     // the epilogue: int32 -> float32 times x_scale * w_scale (per channel), then bias etc.

@@ -50,7 +50,13 @@ describe('TFC-2W2A (QONNX) compiled', () => {
       const c: Compiled = r.value!;
       if (!accel) expect(c.cores).toHaveLength(9);
       // the exact AIMC variant runs every matrix product on its tiles
-      if (name === 'hermes-exact') expect((c as Compiled & { mapping: { opType: string; kind: string }[] }).mapping.filter((m) => m.kind === 'aimc-tile')).toHaveLength(4);
+      if (name === 'hermes-exact') {
+        const aimc = (c as Compiled & { mapping: { opType: string; kind: string; reason: string }[] }).mapping.filter((m) => m.kind === 'aimc-tile');
+        expect(aimc).toHaveLength(4);
+        // the codes are 2-bit (ternary after the first Quant): one input digit plane per MVM, not
+        // the 4 an int8 range would need (the planner reads the Quant's code range, DotLayer.inRange)
+        for (const m of aimc) expect(m.reason).toContain(' 1 digit plane(s)');
+      }
       for (const s of index.samples) {
         const p = instantiate(platform);
         const run = runCompiled(p, c, mnist(s.sample));
