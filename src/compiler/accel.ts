@@ -1100,9 +1100,12 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   const reasons = new Map<DotLayer, string>();
   let nextTile = 0;
   const tiles = accels.filter((a): a is AimcTarget => a.kind === 'aimc-tile');
+  const used = new Set<string>();
   for (const l of lowered.layers) {
     if (l.kind !== 'dot') continue;
-    const forced = opts.targets?.get(names.get(l.node) ?? '');
+    const name = l.graphNode ?? names.get(l.node) ?? '';
+    const forced = opts.targets?.get(name);
+    if (forced !== undefined) used.add(name);
     if (forced === 'cores') {
       reasons.set(l, 'forced to the cores');
       continue;
@@ -1155,6 +1158,9 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
         reasons.set(l, `default: exact on ${chosen.tiles.slice(0, Math.min(n, chosen.tiles.length)).map((t) => t.name).join(', ')} (${n === 1 ? '1 block' : b.diagonal ? `${n} diagonal blocks of whole convolution groups` : `${n} blocks: ${b.rowGroups} row group(s) x ${b.colBlocks} column block(s)`}, ${b.rowsPerMvm} rows per MVM${b.rowGroups > b.minRowGroups ? ' (active-row bound)' : ''}, ${b.planes} digit plane(s))`);
       } else reasons.set(l, `default: ${chosen.t.name} supports it`);
     } else reasons.set(l, why.length === 0 ? 'no accelerator' : `cores (${why.join('; ')})`);
+  }
+  for (const [k, v] of opts.targets ?? new Map<string, string>()) {
+    if (!used.has(k)) d.list.push({ severity: 'warning', code: 'target-unused', message: `node '${k}' is mapped to '${v}', but it is not a matrix product (Conv, MatMul, Gemm and their integer forms) the compiler places: the entry has no effect`, file: d.file, line: 1, column: 1, hint: 'map the Conv/MatMul/Gemm nodes; element-wise layers run on the cores' });
   }
   if (plans.size > 0 && cores.length > 1) d.error('accel-multicore', `accelerated layers are compiled for one core; got ${cores.length} (${cores.join(', ')})`, `compile with cores: ['${cores[0]!}']`);
 

@@ -76,6 +76,8 @@ export interface DotLayer {
    * planner drives only as many input digits as this range needs.
    */
   readonly inRange?: readonly [number, number];
+  /** The graph node's name when `node` describes more than the node (QONNX: the node on its codes); mapping targets name it. */
+  readonly graphNode?: string;
   /** Centred weights, `[weight set][channels][inChannelsPerGroup * kh * kw]`. */
   readonly weights: Int32Array;
   /** Bytes per stored weight: 1 when every centred weight fits int8, else 2. */

@@ -988,7 +988,7 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
       }
     }
     const [rlo, rhi] = meta!.range;
-    layers.push({ ...layer, node: opNote, opType: `Quant+${n.opType}`, inRange: [Math.min(rlo, meta!.zp), Math.max(rhi, meta!.zp)] });
+    layers.push({ ...layer, node: opNote, opType: `Quant+${n.opType}`, graphNode: n.name, inRange: [Math.min(rlo, meta!.zp), Math.max(rhi, meta!.zp)] });
     acts.set(acc, { dtype: 'int32', shape: outShape });
     shapes.set(acc, outShape);
     // the epilogue: int32 -> float32 times x_scale * w_scale (per channel), then bias etc.
