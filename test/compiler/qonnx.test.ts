@@ -61,7 +61,7 @@ describe('TFC-2W2A (QONNX) compiled', () => {
         // mapping targets name the graph's nodes: a QONNX MatMul forced to the cores stays there;
         // an entry for a node the compiler does not place is reported, not silently dropped
         const f = compileForAccelerators(g, platform, { targets: new Map([['MatMul_56', 'cores'], ['BatchNormalization_21', 'cores']]) });
-        const fm = (f.value as Compiled & { mapping: { node: string; kind: string; reason: string }[] }).mapping;
+        const fm = f.value!.mapping;
         expect(fm.find((m) => m.node.includes("'MatMul_56'") && !m.node.startsWith('epilogue'))).toMatchObject({ kind: 'cores', reason: 'forced to the cores' });
         expect(f.diagnostics.filter((x) => x.code === 'target-unused').map((x) => x.message)).toEqual([expect.stringContaining("'BatchNormalization_21'")]);
       }
