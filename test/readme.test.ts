@@ -10,19 +10,46 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const guide = readme.slice(readme.indexOf('## User guide'), readme.indexOf('## SystemC to edgesim'));
 
-describe('README user guide', () => {
-  const commands = [...guide.matchAll(/^\$ npx edgesim (.+)$/gm)].map((m) => m[1]!.split(/\s+/));
+/**
+ * The `$ npx edgesim ...` lines of the guide's code blocks, each with the lines shown under it
+ * (up to the next `$` line or the end of the block): those must appear in its output.
+ */
+function guideCommands(text: string): { args: string[]; expected: string[] }[] {
+  const out: { args: string[]; expected: string[] }[] = [];
+  for (const block of text.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
+    let cur: { args: string[]; expected: string[] } | undefined;
+    for (const line of block[1]!.split('\n')) {
+      const m = /^\$ npx edgesim (.+)$/.exec(line);
+      if (m !== null) out.push((cur = { args: m[1]!.trim().split(/\s+/), expected: [] }));
+      else if (line.startsWith('$')) cur = undefined;
+      else if (cur !== undefined && line.trim() !== '' && line.trim() !== '...') cur.expected.push(line.trim());
+    }
+  }
+  return out;
+}
 
-  it('has commands to check', () => {
+describe('README user guide', () => {
+  const commands = guideCommands(guide);
+
+  it('has commands to check, every one found by the parser', () => {
     expect(commands.length).toBeGreaterThanOrEqual(3);
+    expect(commands.map((c) => c.args.join(' '))).toEqual([...guide.matchAll(/^\$ npx edgesim (.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/).join(' ')));
   });
 
-  for (const args of commands) {
+  it('the step-by-step session covers init, describe, check, compile, run, campaign and rtl, with outputs to check', () => {
+    const session = guideCommands(guide.slice(guide.indexOf('### A first session'), guide.indexOf('### More commands')));
+    expect(session.map((c) => c.args[0])).toEqual(['init', 'describe', 'check', 'compile', 'run', 'campaign', 'rtl']);
+    for (const c of session) expect(c.expected.length, c.args.join(' ')).toBeGreaterThan(0);
+    expect(session.find((c) => c.args[0] === 'run')?.expected.join('\n')).toMatch(/accuracy: .* %/);
+  });
+
+  for (const { args, expected } of commands) {
     it(`edgesim ${args.join(' ')}`, () => {
-      const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { encoding: 'utf8', cwd: root });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout.length).toBeGreaterThan(0);
+      for (const e of expected) expect(r.stdout, `expected line: ${e}`).toContain(e);
     });
   }
 

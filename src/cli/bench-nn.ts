@@ -116,12 +116,18 @@ export function runNnBench(opts: NnBenchOptions = {}): NnBenchResult {
   };
 }
 
+/** Both requantization forms (what `bench nn --json` prints). */
+export function runNnBenchForms(opts: Omit<NnBenchOptions, 'requant'> = {}): NnBenchResult[] {
+  return (['float32', 'fixed-point'] as const).map((requant) => runNnBench({ ...opts, requant }));
+}
+
+/** The line of one measurement, e.g. `nn reference resnet8 float32: inferences_per_cpu_s=...`. */
+export const formatNnBench = (r: NnBenchResult): string =>
+  `nn reference ${r.model.split('/').pop()} ${r.requant}: inferences_per_cpu_s=${r.inferencesPerCpuSecond.toFixed(1)} macs_per_cpu_s=${(r.macsPerCpuSecond / 1e6).toFixed(1)}M (${r.inferences} inferences, ${(r.macsPerInference / 1e6).toFixed(2)}M MACs each, cpu_s=${r.cpuSeconds.toFixed(4)})`;
+
 /** One line per requantization form, e.g. `nn reference resnet8 float32: inferences_per_cpu_s=...`. */
 export function nnBenchLines(opts: Omit<NnBenchOptions, 'requant'> = {}): string[] {
-  return (['float32', 'fixed-point'] as const).map((requant) => {
-    const r = runNnBench({ ...opts, requant });
-    return `nn reference ${r.model.split('/').pop()} ${requant}: inferences_per_cpu_s=${r.inferencesPerCpuSecond.toFixed(1)} macs_per_cpu_s=${(r.macsPerCpuSecond / 1e6).toFixed(1)}M (${r.inferences} inferences, ${(r.macsPerInference / 1e6).toFixed(2)}M MACs each, cpu_s=${r.cpuSeconds.toFixed(4)})`;
-  });
+  return runNnBenchForms(opts).map(formatNnBench);
 }
 
 // ---- simulated inference ----
@@ -229,7 +235,26 @@ const median = (a: readonly number[]): number => {
  * each figure is a rate per CPU-second, and the lines give the median over rounds, with the
  * simulation-to-evaluator ratio taken per round (same conditions) and then its median.
  */
-export function nnSimBenchLines(opts: { readonly platforms?: readonly string[]; readonly rounds?: number; readonly evalInferences?: number; readonly simInferences?: Readonly<Record<string, number>> } = {}): string[] {
+export function nnSimBenchLines(opts: NnSimBenchOptions = {}): string[] {
+  return formatNnSimBench(runNnSimBench(opts));
+}
+
+/** Options of {@link runNnSimBench}. */
+export interface NnSimBenchOptions { readonly platforms?: readonly string[]; readonly rounds?: number; readonly evalInferences?: number; readonly simInferences?: Readonly<Record<string, number>> }
+
+/** The medians of `bench nn --sim` (what `--json` prints). */
+export interface NnSimBenchReport {
+  readonly rounds: number;
+  readonly evaluator: { readonly inferencesPerRound: number; readonly inferencesPerCpuSecond: number; readonly rounds: readonly number[] };
+  readonly platforms: readonly {
+    readonly platform: string; readonly inferencesPerCpuSecond: number; readonly instructionsPerCpuSecond: number; readonly simOnlyInstructionsPerCpuSecond: number;
+    readonly evaluatorOverSimulation: number; readonly ratioRounds: readonly number[]; readonly instructionsPerInference: number; readonly simTimePs: number;
+    readonly runCompiledShare: number; readonly bitExact: boolean; readonly inferencesPerRound: number;
+  }[];
+}
+
+/** Runs the interleaved rounds and returns the medians. */
+export function runNnSimBench(opts: NnSimBenchOptions = {}): NnSimBenchReport {
   const platforms = opts.platforms ?? SIM_PLATFORMS;
   const rounds = opts.rounds ?? 3;
   const nEval = opts.evalInferences ?? 20;
@@ -258,14 +283,29 @@ export function nnSimBenchLines(opts: { readonly platforms?: readonly string[]; 
       if (!s.bitExact) m.exact = false;
     }
   }
-  const out = [`nn evaluator resnet8 float32: inferences_per_cpu_s=${median(evalRates).toFixed(1)} (median of ${rounds} rounds of ${nEval}: ${evalRates.map((x) => x.toFixed(1)).join(' ')})`];
-  for (const p of platforms) {
-    const m = sims.get(p)!;
-    const s = m.last!;
+  return {
+    rounds,
+    evaluator: { inferencesPerRound: nEval, inferencesPerCpuSecond: median(evalRates), rounds: evalRates },
+    platforms: platforms.map((p) => {
+      const m = sims.get(p)!;
+      const s = m.last!;
+      return {
+        platform: p, inferencesPerCpuSecond: median(m.rates), instructionsPerCpuSecond: median(m.ips), simOnlyInstructionsPerCpuSecond: median(m.ipsRun),
+        evaluatorOverSimulation: median(m.ratio), ratioRounds: m.ratio, instructionsPerInference: s.instructionsPerInference, simTimePs: s.simTimePs,
+        runCompiledShare: median(m.runShare), bitExact: m.exact, inferencesPerRound: s.inferences,
+      };
+    }),
+  };
+}
+
+/** The lines of `bench nn --sim`. */
+export function formatNnSimBench(r: NnSimBenchReport): string[] {
+  const out = [`nn evaluator resnet8 float32: inferences_per_cpu_s=${r.evaluator.inferencesPerCpuSecond.toFixed(1)} (median of ${r.rounds} rounds of ${r.evaluator.inferencesPerRound}: ${r.evaluator.rounds.map((x) => x.toFixed(1)).join(' ')})`];
+  for (const p of r.platforms) {
     out.push(
-      `nn simulated resnet8 ${p}: inferences_per_cpu_s=${median(m.rates).toFixed(2)} instr_per_cpu_s=${(median(m.ips) / 1e6).toFixed(1)}M (sim_only ${(median(m.ipsRun) / 1e6).toFixed(1)}M) ` +
-        `evaluator/simulation=${median(m.ratio).toFixed(2)}x (rounds: ${m.ratio.map((x) => x.toFixed(2)).join(' ')}) ` +
-        `instructions=${(s.instructionsPerInference / 1e6).toFixed(3)}M sim_time=${(s.simTimePs / 1e9).toFixed(3)}ms runCompiled_share=${median(m.runShare).toFixed(3)} ${m.exact ? 'bit-exact' : 'NOT BIT-EXACT'} (${s.inferences} inferences per round)`,
+      `nn simulated resnet8 ${p.platform}: inferences_per_cpu_s=${p.inferencesPerCpuSecond.toFixed(2)} instr_per_cpu_s=${(p.instructionsPerCpuSecond / 1e6).toFixed(1)}M (sim_only ${(p.simOnlyInstructionsPerCpuSecond / 1e6).toFixed(1)}M) ` +
+        `evaluator/simulation=${p.evaluatorOverSimulation.toFixed(2)}x (rounds: ${p.ratioRounds.map((x) => x.toFixed(2)).join(' ')}) ` +
+        `instructions=${(p.instructionsPerInference / 1e6).toFixed(3)}M sim_time=${(p.simTimePs / 1e9).toFixed(3)}ms runCompiled_share=${p.runCompiledShare.toFixed(3)} ${p.bitExact ? 'bit-exact' : 'NOT BIT-EXACT'} (${p.inferencesPerRound} inferences per round)`,
     );
   }
   return out;

@@ -90,25 +90,47 @@ export function runIssBench(iterations: number): { instructions: number; cpuSeco
 
 const rate = (n: number, s: number): string => (s > 0 ? (n / s).toExponential(3) : 'inf');
 
-/** The lines printed by `edgesim bench platform`. */
-export function platformBenchLines(which: readonly number[], iterations: number): string[] {
+/** Everything `edgesim bench platform` measures (what `--json` prints). */
+export interface PlatformBenchReport {
+  readonly iterations: number;
+  readonly runs: readonly (PlatformBenchResult & { readonly instructionsPerCpuSecond: number; readonly l1TransactionsPerCpuSecond: number })[];
+  readonly iss: { readonly instructions: number; readonly cpuSeconds: number; readonly instructionsPerCpuSecond: number };
+  /** Instructions per CPU-second of the last run over the stand-alone ISS's. */
+  readonly platformOverIss: number | undefined;
+}
+
+const perS = (n: number, s: number): number => (s > 0 ? n / s : Infinity);
+
+/** Measures the platform runs for each core count in `which`, then the stand-alone ISS. */
+export function runPlatformBenches(which: readonly number[], iterations: number): PlatformBenchReport {
   const g = pulpCluster();
-  const out: string[] = [];
-  let last: PlatformBenchResult | undefined;
+  const runs: PlatformBenchReport['runs'][number][] = [];
   for (const n of which) {
     // warm-up (JIT: tiering up takes a few hundred thousand instructions per configuration), not reported
     for (let w = 0; w < 2; w++) runPlatformBench(n, Math.min(iterations, 200_000), g);
     const r = runPlatformBench(n, iterations, g);
-    last = r;
-    out.push(`pulp-cluster cores=${n}: instr_per_cpu_s=${rate(r.instructions, r.cpuSeconds)} instructions/CPU-s (instructions=${r.instructions}, cpu_s=${r.cpuSeconds.toFixed(4)} s, sim_time=${formatTime(r.simTimePs)})`);
+    runs.push({ ...r, instructionsPerCpuSecond: perS(r.instructions, r.cpuSeconds), l1TransactionsPerCpuSecond: perS(r.l1Transactions, r.cpuSeconds) });
   }
   for (let w = 0; w < 2; w++) runIssBench(Math.min(iterations, 200_000)); // warm-up
   const iss = runIssBench(iterations);
-  const issRate = iss.cpuSeconds > 0 ? iss.instructions / iss.cpuSeconds : Infinity;
-  out.push(`stand-alone ISS (same loop, flat RAM, no kernel): instr_per_cpu_s=${rate(iss.instructions, iss.cpuSeconds)} instructions/CPU-s (instructions=${iss.instructions}, cpu_s=${iss.cpuSeconds.toFixed(4)} s)`);
+  const issRate = perS(iss.instructions, iss.cpuSeconds);
+  const last = runs[runs.length - 1];
+  return { iterations, runs, iss: { ...iss, instructionsPerCpuSecond: issRate }, platformOverIss: last === undefined ? undefined : last.instructions / last.cpuSeconds / issRate };
+}
+
+/** The lines printed by `edgesim bench platform` for a report. */
+export function formatPlatformBench(b: PlatformBenchReport): string[] {
+  const out = b.runs.map((r) => `pulp-cluster cores=${r.cores}: instr_per_cpu_s=${rate(r.instructions, r.cpuSeconds)} instructions/CPU-s (instructions=${r.instructions}, cpu_s=${r.cpuSeconds.toFixed(4)} s, sim_time=${formatTime(r.simTimePs)})`);
+  out.push(`stand-alone ISS (same loop, flat RAM, no kernel): instr_per_cpu_s=${rate(b.iss.instructions, b.iss.cpuSeconds)} instructions/CPU-s (instructions=${b.iss.instructions}, cpu_s=${b.iss.cpuSeconds.toFixed(4)} s)`);
+  const last = b.runs[b.runs.length - 1];
   if (last !== undefined) {
-    out.push(`platform / stand-alone ISS (cores=${last.cores} run): ${(last.instructions / last.cpuSeconds / issRate).toFixed(3)}`);
+    out.push(`platform / stand-alone ISS (cores=${last.cores} run): ${(b.platformOverIss ?? NaN).toFixed(3)}`);
     out.push(`pulp-cluster l1 scratchpad (cores=${last.cores} run): tx_per_cpu_s=${rate(last.l1Transactions, last.cpuSeconds)} transactions/CPU-s (transactions=${last.l1Transactions}, cpu_s=${last.cpuSeconds.toFixed(4)} s)`);
   }
   return out;
+}
+
+/** The lines printed by `edgesim bench platform`. */
+export function platformBenchLines(which: readonly number[], iterations: number): string[] {
+  return formatPlatformBench(runPlatformBenches(which, iterations));
 }

@@ -4,7 +4,7 @@
  * each result appended to `results.jsonl` as it arrives; a campaign started again with the same
  * scenario resumes: items already in the file are not run again, a line cut off by a kill is
  * dropped and its item re-run. At the end `summary.json` (order-independent, so byte-identical
- * for any worker count) and a table.
+ * for any worker count), `report.html` (charts; `src/report/`) and a table.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { catalog } from '../modules/index.js';
 import { applyScenarioParams, checkScenarioTargets, formatSweepValue, loadScenario, scenarioAtPoint, sweepLabel, sweepPoints, type Scenario } from '../platform/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
 import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
+import { REPORT_FILE, writeCampaignReport, writeSweepReport } from './report-files.js';
 
 
 const usage = (msg: string): SimError => new SimError('bad-argument', msg);
@@ -168,17 +169,19 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
   if (head.value === undefined || head.value.sweep.length === 0) return (await runOne(file, undefined, o.out, o)).out;
   const sc = head.value;
   const outDir = o.out ?? defaultOut(sc.name);
-  const rows: { label: string; values: (string | number | boolean)[]; summary: CampaignSummary }[] = [];
+  const rows: { label: string; dir: string; values: (string | number | boolean)[]; summary: CampaignSummary }[] = [];
   let stderr = '';
   for (const point of sweepPoints(sc)) {
     const label = sweepLabel(sc, point);
-    const r = await runOne(file, point, join(outDir, label.replace(/[^A-Za-z0-9.,=_-]+/g, '_')), { ...o, json: false });
+    const dir = label.replace(/[^A-Za-z0-9.,=_-]+/g, '_');
+    const r = await runOne(file, point, join(outDir, dir), { ...o, json: false }, label);
     if (!stderr.includes(r.out.stderr)) stderr += r.out.stderr; // the same warning at every point: once
     if (r.out.exitCode !== 0 || r.summary === undefined) return { stdout: r.out.stdout, stderr: `${stderr}edgesim: sweep point ${label} did not complete\n`, exitCode: r.out.exitCode === 0 ? 0 : r.out.exitCode };
-    rows.push({ label, values: sc.sweep.map((a, k) => a.values[point[k]!]!), summary: r.summary });
+    rows.push({ label, dir, values: sc.sweep.map((a, k) => a.values[point[k]!]!), summary: r.summary });
   }
   const sweep = { scenario: sc.name, axes: sc.sweep.map((a) => ({ key: a.key, values: a.values })), points: rows.map((r) => ({ values: r.values, summary: r.summary })) };
   writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(sweep, null, 2)}\n`);
+  writeSweepReport(outDir, sweep, rows.map((r) => r.dir));
   if (o.json === true) return { stdout: `${JSON.stringify(sweep, null, 2)}\n`, stderr, exitCode: 0 };
   const table = formatTable([
     [...sc.sweep.map((a) => a.key), 'accuracy', '95 % CI', 'differ', 'latency (mean)', 'energy (mean)', ...(sc.threshold === undefined ? [] : [`>= ${pct(sc.threshold)}`])],
@@ -193,7 +196,7 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
   const unpriced = [...new Set(rows.flatMap((r) => r.summary.energyUnpriced))].sort();
   const foot = unpriced.length === 0 ? '' : `\n'>=': energy is a lower bound, no price for ${unpriced.slice(0, 6).join(', ')}${unpriced.length > 6 ? ` and ${unpriced.length - 6} more` : ''}\n`;
   return {
-    stdout: `sweep '${sc.name}': ${rows.length} point(s) x ${sc.chips} chip(s) x ${sc.inferences} inference(s)\n\n${table}\n${foot}\nresults: ${join(outDir, 'sweep.json')} (and one folder per point)\n`,
+    stdout: `sweep '${sc.name}': ${rows.length} point(s) x ${sc.chips} chip(s) x ${sc.inferences} inference(s)\n\n${table}\n${foot}\nresults: ${join(outDir, 'sweep.json')}, ${join(outDir, REPORT_FILE)} (and one folder per point)\n`,
     stderr, exitCode: 0,
   };
 }
@@ -209,7 +212,7 @@ export function runOnPool(pool: Piscina, file: string, point: readonly number[] 
 }
 
 /** Runs (or resumes) the campaign of one scenario point. */
-async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions): Promise<{ out: CommandOutput; summary?: CampaignSummary }> {
+async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions, label?: string): Promise<{ out: CommandOutput; summary?: CampaignSummary }> {
   const prep = prepareCampaign(file, point);
   const shown = prep.diagnostics.length > 0 ? `${formatDiagnostics(prep.diagnostics)}\n` : '';
   if (prep.value === undefined) return { out: { stdout: '', stderr: shown, exitCode: 1 } };
@@ -275,8 +278,9 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
   }
   const summary = summarize({ name: s.name, chips: s.chips, inferences: s.inferences, threshold: s.threshold }, hash, results);
   writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeCampaignReport(outDir, summary, results, label);
   if (o.json === true) return { summary, out: { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr: shown, exitCode: 0 } };
-  return { summary, out: { stdout: `${formatSummary(summary, workers, fresh.length, earlier.length)}\n\nresults: ${jsonl}, ${join(outDir, 'summary.json')}\n`, stderr: shown, exitCode: 0 } };
+  return { summary, out: { stdout: `${formatSummary(summary, workers, fresh.length, earlier.length)}\n\nresults: ${jsonl}, ${join(outDir, 'summary.json')}, ${join(outDir, REPORT_FILE)}\n`, stderr: shown, exitCode: 0 } };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;

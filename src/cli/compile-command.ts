@@ -22,9 +22,13 @@ export interface CompileCommandOptions {
   readonly targets?: readonly string[];
   /** Mapping file (YAML `layers: { node: target }`); `targets` override it. */
   readonly mapping?: string;
+  /** Print `{ summary, out, manifest, mapping }` as JSON instead of the summary and the table. */
+  readonly json?: boolean;
+  /** Print only the summary line, not the mapping table. */
+  readonly quiet?: boolean;
 }
 
-/** What the command prints and its exit code (0 compiled, 1 diagnostics, 2 bad usage). */
+/** What the command prints and its exit code (0 compiled, 1 diagnostics or bad usage; a bad usage is thrown as SimError `bad-argument`). */
 export interface CommandOutput {
   readonly stdout: string;
   readonly stderr: string;
@@ -155,7 +159,9 @@ export function compileCommand(modelFile: string, o: CompileCommandOptions): Com
     images, inputs: c.inputs, outputs: c.outputs,
   };
   writeFileSync(join(o.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(o.out, 'mapping.json'), `${JSON.stringify('mapping' in c ? c.mapping : c.layers, null, 2)}\n`);
+  const mapping = 'mapping' in c ? c.mapping : c.layers;
+  writeFileSync(join(o.out, 'mapping.json'), `${JSON.stringify(mapping, null, 2)}\n`);
   const summary = `compiled '${basename(modelFile)}' for platform '${c.platform}' on ${c.cores.length} core(s) (${c.cores.join(', ')}): ${c.program.words.length} instruction words at ${formatAddress(c.program.origin)} (${c.program.memory}), ${images.length} data image(s), ${c.layers.length} layer(s); wrote ${o.out}/`;
-  return { stdout: `${summary}\n\n${formatMapping(c)}\n`, stderr: shown, exitCode: 0 };
+  if (o.json === true) return { stdout: `${JSON.stringify({ summary, out: o.out, manifest, mapping }, null, 2)}\n`, stderr: shown, exitCode: 0 };
+  return { stdout: o.quiet === true ? `${summary}\n` : `${summary}\n\n${formatMapping(c)}\n`, stderr: shown, exitCode: 0 };
 }

@@ -26,9 +26,10 @@ interface StoredRef {
 
 /**
  * Runs the demo on the first `n` images on `platform` (a shipped platform's name or a platform
- * file; default pulp-cluster); `out` is the trace folder (default `traces/demo-resnet8-<platform>`).
+ * file; default pulp-cluster); `out` is the trace folder (default `traces/demo-resnet8-<platform>`);
+ * `json` prints the summary as JSON.
  */
-export function demoCommand(o: { readonly n: number; readonly platform?: string; readonly out?: string; readonly progress?: (done: number, total: number) => void }): CommandOutput {
+export function demoCommand(o: { readonly n: number; readonly platform?: string; readonly out?: string; readonly json?: boolean; readonly progress?: (done: number, total: number) => void }): CommandOutput {
   const ref = JSON.parse(readFileSync(file(DEMO_FILES.onnxruntime), 'utf8')) as StoredRef;
   const byIndex = new Map(ref.samples.map((s) => [s.index, new Map([['output', s.output], ['logits_q', s.logits_q]])]));
   // a shipped platform by name (pulp-cluster, diana-like, hermes-like, eyeriss-like) or a path
@@ -43,6 +44,7 @@ export function demoCommand(o: { readonly n: number; readonly platform?: string;
     output: 'logits_q',
     out: o.out ?? `traces/demo-resnet8-${name}`,
     stored: { name: 'onnxruntime 1.30 (stored outputs)', outputs: (i) => byIndex.get(i) },
+    ...(o.json === true ? { json: true } : {}),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
   });
 }

@@ -1,25 +1,32 @@
 #!/usr/bin/env node
 /**
  * The `edgesim` command. A thin layer: it parses arguments, calls the library and turns errors
- * into one clear message (never a stack trace) and an exit code: 0 ok, 1 failure, 2 bad usage.
+ * into one clear message (never a stack trace) and an exit code, the same for every command:
+ * 0 ok; 1 user error with diagnostics (a bad platform, model or scenario file, bad arguments or
+ * usage, a missing file, a failed check); 2 internal error (an unexpected exception: a bug to
+ * report). Every command's `--help` ends with examples that work from the repository root.
  */
 import { Command, CommanderError } from 'commander';
 import { formatDemo, runDemo } from '../demo/index.js';
 import { SimError } from '../util/index.js';
 import { compareWithSystemC, defaultCases, formatCompare } from './bench-compare.js';
 import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
-import { aimcBenchLines } from './bench-aimc.js';
+import { aimcBenchLines, runAimcBench } from './bench-aimc.js';
 import { DEFAULT_BENCH_SCENARIO, formatCampaignBench, parseWorkerCounts, runCampaignBench } from './bench-campaign.js';
 import { campaignCommand } from './campaign-command.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
-import { SIM_PLATFORMS, nnBenchLines, nnSimBenchLines } from './bench-nn.js';
-import { peBenchLines } from './bench-pe.js';
-import { platformBenchLines } from './bench-platform.js';
-import { checkPlatform, describe, schema } from './platform-commands.js';
+import { SIM_PLATFORMS, formatNnBench, formatNnSimBench, runNnBenchForms, runNnSimBench } from './bench-nn.js';
+import { peBenchLines, runPeBench } from './bench-pe.js';
+import { formatPlatformBench, runPlatformBenches } from './bench-platform.js';
+import { DEFAULT_INIT_DIR, initCommand } from './init-command.js';
+import { checkPlatform, describe, describeJson, schema } from './platform-commands.js';
 import { runCommand } from './run-command.js';
 import { runModelCommand } from './run-model.js';
 import { rtlCommand } from './rtl-command.js';
+
+/** Exit codes of every command. */
+const EXIT = { ok: 0, userError: 1, internalError: 2 } as const;
 
 /** Prints a command's outputs and sets the exit code. */
 function emit(r: { stdout: string; stderr: string; exitCode: number }): void {
@@ -28,15 +35,30 @@ function emit(r: { stdout: string; stderr: string; exitCode: number }): void {
   process.exitCode = r.exitCode;
 }
 
+/** JSON on stdout (numbers that JSON cannot hold, Infinity and NaN, become null). */
+const printJson = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+/** Appends an "Examples:" section to a command's --help; every example runs from the repository root. */
+function examples(cmd: Command, lines: readonly string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** Whether progress may be shown: stderr is a terminal and neither --quiet nor --json was given. */
+const showProgress = (o: { quiet?: boolean; json?: boolean }): boolean => process.stderr.isTTY === true && o.quiet !== true && o.json !== true;
+
+const QUIET = 'no progress output, only results and errors (progress is shown only on a terminal anyway)';
+const EXIT_HELP = 'Exit codes: 0 ok, 1 user error with diagnostics (bad platform/model/scenario file, bad arguments or usage, missing file, failed check), 2 internal error (please report it).';
+
 const program = new Command();
 program
   .name('edgesim')
   .description('SystemC-style discrete-event co-simulation of edge-AI inference accelerators')
   .version('0.1.0')
   .showHelpAfterError('(run edgesim --help for usage)')
+  .addHelpText('after', `\n${EXIT_HELP}\nEvery command has --help with examples, e.g. edgesim run --help.\n`)
   .exitOverride();
 
-program
+const demo = program
   .command('demo')
   .description('the main job on built-in defaults: MLPerf Tiny ResNet-8 (int8 ONNX) compiled for pulp-cluster and simulated on the first -n CIFAR-10 test images shipped in the repo; prints accuracy, bit-exactness against the reference evaluator and onnxruntime\'s stored outputs, latency, energy and duty cycles, and writes traces/demo-resnet8-pulp-cluster/. `demo kernel` runs the small kernel model (producer -> FIFO -> consumer -> TLM bus -> memory) instead')
   .argument('[which]', 'resnet8 (default) or kernel', 'resnet8')
@@ -44,7 +66,9 @@ program
   .option('--platform <name|file>', 'resnet8: pulp-cluster (default), diana-like, hermes-like, eyeriss-like or a platform file; layers go to the platform\'s accelerators where they run exactly')
   .option('--out <dir>', 'resnet8: trace folder (default traces/demo-resnet8-<platform>)')
   .option('--items <n>', 'kernel: items to transfer', '8')
-  .action((which: string, o: { n: string; platform?: string; out?: string; items: string }) => {
+  .option('--quiet', `resnet8: ${QUIET}`)
+  .option('--json', 'resnet8: print the summary as JSON instead of the tables')
+  .action((which: string, o: { n: string; platform?: string; out?: string; items: string; quiet?: boolean; json?: boolean }) => {
     if (which === 'kernel') {
       const items = Number(o.items);
       if (!Number.isSafeInteger(items) || items < 1 || items > 1_000_000) {
@@ -55,58 +79,76 @@ program
     }
     if (which !== 'resnet8') throw new SimError('bad-argument', `demo '${which}' does not exist: use resnet8 (the default) or kernel`);
     const n = intOption('-n', o.n, 500);
-    const tty = process.stderr.isTTY === true;
     emit(demoCommand({
       n,
       ...(o.platform === undefined ? {} : { platform: o.platform }),
       ...(o.out === undefined ? {} : { out: o.out }),
-      ...(tty ? { progress: (d: number, t: number) => void process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`) } : {}),
+      ...(o.json === true ? { json: true } : {}),
+      ...(showProgress(o) ? { progress: inferenceProgress } : {}),
     }));
   });
+examples(demo, ['edgesim demo -n 2', 'edgesim demo -n 1 --platform diana-like', 'edgesim demo kernel --items 4']);
 
-const bench = program.command('bench').description('speed benchmarks');
-bench
+/** One progress line per simulated inference, rewritten in place (terminal only). */
+function inferenceProgress(d: number, t: number): void {
+  process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`);
+}
+
+const bench = program.command('bench').description('speed benchmarks: kernel workloads, SystemC comparison, platform, AIMC tile, PE array, reference evaluator and simulated networks, campaigns');
+examples(bench, ['edgesim bench kernel w1 1000 100 100000 --check', 'edgesim bench pe --size 32 --json', 'edgesim bench campaign --items 2 --workers 1']);
+const benchKernel = bench
   .command('kernel')
   .description('run a kernel workload (w1 timed-ring, w2 delta-ring, w3 thread-ring, w4 clocked-pipeline, w5 fifo) and print one line with the SystemC programs\' keys')
   .argument('<workload>', 'w1 | w2 | w3 | w4 | w5')
   .argument('[sizes...]', 'sizes in order: w1-w3 N T M; w4 S C; w5 P M (defaults as in the SystemC programs)')
   .option('--check', 'exit 1 unless counts, simulated time and deltas equal the specification')
-  .action((workload: string, sizes: string[], o: { check?: boolean }) => {
+  .option('--json', 'print the result as JSON (line, counts, wall and CPU seconds, matchesSpec) instead of the line')
+  .action((workload: string, sizes: string[], o: { check?: boolean; json?: boolean }) => {
     const a = parseKernelBenchArgs(workload, sizes);
     const r = runKernelBench(a.name, a.sizes);
-    process.stdout.write(`${r.line}\n`);
+    if (o.json === true) printJson({ workload: a.name, sizes: a.sizes, ...r });
+    else process.stdout.write(`${r.line}\n`);
     if (!r.matchesSpec) {
       process.stderr.write(`edgesim: result differs from the workload specification: ${r.mismatch}\n`);
-      if (o.check) process.exitCode = 1;
+      if (o.check) process.exitCode = EXIT.userError;
     }
   });
+examples(benchKernel, ['edgesim bench kernel w1 1000 100 100000 --check', 'edgesim bench kernel w5 16 100000 --check --json', 'edgesim bench kernel w4 64 1000']);
 
-bench
+const benchCompare = bench
   .command('compare-systemc')
   .description('run W1-W5 on edgesim and on SystemC 2.3.4 in alternating pairs and print a table of per-CPU-second rates, ratios and peak memory (needs g++, libsystemc-dev, GNU time)')
   .option('--pairs <n>', 'alternating pairs per workload', '3')
   .option('--scale <x>', 'scale the run lengths (1 = the SystemC programs\' defaults)', '1')
-  .action((o: { pairs: string; scale: string }) => {
+  .option('--quiet', 'no progress lines, only the table and errors')
+  .option('--json', 'print the rows (every pair\'s measures, median ratio) as JSON instead of the table')
+  .action((o: { pairs: string; scale: string; quiet?: boolean; json?: boolean }) => {
     const pairs = Number(o.pairs);
     const scale = Number(o.scale);
     if (!Number.isSafeInteger(pairs) || pairs < 1) throw new SimError('bad-argument', `--pairs '${o.pairs}' must be a positive integer`);
     if (!(scale > 0 && scale <= 10)) throw new SimError('bad-argument', `--scale '${o.scale}' must be a number in (0, 10]`);
-    const rows = compareWithSystemC(defaultCases(scale), pairs, (m) => process.stderr.write(`  ${m}\n`));
-    process.stdout.write(`${formatCompare(rows)}\n`);
+    const rows = compareWithSystemC(defaultCases(scale), pairs, (m) => { if (o.quiet !== true && o.json !== true) process.stderr.write(`  ${m}\n`); });
+    if (o.json === true) printJson(rows);
+    else process.stdout.write(`${formatCompare(rows)}\n`);
   });
+examples(benchCompare, ['edgesim bench compare-systemc --pairs 1 --scale 0.1', 'edgesim bench compare-systemc --pairs 3 --scale 1 --quiet']);
 
-bench
+const benchPlatform = bench
   .command('platform')
   .description('simulated instructions per CPU-second of one core and of the 8 worker cores of pulp-cluster running a compute loop from L1, and L1 scratchpad transactions per CPU-second')
   .option('--cores <n>', '1 or 8 (default: both)')
   .option('--iterations <n>', 'loop iterations per core (6 instructions each)', '1000000')
-  .action((o: { cores?: string; iterations: string }) => {
+  .option('--json', 'print the measurements as JSON instead of the lines')
+  .action((o: { cores?: string; iterations: string; json?: boolean }) => {
     if (o.cores !== undefined && o.cores !== '1' && o.cores !== '8') throw new SimError('bad-argument', `--cores '${o.cores}' must be 1 or 8`);
     const it = Number(o.iterations);
     if (!/^[0-9]+$/.test(o.iterations) || !Number.isSafeInteger(it) || it < 1 || it > 100_000_000) throw new SimError('bad-argument', `--iterations '${o.iterations}' must be an integer between 1 and 100000000`);
     const which = o.cores === undefined ? [1, 8] : [Number(o.cores)];
-    process.stdout.write(`${platformBenchLines(which, it).join('\n')}\n`);
+    const r = runPlatformBenches(which, it);
+    if (o.json === true) printJson(r);
+    else process.stdout.write(`${formatPlatformBench(r).join('\n')}\n`);
   });
+examples(benchPlatform, ['edgesim bench platform --iterations 20000', 'edgesim bench platform --cores 8 --iterations 20000 --json']);
 
 /** Collects a repeatable option's values. */
 function collect(v: string, prev: string[]): string[] {
@@ -120,25 +162,33 @@ function intOption(name: string, v: string, max: number): number {
   return n;
 }
 
-bench
+const benchAimc = bench
   .command('aimc')
   .description('ideal AIMC MVMs per CPU-second (tile model: DAC phases, ADC transfer, shift-add) for a 256x256 HERMES-like and a 1152x512 DIANA-like tile with 8-bit inputs, next to a plain typed-array matrix-vector product of the same shape in the same run (the practical limit); ratio = plain / model')
   .option('--iterations <n>', 'MVMs per shape', '2000')
-  .action((o: { iterations: string }) => {
-    process.stdout.write(`${aimcBenchLines(intOption('--iterations', o.iterations, 10_000_000)).join('\n')}\n`);
+  .option('--json', 'print the measurements as JSON instead of the lines')
+  .action((o: { iterations: string; json?: boolean }) => {
+    const it = intOption('--iterations', o.iterations, 10_000_000);
+    if (o.json === true) printJson(runAimcBench(it));
+    else process.stdout.write(`${aimcBenchLines(it).join('\n')}\n`);
   });
+examples(benchAimc, ['edgesim bench aimc --iterations 20', 'edgesim bench aimc --iterations 200 --json']);
 
-bench
+const benchPe = bench
   .command('pe')
   .description('PE-array MACs simulated per CPU-second (functional GEMM of the pe-array model, int8 and int16) next to a plain typed-array triple loop of the same shape in the same run; ratio = model / plain')
   .option('--size <n>', 'M = N = K of the GEMM', '256')
   .option('--repeats <n>', 'timed runs per measurement', '1')
-  .action((o: { size: string; repeats: string }) => {
+  .option('--json', 'print the measurements as JSON instead of the lines')
+  .action((o: { size: string; repeats: string; json?: boolean }) => {
     const n = intOption('--size', o.size, 4096);
-    process.stdout.write(`${peBenchLines({ M: n, N: n, K: n, repeats: intOption('--repeats', o.repeats, 1000) }).join('\n')}\n`);
+    const opts = { M: n, N: n, K: n, repeats: intOption('--repeats', o.repeats, 1000) };
+    if (o.json === true) printJson(runPeBench(opts));
+    else process.stdout.write(`${peBenchLines(opts).join('\n')}\n`);
   });
+examples(benchPe, ['edgesim bench pe --size 32', 'edgesim bench pe --size 64 --repeats 3 --json']);
 
-bench
+const benchNn = bench
   .command('nn')
   .description('functional reference evaluator speed: ResNet-8 int8 (QOperator ONNX) inferences and MACs per CPU-second, with onnxruntime-exact float32 requantization and with the fixed-point (gemmlowp) form; the baseline the timed simulation is compared with')
   .option('--inferences <n>', 'timed inferences per form', '50')
@@ -146,47 +196,53 @@ bench
   .option('--platforms <list>', 'comma-separated shipped platforms to simulate (implies --sim)')
   .option('--rounds <n>', 'interleaved rounds for --sim (medians are printed)', '3')
   .option('--sim-inferences <n>', 'timed simulated inferences per platform per round (default: 1 on pulp-cluster, 5 on others)')
-  .action((o: { inferences: string; sim?: boolean; platforms?: string; rounds: string; simInferences?: string }) => {
+  .option('--json', 'print the measurements (medians and per-round figures with --sim) as JSON instead of the lines')
+  .action((o: { inferences: string; sim?: boolean; platforms?: string; rounds: string; simInferences?: string; json?: boolean }) => {
     if (o.sim !== true && o.platforms === undefined) {
-      process.stdout.write(`${nnBenchLines({ inferences: intOption('--inferences', o.inferences, 100_000) }).join('\n')}\n`);
+      const r = runNnBenchForms({ inferences: intOption('--inferences', o.inferences, 100_000) });
+      if (o.json === true) printJson(r);
+      else process.stdout.write(`${r.map(formatNnBench).join('\n')}\n`);
       return;
     }
     const platforms = o.platforms === undefined ? SIM_PLATFORMS : o.platforms.split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9-]+$/.test(s));
     const n = o.simInferences === undefined ? undefined : intOption('--sim-inferences', o.simInferences, 10_000);
-    const lines = nnSimBenchLines({
+    const r = runNnSimBench({
       platforms,
       rounds: intOption('--rounds', o.rounds, 1000),
       evalInferences: intOption('--inferences', o.inferences, 100_000),
       ...(n === undefined ? {} : { simInferences: Object.fromEntries(platforms.map((p) => [p, n])) }),
     });
-    process.stdout.write(`${lines.join('\n')}\n`);
+    if (o.json === true) printJson(r);
+    else process.stdout.write(`${formatNnSimBench(r).join('\n')}\n`);
   });
+examples(benchNn, ['edgesim bench nn --inferences 5', 'edgesim bench nn --sim --rounds 1 --inferences 2', 'edgesim bench nn --platforms diana-like --rounds 1 --json']);
 
-bench
+const benchCampaign = bench
   .command('campaign')
-  .description('campaign speed (fault-injection issue): the same items run ideal on 1 worker (analog params at their defaults, no faults), then noisy (the scenario as it is) on each --workers count, default ResNet-8 with HERMES PCM noise on hermes-exact; prints a table of wall time after setup (s), inferences/s, speed-up vs 1 worker (target >= 1.7x from 1 to 2), noise cost (noisy over ideal s/inference) and accuracy, and checks that every worker count gives identical results (exit 1 if not); setup (compilation, worker start-up, warm-up items: one per timed sample and worker, caching its fault-free reference) is reported apart. Nothing is asserted on time. Example: edgesim bench campaign --items 8 --workers 1,2')
+  .description('campaign speed (fault-injection issue): the same items run ideal on 1 worker (analog params at their defaults, no faults), then noisy (the scenario as it is) on each --workers count, default ResNet-8 with HERMES PCM noise on hermes-exact; prints a table of wall time after setup (s), inferences/s, speed-up vs 1 worker (target >= 1.7x from 1 to 2), noise cost (noisy over ideal s/inference) and accuracy, and checks that every worker count gives identical results (exit 1 if not); setup (compilation, worker start-up, warm-up items: one per timed sample and worker, caching its fault-free reference) is reported apart. Nothing is asserted on time')
   .option('--scenario <file>', 'scenario without a sweep (default scenarios/aimc-noise-hermes.yaml of the package, not of the cwd)')
   .option('--items <n>', 'timed items per configuration (chip-major: the scenario\'s inferences per chip, as many chips as needed)', '8')
   .option('--workers <list>', 'comma-separated worker counts of the noisy runs, including 1', '1,2')
   .option('--json', 'print the result as JSON instead of the table')
-  .action(async (o: { scenario?: string; items: string; workers: string; json?: boolean }) => {
+  .option('--quiet', QUIET)
+  .action(async (o: { scenario?: string; items: string; workers: string; json?: boolean; quiet?: boolean }) => {
     const workers = parseWorkerCounts(o.workers);
     const items = intOption('--items', o.items, 100_000);
-    const tty = process.stderr.isTTY === true;
     const { result, warnings } = await runCampaignBench({
       scenario: o.scenario ?? DEFAULT_BENCH_SCENARIO, items, workers,
-      ...(tty ? { progress: (m: string) => void process.stderr.write(`bench campaign: ${m}\n`) } : {}),
+      ...(showProgress(o) ? { progress: (m: string) => void process.stderr.write(`bench campaign: ${m}\n`) } : {}),
     });
     const f = formatCampaignBench(result);
     process.stderr.write(warnings);
     if (f.warning !== null) process.stderr.write(`edgesim: warning: ${f.warning}\n`);
     process.stdout.write(o.json === true ? `${JSON.stringify(result, null, 2)}\n` : f.text);
-    if (!result.deterministic) process.exitCode = 1;
+    if (!result.deterministic) process.exitCode = EXIT.userError; // a failed check
   });
+examples(benchCampaign, ['edgesim bench campaign --items 8 --workers 1,2', 'edgesim bench campaign --scenario scenarios/aimc-noise-hermes.yaml --items 2 --workers 1 --json']);
 
-program
+const compileCmd = program
   .command('compile')
-  .description('compile a quantized ONNX model for the cores of a platform: writes program.s, program.hex, data/*.bin, manifest.json (addresses, inputs, outputs) and mapping.json, and prints the per-layer mapping; exit 0 compiled, 1 diagnostics (model, platform or compiler), 2 bad usage')
+  .description('compile a quantized ONNX model for the cores of a platform: writes program.s, program.hex, data/*.bin, manifest.json (addresses, inputs, outputs) and mapping.json, and prints the per-layer mapping; exit 0 compiled, 1 diagnostics (model, platform or compiler) or bad usage, 2 internal error')
   .argument('<model.onnx>', 'quantized ONNX model (QOperator form)')
   .requiredOption('--platform <platform.yaml>', 'platform file')
   .requiredOption('-o, --out <dir>', 'output folder')
@@ -194,16 +250,24 @@ program
   .option('--no-simd', 'do not use the packed int8 SIMD matrix-product path')
   .option('--target <node=target>', 'force a layer onto an accelerator instance or the cores (repeatable), e.g. --target conv1=dacc', collect, [])
   .option('--mapping <mapping.yaml>', 'mapping file forcing layers (layers: { node: instance | cores }); --target wins over it')
-  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean; target: string[]; mapping?: string }) => {
-    const r = compileCommand(modelFile, { platform: o.platform, out: o.out, targets: o.target, ...(o.mapping === undefined ? {} : { mapping: o.mapping }), ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }) });
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.exitCode;
+  .option('--quiet', 'print only the summary line, not the mapping table')
+  .option('--json', 'print { summary, out, manifest, mapping } as JSON instead of the summary and the table')
+  .action((modelFile: string, o: { platform: string; out: string; cores?: string; simd: boolean; target: string[]; mapping?: string; quiet?: boolean; json?: boolean }) => {
+    emit(compileCommand(modelFile, {
+      platform: o.platform, out: o.out, targets: o.target,
+      ...(o.mapping === undefined ? {} : { mapping: o.mapping }), ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.simd ? {} : { noSimd: true }),
+      ...(o.quiet === true ? { quiet: true } : {}), ...(o.json === true ? { json: true } : {}),
+    }));
   });
+examples(compileCmd, [
+  'edgesim compile test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx --platform platforms/diana-like.yaml -o traces/resnet8-diana',
+  'edgesim compile test/fixtures/models/qonnx_tfc_2w2a_mnist.qonnx.onnx --platform platforms/hermes-exact.yaml -o traces/tfc-hermes --json',
+  'edgesim compile test/fixtures/models/mlperf_tiny_resnet8_int8_qop.onnx --platform platforms/pulp-cluster.yaml -o traces/resnet8-pulp --cores pe0,pe1,pe2,pe3 --quiet',
+]);
 
-program
+const runCmd = program
   .command('run')
-  .description('run a program or a model on a platform. Program: load an assembly (.s) or ELF program on the cores, run it, print the report (time, per-core instructions/cycles/IPC, busy fractions, bank conflicts, bytes moved, energy) and write traces/<run>/; exit 0 if every started core exited with code 0. Model (--model): compile a quantized ONNX model once, simulate -n inferences of --data, print accuracy, agreement with the reference evaluator, latency, energy and duty cycles; exit 0 when every inference is bit-exact with the reference evaluator')
+  .description('run a program or a model on a platform. Program: load an assembly (.s) or ELF program on the cores, run it, print the report (time, per-core instructions/cycles/IPC, busy fractions, bank conflicts, bytes moved, energy) and write traces/<run>/; exit 0 if every started core exited with code 0, else 1. Model (--model): compile a quantized ONNX model once, simulate -n inferences of --data, print accuracy, agreement with the reference evaluator, latency, energy and duty cycles; exit 0 when every inference is bit-exact with the reference evaluator, else 1. Bad usage, missing files, bad platform or model: 1; internal error: 2')
   .argument('[platform.yaml]', 'platform file (or --platform)')
   .argument('[program]', 'program: assembly (.s) or ELF (.elf); omit with --model')
   .option('--platform <platform.yaml>', 'platform file')
@@ -222,10 +286,15 @@ program
   .option('--out <dir>', 'trace folder (default: traces/<program or model>-<platform>)')
   .option('--origin <addr>', 'load address of assembly (default: the first memory region, else the first scratchpad)')
   .option('--json', 'print the results as JSON instead of the tables')
+  .option('--quiet', `with --model: ${QUIET}`)
+  .option('--trace <formats>', 'also write traces: vcd (trace.vcd, GTKWave) and/or perfetto (trace.json, ui.perfetto.dev), comma-separated; with --model the first inference only')
+  .option('--trace-include <globs>', 'with --trace: instance paths to trace, comma-separated globs (* and ?; default all)')
+  .option('--trace-exclude <globs>', 'with --trace: instance paths not to trace, comma-separated globs')
   .action((posPlatform: string | undefined, programFile: string | undefined, o: {
     platform?: string; model?: string; data?: string; labels?: string; shape?: string; preprocess?: string; n?: string; output?: string; check: boolean; target: string[]; mapping?: string;
-    cores: string; until?: string; out?: string; origin?: string; json?: boolean;
+    cores: string; until?: string; out?: string; origin?: string; json?: boolean; quiet?: boolean; trace?: string; traceInclude?: string; traceExclude?: string;
   }) => {
+    const traceOpts = { ...(o.trace === undefined ? {} : { trace: o.trace }), ...(o.traceInclude === undefined ? {} : { traceInclude: o.traceInclude }), ...(o.traceExclude === undefined ? {} : { traceExclude: o.traceExclude }) };
     const platformFile = o.platform ?? posPlatform;
     if (platformFile === undefined) throw new SimError('bad-argument', 'no platform: give it as the first argument or with --platform');
     if (o.platform !== undefined && posPlatform !== undefined && programFile === undefined) programFile = posPlatform;
@@ -242,6 +311,8 @@ program
         ...(o.cores === 'all' ? {} : { cores: o.cores }),
         ...(o.out === undefined ? {} : { out: o.out }),
         ...(o.json === true ? { json: true } : {}),
+        ...(showProgress(o) ? { progress: inferenceProgress } : {}),
+        ...traceOpts,
       }));
       return;
     }
@@ -252,76 +323,100 @@ program
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(o.origin === undefined ? {} : { origin: o.origin }),
       ...(o.json === true ? { json: true } : {}),
+      ...traceOpts,
     });
     emit(r);
   });
+examples(runCmd, [
+  'edgesim run platforms/pulp-cluster.yaml test/fixtures/asm/vadd.s --cores pe0,pe1,pe2,pe3,pe4,pe5,pe6,pe7',
+  'edgesim run --platform platforms/hermes-exact.yaml --model test/fixtures/models/qonnx_tfc_2w2a_mnist.qonnx.onnx --data test/fixtures/models/data/mnist_test1000_images_u8.bin --labels test/fixtures/models/data/mnist_test1000_labels_u8.bin --shape 1,28,28 -n 2',
+  'edgesim run platforms/pulp-cluster.yaml test/fixtures/asm/vadd.s --cores pe0 --json',
+]);
 
-program
+const campaignCmd = program
   .command('campaign')
-  .description('run a fault-injection campaign from a scenario file: every chip x inference item simulated with its faults (drawn from streams seeded by seed, chip, inference and fault, so results do not depend on the worker count), results streamed to <out>/results.jsonl (a killed campaign resumes where it stopped), then accuracy with its 95 % confidence interval, per-chip accuracy, latency and energy distributions, the rate of outputs differing from the fault-free run, the first diverging tensor and PASS/FAIL against the threshold; writes <out>/summary.json')
+  .description('run a fault-injection campaign from a scenario file: every chip x inference item simulated with its faults (drawn from streams seeded by seed, chip, inference and fault, so results do not depend on the worker count), results streamed to <out>/results.jsonl (a killed campaign resumes where it stopped), then accuracy with its 95 % confidence interval, per-chip accuracy, latency and energy distributions, the rate of outputs differing from the fault-free run, the first diverging tensor and PASS/FAIL against the threshold; writes <out>/summary.json. Exit 1 for a bad scenario, bad usage or a failed run, 2 for an internal error')
   .argument('<scenario.yaml>', 'scenario file (see scenarios/README.md)')
   .option('--workers <n>', 'worker threads (default: all cores; 1 runs in the main thread)')
   .option('-o, --out <dir>', 'result folder (default traces/campaign-<scenario>)')
   .option('--fresh', 'discard earlier results in the folder instead of resuming')
-  .option('--quiet', 'no progress bar (it is shown only on a terminal anyway)')
-  .option('--json', 'print the summary as JSON')
+  .option('--quiet', 'no progress bar, only results and errors (the bar is shown only on a terminal anyway)')
+  .option('--json', 'print the summary (or the sweep) as JSON, nothing else on stdout')
   .action(async (file: string, o: { workers?: string; out?: string; fresh?: boolean; quiet?: boolean; json?: boolean }) => {
     const workers = o.workers === undefined ? undefined : intOption('--workers', o.workers, 256);
     emit(await campaignCommand(file, {
       ...(workers === undefined ? {} : { workers }),
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(o.fresh === true ? { fresh: true } : {}),
-      ...(o.quiet === true ? { quiet: true } : {}),
+      ...(o.quiet === true || o.json === true ? { quiet: true } : {}),
       ...(o.json === true ? { json: true } : {}),
     }));
   });
+examples(campaignCmd, ['edgesim campaign scenarios/registers-pulp.yaml --workers 2', 'edgesim campaign scenarios/l1-upsets-pulp.yaml --workers 1 --fresh --quiet', 'edgesim campaign scenarios/l1-upsets-pulp.yaml --json']);
 
-program
+const checkCmd = program
   .command('check')
-  .description('load and check a platform file; print every problem compiler-style (file:line:col: error[code]: message) and exit 1 if there is any')
+  .description('load and check a platform file; print every problem compiler-style (file:line:col: error[code]: message) on stderr; exit 0 ok, 1 if there is any error (or the file is missing)')
   .argument('<platform.yaml>', 'platform file')
   .option('--json', 'on success, print the resolved platform as JSON instead of the summary')
-  .action((file: string, o: { json?: boolean }) => {
-    const r = checkPlatform(file, o.json === true ? { json: true } : {});
-    emit(r);
+  .option('--quiet', 'nothing on stdout: the exit code says it (diagnostics still go to stderr)')
+  .action((file: string, o: { json?: boolean; quiet?: boolean }) => {
+    emit(checkPlatform(file, { ...(o.json === true ? { json: true } : {}), ...(o.quiet === true ? { quiet: true } : {}) }));
   });
+examples(checkCmd, ['edgesim check platforms/pulp-cluster.yaml', 'edgesim check platforms/diana-like.yaml --json', 'edgesim check platforms/hermes-exact.yaml --quiet']);
 
-program
+const describeCmd = program
   .command('describe')
   .description('print the module reference generated from the declarations: the list of kinds, or one kind\'s params, ports, energy events, statistics and fault points')
   .argument('[kind]', 'module kind')
-  .action((kind: string | undefined) => {
-    process.stdout.write(`${describe(kind)}\n`);
+  .option('--json', 'print the reference as JSON (kinds with summaries, or one kind\'s doc, params, ports, energy, statistics and faults)')
+  .action((kind: string | undefined, o: { json?: boolean }) => {
+    process.stdout.write(`${o.json === true ? describeJson(kind) : describe(kind)}\n`);
   });
+examples(describeCmd, ['edgesim describe', 'edgesim describe scratchpad', 'edgesim describe pe-array --json']);
 
-program
+const schemaCmd = program
   .command('schema')
-  .description('print the JSON Schema of platform files (for YAML editors), generated from the module declarations')
+  .description('print the JSON Schema of platform files (for YAML editors), generated from the module declarations (JSON already)')
   .action(() => {
     process.stdout.write(`${schema()}\n`);
   });
+examples(schemaCmd, ['edgesim schema > platform.schema.json']);
 
-program
+const rtlCmd = program
   .command('rtl')
   .description('generate Verilog from a platform file: the banked scratchpads, the PE arrays (int8, int16, LightPE; os, ws) and the AIMC tile digital periphery as synthesizable RTL, a top level, black boxes with models and stubs, file lists, SDC, a Yosys script and a self-checking testbench (src/rtl/README.md); exit 0 written, 1 diagnostics (nothing written)')
   .argument('<platform.yaml>', 'platform file')
   .requiredOption('-o, --out <dir>', 'output folder')
   .option('--ci-size', 'shrink first: PE arrays to at most 4 x 4, scratchpads to at most 4 banks of 16 words, AIMC tiles to at most 16 rows and 16 columns (or 4 outputs\' columns)')
-  .action((file: string, o: { out: string; ciSize?: boolean }) => {
-    emit(rtlCommand(file, { out: o.out, ciSize: o.ciSize === true }));
+  .option('--json', 'print { out, files, manifest } as JSON instead of the summary')
+  .action((file: string, o: { out: string; ciSize?: boolean; json?: boolean }) => {
+    emit(rtlCommand(file, { out: o.out, ciSize: o.ciSize === true, ...(o.json === true ? { json: true } : {}) }));
   });
+examples(rtlCmd, ['edgesim rtl platforms/pulp-cluster.yaml --ci-size -o traces/rtl-pulp', 'edgesim rtl platforms/diana-like.yaml --ci-size -o traces/rtl-diana --json']);
+
+const initCmd = program
+  .command('init')
+  .description(`scaffold a project: a commented platform file (host core, L1 and weight scratchpads, DMA, an 8x8 int8 PE array, L2, clock, technology files), a commented fault-injection scenario running the TFC-2W2A MNIST model shipped with edgesim on it, and a README with the next commands; refuses to overwrite existing files (exit 1) unless --force`)
+  .argument('[dir]', 'folder to create or fill', DEFAULT_INIT_DIR)
+  .option('--force', 'overwrite platform.yaml, scenario.yaml and README.md if they exist')
+  .action((dir: string, o: { force?: boolean }) => {
+    emit(initCommand(dir, o.force === true ? { force: true } : {}));
+  });
+examples(initCmd, ['edgesim init', 'edgesim init traces/my-project --force']);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    // --help and --version exit 0; unknown commands or options, missing arguments: usage errors
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.userError;
   } else if (err instanceof SimError) {
     process.stderr.write(`edgesim: error [${err.code}]: ${err.message}\n`);
-    process.exitCode = err.code === 'bad-argument' ? 2 : 1;
+    process.exitCode = EXIT.userError;
   } else {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`edgesim: internal error: ${msg}\n(please report this with the command you ran)\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.internalError;
   }
 }

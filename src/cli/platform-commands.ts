@@ -14,8 +14,11 @@ export interface CheckOutput {
   readonly exitCode: number;
 }
 
-/** Checks one platform file; with `json`, prints the resolved platform on success. */
-export function checkPlatform(file: string, o: { json?: boolean } = {}): CheckOutput {
+/**
+ * Checks one platform file; with `json`, prints the resolved platform on success; with `quiet`,
+ * nothing on stdout (the exit code says it all; diagnostics still go to stderr).
+ */
+export function checkPlatform(file: string, o: { json?: boolean; quiet?: boolean } = {}): CheckOutput {
   const text = readFile(file);
   if (text === undefined) throw new SimError('file-not-found', `cannot read '${file}'`);
   const r = loadPlatform(file, text, { catalog, readFile });
@@ -23,7 +26,7 @@ export function checkPlatform(file: string, o: { json?: boolean } = {}): CheckOu
   if (hasErrors(r.diagnostics) || r.graph === undefined) return { stdout: '', stderr: report, exitCode: 1 };
   const g = r.graph;
   const summary = `${file}: ok, platform '${g.platform}': ${Object.keys(g.instances).length} instances, ${Object.keys(g.clocks).length} clock domains, ${g.connections.length} connections, ${g.addressMap.length} address regions`;
-  return { stdout: `${o.json ? dumpPlatform(g) : summary}\n`, stderr: report, exitCode: 0 };
+  return { stdout: o.json === true ? `${dumpPlatform(g)}\n` : o.quiet === true ? '' : `${summary}\n`, stderr: report, exitCode: 0 };
 }
 
 /** The module reference: the list of kinds, or one kind in full. */
@@ -32,6 +35,27 @@ export function describe(kind?: string): string {
   const def = catalog.get(kind);
   if (!def) throw new SimError('bad-argument', `unknown module kind '${kind}': ${unknownNameHint(kind, [...catalog.keys()], 'known kinds')}`);
   return describeModule(def, defaultParams(def) ?? fillTech(def));
+}
+
+/**
+ * The module reference as JSON (`describe --json`): every kind with its summary, or one kind with
+ * its doc sections, params (type, unit, default, range, doc), ports at the defaults, energy
+ * events, statistics and fault points.
+ */
+export function describeJson(kind?: string): string {
+  if (kind === undefined) return JSON.stringify({ kinds: [...catalog.values()].map((d) => ({ kind: d.kind, summary: d.doc.summary })) }, null, 2);
+  const def = catalog.get(kind);
+  if (!def) throw new SimError('bad-argument', `unknown module kind '${kind}': ${unknownNameHint(kind, [...catalog.keys()], 'known kinds')}`);
+  type Spec = { type: string; unit: string; doc: string; default?: unknown; tech?: boolean; min?: unknown; max?: unknown; powerOfTwo?: boolean; values?: readonly unknown[] };
+  const params = Object.fromEntries(Object.entries(def.params as Record<string, Spec>).map(([n, s]) => [n, {
+    type: s.type, unit: s.unit, doc: s.doc,
+    ...(s.default === undefined ? { default: null, from: s.tech === true ? 'tech file' : 'required' } : { default: s.default }),
+    ...(s.min === undefined ? {} : { min: s.min }), ...(s.max === undefined ? {} : { max: s.max }),
+    ...(s.powerOfTwo === true ? { powerOfTwo: true } : {}), ...(s.values === undefined ? {} : { values: s.values }),
+  }]));
+  const defaults = defaultParams(def) ?? fillTech(def);
+  const ports = def.ports(defaults as never).map((p) => ({ name: p.name, count: p.count ?? null, role: p.role, protocol: p.protocol, widthBits: p.widthBits, required: p.required === true, doc: p.doc }));
+  return JSON.stringify({ kind: def.kind, doc: def.doc, params, ports, energy: def.energy, stats: def.stats, faults: def.faults }, null, 2);
 }
 
 /** Defaults with technology params (no default) set to 0, only to list the ports of a kind. */

@@ -46,7 +46,7 @@ export function yamlPosition(text: string, inst: string, param?: string): { line
 }
 
 /** Runs the command; throws `SimError` for unreadable input or an output path that is a file. */
-export function rtlCommand(file: string, o: { readonly out: string; readonly ciSize?: boolean }): RtlCommandOutput {
+export function rtlCommand(file: string, o: { readonly out: string; readonly ciSize?: boolean; readonly json?: boolean }): RtlCommandOutput {
   const text = readText(file);
   if (text === undefined) throw new SimError('file-not-found', `cannot read platform file '${file}'`);
   const r = loadPlatform(file, text, { catalog, readFile: readText });
@@ -70,5 +70,6 @@ export function rtlCommand(file: string, o: { readonly out: string; readonly ciS
     `  black boxes: ${bb.length > 0 ? bb.join(', ') : 'none'}; macros: ${m.macros.length}`,
     `  next: cd ${o.out} && yosys -q -s syn/synth.ys (README.md lists the lint and simulation commands)`,
   ];
+  if (o.json === true) return { stdout: `${JSON.stringify({ out: o.out, files: [...gen.files.keys()], manifest: m }, null, 2)}\n`, stderr: report, exitCode: 0 };
   return { stdout: `${lines.join('\n')}\n`, stderr: report, exitCode: 0 };
 }

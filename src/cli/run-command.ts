@@ -10,6 +10,8 @@ import { assemble, formatAsmDiagnostic } from '../isa/index.js';
 import { CoreSim, catalog, parseElf, type ProgramImage } from '../modules/index.js';
 import { dumpPlatform, loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { formatReport, instantiate, runReport, startProgram, type RunReport } from '../sim/index.js';
+import { writeRunReport } from './report-files.js';
+import { TraceHub, formatPerfetto, formatVcd, parseGlobList } from '../trace/index.js';
 import { SimError, formatAddress, formatDiagnostics, formatTable, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
 
 /** Options of {@link runCommand}, as given on the command line. */
@@ -19,9 +21,61 @@ export interface RunOptions {
   readonly out?: string;
   readonly origin?: string;
   readonly json?: boolean;
+  /** Trace formats, comma-separated: `vcd`, `perfetto`. */
+  readonly trace?: string;
+  /** Instance-path globs to trace, comma-separated (default: all). */
+  readonly traceInclude?: string;
+  /** Instance-path globs not to trace, comma-separated. */
+  readonly traceExclude?: string;
 }
 
-/** What the command prints and its exit code (0 all cores exited 0, 1 failure, 2 bad usage). */
+/** The trace options of `edgesim run` (program and `--model` forms). */
+export interface TraceCliOptions {
+  readonly trace?: string;
+  readonly traceInclude?: string;
+  readonly traceExclude?: string;
+}
+
+const TRACE_FORMATS = ['vcd', 'perfetto'] as const;
+type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+/** A trace hub for `--trace`, or undefined without it. @throws SimError `bad-argument` for an unknown format or globs without --trace. */
+export function traceHubFromOptions(o: TraceCliOptions): { hub: TraceHub; formats: readonly TraceFormat[] } | undefined {
+  if (o.trace === undefined) {
+    if (o.traceInclude !== undefined || o.traceExclude !== undefined) throw usage('--trace-include and --trace-exclude need --trace vcd,perfetto');
+    return undefined;
+  }
+  const formats = o.trace.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (formats.length === 0) throw usage(`--trace '${o.trace}' names no format; give e.g. --trace vcd,perfetto`);
+  for (const f of formats) if (!(TRACE_FORMATS as readonly string[]).includes(f)) throw usage(`--trace: unknown format '${f}'; choose from ${TRACE_FORMATS.join(', ')}`);
+  return { hub: new TraceHub({ include: parseGlobList(o.traceInclude), exclude: parseGlobList(o.traceExclude) }), formats: [...new Set(formats)] as TraceFormat[] };
+}
+
+/**
+ * Closes the hub at `endPs`, writes `trace.vcd` / `trace.json` into `outDir` and returns the
+ * written paths and the warnings (globs that matched no instance, with the instance paths).
+ */
+export function writeTraces(t: { hub: TraceHub; formats: readonly TraceFormat[] }, outDir: string, endPs: number, title: string): { files: string[]; warnings: string[] } {
+  const hub = t.hub;
+  hub.finish(endPs);
+  const warnings = hub.unmatched.map((u) => `edgesim: warning: --trace-${u.list} '${u.glob}' matches no instance path; instance paths: ${hub.instancePaths.join(', ')}`);
+  if (hub.recorders.length === 0) warnings.push('edgesim: warning: the trace selects no instance: the trace files are empty');
+  const files: string[] = [];
+  mkdirSync(outDir, { recursive: true });
+  if (t.formats.includes('vcd')) {
+    const f = join(outDir, 'trace.vcd');
+    writeFileSync(f, formatVcd(hub, { comment: title }));
+    files.push(f);
+  }
+  if (t.formats.includes('perfetto')) {
+    const f = join(outDir, 'trace.json');
+    writeFileSync(f, formatPerfetto(hub, { processName: title }));
+    files.push(f);
+  }
+  return { files, warnings };
+}
+
+/** What the command prints and its exit code (0 all cores exited 0, 1 failure or bad usage). */
 export interface RunOutput {
   readonly stdout: string;
   readonly stderr: string;
@@ -127,7 +181,7 @@ function formatCores(cs: readonly CoreResult[]): string {
   return formatTable(rows, [false, false, true, true, true, true, true]);
 }
 
-/** Runs the command; throws SimError `bad-argument` for usage errors (exit 2). */
+/** Runs the command; throws SimError `bad-argument` for usage errors (exit 1). */
 export function runCommand(platformFile: string, programFile: string, o: RunOptions = {}): RunOutput {
   if (!isFile(platformFile)) throw usage(`cannot read platform file '${platformFile}': no such file`);
   if (!isFile(programFile)) throw usage(`cannot read program file '${programFile}': no such file`);
@@ -148,7 +202,8 @@ export function runCommand(platformFile: string, programFile: string, o: RunOpti
   const prog = readProgram(programFile, origin);
   if ('exitCode' in prog) return { ...prog, stderr: diags + prog.stderr };
 
-  const p = instantiate(g);
+  const tr = traceHubFromOptions(o);
+  const p = instantiate(g, tr === undefined ? {} : { trace: tr.hub });
   const cores = coreNames.map((n) => p.get(n, CoreSim));
   const entry = startProgram(p, coreNames, prog.image);
 
@@ -193,8 +248,10 @@ export function runCommand(platformFile: string, programFile: string, o: RunOpti
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, report }, null, 2)}\n`);
   writeFileSync(join(outDir, 'energy.json'), `${JSON.stringify(energy, null, 2)}\n`);
+  const traced = tr === undefined ? undefined : writeTraces(tr, outDir, p.sim.now, `${basename(programFile)} on ${g.platform}`);
+  const reportHtml = writeRunReport(outDir);
 
-  const stderr = diags + failures.map((f) => `edgesim: ${f.startsWith('error [') ? f : `error: ${f}`}\n`).join('');
+  const stderr = diags + (traced?.warnings ?? []).map((w) => `${w}\n`).join('') + failures.map((f) => `edgesim: ${f.startsWith('error [') ? f : `error: ${f}`}\n`).join('');
   if (o.json) return { stdout: `${JSON.stringify({ run, report, energy }, null, 2)}\n`, stderr, exitCode: ok ? 0 : 1 };
 
   const text = [
@@ -207,6 +264,8 @@ export function runCommand(platformFile: string, programFile: string, o: RunOpti
     formatEnergyReport(energy),
     '',
     `traces: ${outDir}/ (platform.json, report.json, energy.json)`,
+    `report: ${reportHtml}`,
+    ...(traced?.files ?? []).map((f) => `trace: ${f}`),
     ok ? `ok: every started core exited with code 0 at ${report.simulatedTime}` : `FAILED: ${failures.length} problem${failures.length === 1 ? '' : 's'} (see stderr)`,
   ];
   return { stdout: `${text.join('\n')}\n`, stderr, exitCode: ok ? 0 : 1 };

@@ -13,9 +13,11 @@ import { dumpPlatform } from '../platform/index.js';
 import { instantiate, runCompiled, runReport } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
 import { compileAuto, formatMapping, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
+import { writeRunReport } from './report-files.js';
+import { traceHubFromOptions, writeTraces, type TraceCliOptions } from './run-command.js';
 
 /** Options of {@link runModelCommand}, as given on the command line. */
-export interface RunModelOptions {
+export interface RunModelOptions extends TraceCliOptions {
   /** Raw uint8 samples. */
   readonly data: string;
   /** One label byte per sample (optional: without it no accuracy is computed). */
@@ -57,7 +59,7 @@ function argmax(a: ArrayLike<number>): number {
 const sameBits = (a: Tensor, b: Tensor): boolean =>
   a.dtype === b.dtype && a.data.length === b.data.length && Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;
 
-/** Runs the command; throws SimError `bad-argument` for usage errors (exit 2). */
+/** Runs the command; throws SimError `bad-argument` for usage errors (exit 1). */
 export function runModelCommand(platformFile: string, modelFile: string, o: RunModelOptions): CommandOutput {
   if (!isFile(o.data)) throw usage(`cannot read --data '${o.data}': no such file`);
   if (o.labels !== undefined && !isFile(o.labels)) throw usage(`cannot read --labels '${o.labels}': no such file`);
@@ -66,6 +68,9 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   if (o.preprocess !== undefined && !(PREPROCESSES as readonly string[]).includes(o.preprocess)) throw usage(`--preprocess '${o.preprocess}' must be one of ${PREPROCESSES.join(', ')}`);
   const nWanted = o.n === undefined ? 10 : Number(o.n);
   if (!Number.isSafeInteger(nWanted) || nWanted < 1) throw usage(`-n '${o.n}' must be a positive integer`);
+  // --trace records the first inference only
+  const tr = traceHubFromOptions(o);
+  let traceEnd: number | undefined;
 
   const model = readModel(modelFile);
   const plat = readPlatform(platformFile);
@@ -112,8 +117,13 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
     for (let i = 0; i < n; i++) {
       const x = sampleInput(ds, i, input, preprocess);
       const inputs = new Map([[input.name, x]]);
-      const p = instantiate(g);
-      const run = runCompiled(p, c, inputs);
+      const p = instantiate(g, i === 0 && tr !== undefined ? { trace: tr.hub } : {});
+      let run;
+      try {
+        run = runCompiled(p, c, inputs);
+      } finally {
+        if (i === 0) traceEnd = p.sim.now;
+      }
       const report = runReport(p.sim, p.modules.values(), p.skipped);
       lastReport = report;
       const energy = energyReport(g, report.components, report.simulatedTimePs, catalog);
@@ -155,10 +165,13 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
   writeFileSync(join(outDir, 'mapping.json'), `${JSON.stringify('mapping' in c ? c.mapping : c.layers, null, 2)}\n`);
   writeFileSync(join(outDir, 'inferences.json'), `${JSON.stringify({ summary, inferences: results, lastReport }, null, 2)}\n`);
+  const traced = tr === undefined || traceEnd === undefined ? undefined : writeTraces(tr, outDir, traceEnd, `${basename(modelFile)} inference 0 on ${g.platform}`);
+  const reportHtml = writeRunReport(outDir);
   const storedBad = results.filter((r) => r.storedMatch === false).length;
   const failed = (check && exact !== n) || storedBad > 0;
   const firstBad = results.find((r) => r.bitExact === false);
   const stderr = shown
+    + (traced?.warnings ?? []).map((w) => `${w}\n`).join('')
     + (firstBad !== undefined ? `edgesim: error [not-bit-exact]: ${n - exact} of ${n} inferences differ from the reference evaluator (first: sample ${firstBad.index}, outputs ${firstBad.mismatched.join(', ')})\n` : '')
     + (storedBad > 0 ? `edgesim: error [not-bit-exact]: ${storedBad} inferences differ from the stored ${o.stored!.name} outputs\n` : '');
   if (o.json === true) return { stdout: `${JSON.stringify(summary, null, 2)}\n`, stderr, exitCode: failed ? 1 : 0 };
@@ -182,6 +195,8 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
     duty,
     '',
     `traces: ${outDir}/ (platform.json, mapping.json, inferences.json)`,
+    `report: ${reportHtml}`,
+    ...(traced?.files ?? []).map((f) => `trace: ${f} (first inference)`),
   ];
   return { stdout: `${text.join('\n')}\n`, stderr, exitCode: failed ? 1 : 0 };
 }

@@ -8,6 +8,13 @@ import { GenericPayload, type InitiatorSocket } from '../tlm/index.js';
 import { SimError, formatAddress, type Time } from '../util/index.js';
 import { SimModule, type ModuleContext } from './base.js';
 import type { AnyModuleDef } from '../spec/index.js';
+import type { ModuleRecorder, TraceLevel } from '../trace/index.js';
+
+/** Command names by kind and command word, for trace slices (each kind documents its words). */
+const COMMAND_NAMES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  'aimc-tile': { 1: 'PROGRAM', 2: 'MVM', 3: 'SCALE' },
+  'pe-array': { 1: 'GEMM', 2: 'CONV' },
+};
 
 /** One command as the core sent it: command word, argument word, extra `acc.arg` words. */
 export interface AccelCommand {
@@ -50,6 +57,9 @@ export abstract class AcceleratorSim<D extends AnyModuleDef> extends SimModule<D
   private readonly doneEvents = new Map<number, SimEvent>();
   private nextTag = 1;
   private inFlight = 0;
+  /** Trace state variables (set when traced): commands accepted and not finished, word of the executing command (0 = idle). */
+  private trQueue: TraceLevel | null = null;
+  private trCommand: TraceLevel | null = null;
 
   constructor(def: D, ctx: ModuleContext<D>) {
     super(def, ctx);
@@ -72,15 +82,48 @@ export abstract class AcceleratorSim<D extends AnyModuleDef> extends SimModule<D
           continue;
         }
         cmd.started = self.sim.now;
+        if (self.trace !== null) self.trCommand!.set(cmd.started, cmd.word);
         yield* self.execute(cmd);
         cmd.finished = self.sim.now;
         if (cmd.finished > cmd.started) self.busy.add(cmd.started, cmd.finished);
         self.inFlight--;
+        if (self.trace !== null) self.traceDone(self.trace, cmd);
         self.doneEvents.get(cmd.tag)?.notify();
         self.doneEvents.delete(cmd.tag);
         self.spaceEvent.notify();
       }
     });
+  }
+
+  /**
+   * Traced: the variables `queue` (commands accepted, not finished) and `command` (word of the
+   * executing command, 0 when idle); one slice per command named by {@link commandName}, and a
+   * flow arrow from the issuing core at submission to the command's completion.
+   */
+  override attachTrace(rec: ModuleRecorder): void {
+    super.attachTrace(rec);
+    rec.busySlices = false;
+    this.trQueue = rec.level('queue');
+    this.trCommand = rec.level('command');
+  }
+
+  /**
+   * The name of a command in traces: `MVM`, `GEMM`, ... for the library's kinds, else
+   * `cmd 0x<word>`. A kind may override it.
+   */
+  protected commandName(cmd: AccelCommand): string {
+    return COMMAND_NAMES[this.def.kind]?.[cmd.word] ?? `cmd 0x${cmd.word.toString(16)}`;
+  }
+
+  private traceDone(rec: ModuleRecorder, cmd: AccelCommand): void {
+    const name = this.commandName(cmd);
+    const start = cmd.started!;
+    const end = cmd.finished!;
+    rec.slice(name, start, end, { tag: cmd.tag, word: `0x${cmd.word.toString(16)}`, arg: formatAddress(cmd.arg), issuer: cmd.issuer, submittedPs: cmd.submitted });
+    // the arrow ends 1 ps before the completion, inside the command's slice it binds to
+    rec.flow(`${name} #${cmd.tag}`, cmd.submitted, Math.max(start, end - 1), cmd.issuer);
+    this.trCommand!.set(end, 0);
+    this.trQueue!.set(end, this.inFlight);
   }
 
   /** Commands accepted and not finished (the executing one included). */
@@ -99,6 +142,7 @@ export abstract class AcceleratorSim<D extends AnyModuleDef> extends SimModule<D
     this.commands.set(tag, cmd);
     this.queue.push(cmd);
     this.inFlight++;
+    if (this.trace !== null) this.trQueue!.set(cmd.submitted, this.inFlight);
     this.kick.notifyDelta();
     return tag;
   }

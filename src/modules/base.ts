@@ -6,6 +6,7 @@
  */
 import type { SimEvent, Simulation } from '../kernel/index.js';
 import type { AnyModuleDef, EnergyShape, ParamsOf, PortProtocol, PortSpec, StatShape } from '../spec/index.js';
+import type { ModuleRecorder } from '../trace/index.js';
 import { DmiRegion, InitiatorSocket, TargetSocket, tlmBase, type GenericPayload, type Protocol } from '../tlm/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../util/index.js';
 import type { StuckBits } from './faults.js';
@@ -65,9 +66,12 @@ export class BusyTracker {
   private coveredUntil = 0;
   /** Total busy time in ps. */
   total: Time = 0;
+  /** The module's trace recorder (set at elaboration when the module is traced), else null: one branch per interval. */
+  recorder: ModuleRecorder | null = null;
   /** Marks `[start, end)` busy. */
   add(start: Time, end: Time): void {
     if (end <= start) return;
+    if (this.recorder !== null) this.recorder.busy(start, end);
     if (start >= this.coveredUntil) this.total += end - start;
     else if (end > this.coveredUntil) this.total += end - this.coveredUntil;
     if (end > this.coveredUntil) this.coveredUntil = end;
@@ -144,6 +148,11 @@ export abstract class SimModule<D extends AnyModuleDef> {
   readonly stats: Counters<StatsOf<D>>;
   /** Busy intervals; the report's busy fraction and the `busy` energy events read it. */
   readonly busy = new BusyTracker();
+  /**
+   * The trace recorder of this module when it is traced (see {@link attachTrace}), else null:
+   * every trace point is `if (this.trace !== null)`, one branch when tracing is off.
+   */
+  trace: ModuleRecorder | null = null;
   /** The context the module was built from. */
   protected readonly ctx: ModuleContext<D>;
   private readonly initiatorMap = new Map<string, (InitiatorSocket | null)[]>();
@@ -225,6 +234,16 @@ export abstract class SimModule<D extends AnyModuleDef> {
   bindEventIn(name: string, index: number | undefined, source: SimEvent): void {
     const list = this.lookup(this.eventInMap, name, 'event-in');
     list[index ?? 0] = source;
+  }
+
+  /**
+   * Makes this module record into `rec` (done once, at elaboration, by `instantiate` for the
+   * modules a trace hub selects): busy intervals go to it through {@link busy}. Kinds with finer
+   * trace points (cores, DMAs, accelerators) override it to set up their state variables.
+   */
+  attachTrace(rec: ModuleRecorder): void {
+    this.trace = rec;
+    this.busy.recorder = rec;
   }
 
   /** Traffic counters of a port element, created on first use. */

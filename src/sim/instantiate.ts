@@ -7,6 +7,7 @@ import { Clock, Simulation } from '../kernel/index.js';
 import { simCatalog as defaultSims, type AddressWindow, type SimFactory, type SimModule } from '../modules/index.js';
 import { formatEndpoint, type Connection, type Endpoint, type PlatformGraph } from '../platform/index.js';
 import type { AnyModuleDef } from '../spec/index.js';
+import type { TraceHub } from '../trace/index.js';
 import { SimError, type Time } from '../util/index.js';
 
 /**
@@ -55,6 +56,12 @@ export interface InstantiateOptions {
    * modules use seed 0, chip 0, inference 0).
    */
   readonly streams?: RunStreams;
+  /**
+   * Records the run into this hub: its selection is resolved once, here, over every simulated
+   * instance, and each selected module gets its recorder (`SimModule.attachTrace`); the others
+   * keep a null recorder (one branch per trace point). Default: no tracing.
+   */
+  readonly trace?: TraceHub;
 }
 
 /** Seed, chip (fault realization) and inference of a run, for per-chip and per-inference random streams. */
@@ -150,6 +157,15 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
       peer: (instance) => modules.get(instance),
     });
     modules.set(node.name, m);
+  }
+
+  if (opts.trace !== undefined) {
+    const hub = opts.trace;
+    hub.resolve([...modules.values()].map((m) => ({ path: m.path, kind: m.def.kind })));
+    for (const m of modules.values()) {
+      const r = hub.recorder(m.path);
+      if (r !== null) m.attachTrace(r);
+    }
   }
 
   const unboundConnections: string[] = [];

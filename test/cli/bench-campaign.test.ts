@@ -59,18 +59,18 @@ describe('bench campaign', () => {
     expect(formatCampaignBench(j).text).toContain('determinism: only 1 worker measured, nothing to compare');
   });
 
-  it('a bad --workers or --items is a usage error naming the option (exit 2, before any work)', () => {
+  it('a bad --workers or --items is a usage error naming the option (exit 1, before any work)', () => {
     for (const bad of ['0,2', '2', '1,x', '1,1', '1,300', '']) {
       const r = cli('bench', 'campaign', '--scenario', scenario, '--workers', bad);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
       expect(r.err).toContain(`edgesim: error [bad-argument]: --workers '${bad}' must be a comma-separated list of distinct integers between 1 and 256 including 1`);
       expect(r.out).toBe('');
     }
     const items = cli('bench', 'campaign', '--scenario', scenario, '--items', '0');
-    expect(items.code).toBe(2);
+    expect(items.code).toBe(1);
     expect(items.err).toContain("--items '0' must be an integer between 1 and 100000");
     const missing = cli('bench', 'campaign', '--scenario', 'no/such.yaml');
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(missing.err).toContain("cannot read scenario file 'no/such.yaml'");
   });
 

@@ -62,7 +62,7 @@ describe('edgesim command (README user guide)', () => {
     expect(diana.out).toContain('\nonnxruntime 1.30 (stored outputs): 1/1 inferences identical to its stored outputs\n');
     expect(diana.out).toMatch(/\nnode 'conv_2d_0' \(#0, QLinearConv\)\s+QLinearConv\s+dacc\s/);
     expect(cli('demo', 'fancy').err).toBe("edgesim: error [bad-argument]: demo 'fancy' does not exist: use resnet8 (the default) or kernel\n");
-    expect(cli('demo', '-n', '0').code).toBe(2);
+    expect(cli('demo', '-n', '0').code).toBe(1);
   });
 
   it('bench kernel prints one line with the SystemC keys and correct values', () => {
@@ -77,22 +77,22 @@ describe('edgesim command (README user guide)', () => {
     expect(w4.out).toMatch(/^W4 clocked-pipeline S=4 C=100 activations=400 sim_time=100 ns deltas=300 out=100 kernel_wall_s=/);
   });
 
-  it('bad arguments get one clear line and exit code 2, never a stack trace', () => {
+  it('bad arguments get one clear line and exit code 1 (user error), never a stack trace', () => {
     const unknown = cli('bench', 'kernel', 'w9');
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("unknown workload 'w9'; choose one of w1, w2, w3, w4, w5");
     expect(unknown.err).not.toContain('    at ');
     const badSize = cli('bench', 'kernel', 'w1', '10', 'x');
-    expect(badSize.code).toBe(2);
+    expect(badSize.code).toBe(1);
     expect(badSize.err).toContain("size T='x' must be a non-negative integer");
     const badRing = cli('bench', 'kernel', 'w1', '10', '20', '40');
     expect(badRing.code).toBe(1);
     expect(badRing.err).toContain('T=20 must satisfy 1 <= T <= N (10)');
     const badCmd = cli('frobnicate');
-    expect(badCmd.code).toBe(2);
+    expect(badCmd.code).toBe(1);
     expect(badCmd.err).toContain("unknown command 'frobnicate'");
     const items = cli('demo', 'kernel', '--items', '-3');
-    expect(items.code).toBe(2);
+    expect(items.code).toBe(1);
     expect(items.err).toContain("--items '-3' must be an integer");
   });
 });

@@ -2,29 +2,16 @@
  * `edgesim run` and `edgesim bench platform` through the built command (dist/cli/main.js): exit
  * codes, the report, the trace folder, and errors as one clear message without a stack trace.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliTestFolder, repoRootCli as repoRoot, runCli } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const main = `${root}dist/cli/main.js`;
+const root = repoRoot;
+const cli = (...args: string[]): { code: number; out: string; err: string } => runCli(args);
+const tmp = cliTestFolder('edgesim-run-');
 const PLATFORM = 'platforms/pulp-cluster.yaml';
 const WORKERS = ['pe0', 'pe1', 'pe2', 'pe3', 'pe4', 'pe5', 'pe6', 'pe7'];
-
-function cli(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-let tmp = '';
-beforeAll(() => {
-  if (!existsSync(main)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  tmp = mkdtempSync(join(tmpdir(), 'edgesim-run-'));
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const noStack = (text: string): void => {
   expect(text).not.toMatch(/^\s+at /m);
@@ -33,7 +20,7 @@ const noStack = (text: string): void => {
 
 describe('edgesim run', () => {
   it('runs the vector add on the 8 workers: exit 0, per-core counts, trace folder', () => {
-    const out = join(tmp, 'vadd');
+    const out = join(tmp(), 'vadd');
     const r = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', WORKERS.join(','), '--out', out);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -67,7 +54,7 @@ describe('edgesim run', () => {
   });
 
   it('--json prints run, report and energy', () => {
-    const r = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', 'pe0', '--out', join(tmp, 'json'), '--json');
+    const r = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', 'pe0', '--out', join(tmp(), 'json'), '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(Object.keys(j)).toEqual(['run', 'report', 'energy']);
@@ -75,14 +62,14 @@ describe('edgesim run', () => {
   });
 
   it('runs an ELF and reports a non-zero exit code as a failure naming the core', () => {
-    const r = cli('run', PLATFORM, 'test/fixtures/riscv/prog.elf', '--cores', 'pe0', '--out', join(tmp, 'elf'));
-    const code = JSON.parse(readFileSync(join(tmp, 'elf', 'report.json'), 'utf8')).run.cores[0].exitCode;
+    const r = cli('run', PLATFORM, 'test/fixtures/riscv/prog.elf', '--cores', 'pe0', '--out', join(tmp(), 'elf'));
+    const code = JSON.parse(readFileSync(join(tmp(), 'elf', 'report.json'), 'utf8')).run.cores[0].exitCode;
     expect(r.code).toBe(code === 0 ? 0 : 1);
     if (code !== 0) expect(r.err).toContain(`core pe0 exited with code ${code}`);
   });
 
   it('an illegal instruction: exit 1, one message naming the core, the pc and the time', () => {
-    const out = join(tmp, 'illegal');
+    const out = join(tmp(), 'illegal');
     const r = cli('run', PLATFORM, 'test/fixtures/asm/illegal.s', '--cores', 'pe0', '--out', out);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^edgesim: error \[illegal-instruction\]: core 'pe0' at pc 0x1c000008 .*\(time 8 ns\)$/m);
@@ -91,43 +78,43 @@ describe('edgesim run', () => {
   });
 
   it('a core that does not finish by --until is named, exit 1', () => {
-    const r = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', 'pe0', '--until', '100ns', '--out', join(tmp, 'until'));
+    const r = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', 'pe0', '--until', '100ns', '--out', join(tmp(), 'until'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/core pe0 did not exit by 100 ns/);
   });
 
   it('assembly errors are listed as file:line:col, exit 1', () => {
-    const bad = join(tmp, 'bad.s');
+    const bad = join(tmp(), 'bad.s');
     writeFileSync(bad, 'li t0, 1\n  addx t0, t0, 1\n  ecall\n');
-    const r = cli('run', PLATFORM, bad, '--out', join(tmp, 'bad'));
+    const r = cli('run', PLATFORM, bad, '--out', join(tmp(), 'bad'));
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${bad}:2:3: error[unknown-mnemonic]: unknown mnemonic 'addx'`);
     noStack(r.err);
-    expect(existsSync(join(tmp, 'bad'))).toBe(false);
+    expect(existsSync(join(tmp(), 'bad'))).toBe(false);
   });
 
   it('platform errors are listed as diagnostics, exit 1', () => {
-    const yaml = join(tmp, 'broken.yaml');
+    const yaml = join(tmp(), 'broken.yaml');
     writeFileSync(yaml, readFileSync(join(root, PLATFORM), 'utf8').replace('kind: scratchpad', 'kind: scratchpda').replace('include: [tech/pulp-open.yaml]', `include: [${join(root, 'platforms/tech/pulp-open.yaml')}]`));
-    const r = cli('run', yaml, 'test/fixtures/asm/vadd.s', '--out', join(tmp, 'broken'));
+    const r = cli('run', yaml, 'test/fixtures/asm/vadd.s', '--out', join(tmp(), 'broken'));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/broken\.yaml:\d+:\d+: error\[/);
     noStack(r.err);
   });
 
-  it('missing files and bad arguments: one clear line, exit 2', () => {
+  it('missing files and bad arguments: one clear line, exit 1', () => {
     const missing = cli('run', PLATFORM, 'test/fixtures/asm/nope.s');
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(missing.err).toBe("edgesim: error [bad-argument]: cannot read program file 'test/fixtures/asm/nope.s': no such file\n");
     const noPlatform = cli('run', 'platforms/nope.yaml', 'test/fixtures/asm/vadd.s');
-    expect(noPlatform.code).toBe(2);
+    expect(noPlatform.code).toBe(1);
     expect(noPlatform.err).toContain("cannot read platform file 'platforms/nope.yaml'");
     const core = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--cores', 'pe9');
-    expect(core.code).toBe(2);
+    expect(core.code).toBe(1);
     expect(core.err).toContain("'pe9' is not a core of platform 'pulp-cluster'");
     const until = cli('run', PLATFORM, 'test/fixtures/asm/vadd.s', '--until', '10');
-    expect(until.code).toBe(2);
-    expect(cli('run', PLATFORM).code).toBe(2);
+    expect(until.code).toBe(1);
+    expect(cli('run', PLATFORM).code).toBe(1);
   });
 });
 
@@ -146,7 +133,7 @@ describe('edgesim bench platform', () => {
     expect(lines[4]).toMatch(/^pulp-cluster l1 scratchpad \(cores=8 run\): tx_per_cpu_s=\S+ transactions\/CPU-s \(transactions=32000, /);
     const one = cli('bench', 'platform', '--cores', '1', '--iterations', '100');
     expect(one.out.trim().split('\n')).toHaveLength(4);
-    expect(cli('bench', 'platform', '--cores', '4').code).toBe(2);
+    expect(cli('bench', 'platform', '--cores', '4').code).toBe(1);
   });
 });
 
@@ -163,8 +150,8 @@ describe('edgesim bench aimc / pe / nn', () => {
     expect(p.out.trim().split('\n').map((l) => l.replace(/=\S+/g, '=_').replace(/cpu_s=_/g, ''))).toHaveLength(2);
     expect(p.out).toMatch(/^pe-array int8 gemm 8x8x8: model macs_per_cpu_s=\S+ .*model \/ plain = \S+$/m);
     expect(p.out).toMatch(/^pe-array int16 gemm 8x8x8: /m);
-    expect(cli('bench', 'pe', '--size', '0')).toMatchObject({ code: 2, err: "edgesim: error [bad-argument]: --size '0' must be an integer between 1 and 4096\n" });
-    expect(cli('bench', 'aimc', '--iterations', 'many').code).toBe(2);
+    expect(cli('bench', 'pe', '--size', '0')).toMatchObject({ code: 1, err: "edgesim: error [bad-argument]: --size '0' must be an integer between 1 and 4096\n" });
+    expect(cli('bench', 'aimc', '--iterations', 'many').code).toBe(1);
     const nn = cli('bench', 'nn', '--inferences', '1');
     expect(nn.code).toBe(0);
     expect(nn.out).toMatch(/^nn reference mlperf_tiny_resnet8_int8_qop\.onnx float32: inferences_per_cpu_s=\S+ macs_per_cpu_s=\S+M \(1 inferences, 12\.50M MACs each, /m);

@@ -4,6 +4,7 @@ import { DmiRegion, GenericPayload, QuantumKeeper, getGlobalQuantum, setGlobalQu
 import type { AnyModuleDef } from '../../spec/index.js';
 import { SimError, formatAddress, formatTime, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type ModuleSnapshot, type PortTraffic, type SimFactory } from '../base.js';
+import type { ModuleRecorder } from '../../trace/index.js';
 import { AcceleratorSim } from '../accel.js';
 import { Dma } from '../dma/sim.js';
 import { SYNC_OPS, type SyncOp } from '../event-unit/sim.js';
@@ -345,6 +346,17 @@ export class CoreSim extends SimModule<typeof CoreDef> {
 
   // ---- the thread ----
 
+  /**
+   * Traced (see `attachTrace`): `run` slices (batches executed back to back merged into one
+   * instruction group, with its instruction and cycle counts), `wait` slices while the core
+   * sleeps at the event unit (`wait sync.bar`, ...) or for a DMA transfer or an accelerator,
+   * and the busy wire. The flow arrows of DMA transfers and accelerator commands start on its track.
+   */
+  override attachTrace(rec: ModuleRecorder): void {
+    super.attachTrace(rec);
+    rec.busySlices = false;
+  }
+
   private *runThread(): Generator<Wait, void, unknown> {
     const core = this.core;
     const qk = this.qk;
@@ -367,6 +379,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       const r = core.run(BATCH, until);
       const ran = (core.cycles - this.runCycles) * period;
       if (ran > 0) this.busy.add(this.sim.now + this.runLocal, this.sim.now + this.runLocal + ran);
+      if (this.trace !== null && ran > 0) this.trace.run(this.sim.now + this.runLocal, this.sim.now + this.runLocal + ran, core.instructions - this.lastInstr, core.cycles - this.runCycles);
       qk.localTime = this.runLocal + ran;
       this.account();
       switch (r) {
@@ -430,6 +443,9 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       qk.reset();
     }
     this.blockedCycles += Math.round((this.sim.now + qk.localTime - before) / this.period);
+    if (this.trace !== null && this.sim.now + qk.localTime > before) {
+      this.trace.slice(op.kind === 'eu' ? `wait sync.${op.op}` : 'wait', before, this.sim.now + qk.localTime, { pc: formatAddress(this.core.pc) });
+    }
     // an event-unit request has happened: the retried instruction only collects its result
     if (op.kind === 'eu') this.completed = { pc: this.core.pc, value };
     this.account();
@@ -595,7 +611,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
         if (!synced) { this.pending = { kind: 'sync' }; return ENV_WAIT; }
         const id = dma.start(instr.op === 'dma.1d'
           ? { src: this.dmaSrc, dst: this.dmaDst, bytes: a >>> 0 }
-          : { src: this.dmaSrc, dst: this.dmaDst, bytes: a >>> 0, rows: b >>> 0, srcStride: this.dmaSStride, dstStride: this.dmaDStride });
+          : { src: this.dmaSrc, dst: this.dmaDst, bytes: a >>> 0, rows: b >>> 0, srcStride: this.dmaSStride, dstStride: this.dmaDStride }, this.path);
         this.myTransfers.add(id);
         core.setReg(instr.rd, id);
         return 0;

@@ -3,6 +3,7 @@ import { GenericPayload, type InitiatorSocket } from '../../tlm/index.js';
 import { formatAddress, type Time } from '../../util/index.js';
 import { SimModule, type AddressWindow, type ModuleContext, type SimFactory } from '../base.js';
 import type { DataCorruptor } from '../faults.js';
+import type { ModuleRecorder, TraceLevel } from '../../trace/index.js';
 import { DmaDef } from './def.js';
 
 /** A transfer request. 1D: `bytes` from `src` to `dst`. 2D: `rows` rows of `bytes` each, strided. */
@@ -74,6 +75,8 @@ export class Dma extends SimModule<typeof DmaDef> {
   private readonly localWindows: readonly AddressWindow[];
   private readonly locals: readonly InitiatorSocket[];
   private nextId = 1;
+  /** Issuing core per transfer id, kept only when traced. */
+  private readonly issuers = new Map<number, string>();
   private nextLocal = 0;
   private pending = 0;
   /**
@@ -82,6 +85,9 @@ export class Dma extends SimModule<typeof DmaDef> {
    */
   corruptor: DataCorruptor | null = null;
   private readonly regs = new Uint32Array(8);
+  /** Trace state variables (set when traced): transfers submitted and not complete, id of the transfer moving data (0 = none). */
+  private trInFlight: TraceLevel | null = null;
+  private trActive: TraceLevel | null = null;
 
   constructor(ctx: ModuleContext<typeof DmaDef>) {
     super(DmaDef, ctx);
@@ -100,11 +106,25 @@ export class Dma extends SimModule<typeof DmaDef> {
   }
 
   /**
+   * Traced: the VCD/counter variables `in_flight` (transfers submitted, not complete) and
+   * `transfer` (id of the transfer in progress, 0 when idle); a slice `transfer #id` per transfer
+   * from its start to its completion, and a flow arrow from its submission (on the issuing core's
+   * track when known) to its completion.
+   */
+  override attachTrace(rec: ModuleRecorder): void {
+    super.attachTrace(rec);
+    rec.busySlices = false;
+    this.trInFlight = rec.level('in_flight');
+    this.trActive = rec.level('transfer');
+  }
+
+  /**
    * Submits a transfer; returns its id. The transfer starts when the engine is free. Its
-   * completion event is `transfers.get(id).done` (also {@link doneEvent}).
+   * completion event is `transfers.get(id).done` (also {@link doneEvent}). `issuer` (a core's
+   * path) only names the origin of the transfer's flow arrow in traces.
    * @throws SimError `dma-bad-transfer` for an empty or too long transfer, or 2D without `twoD`.
    */
-  start(t: DmaTransfer): number {
+  start(t: DmaTransfer, issuer?: string): number {
     const p = this.params;
     const rows = t.rows ?? 1;
     const total = t.bytes * rows;
@@ -118,6 +138,10 @@ export class Dma extends SimModule<typeof DmaDef> {
     this.transfers.set(id, rec);
     this.queue.push(rec);
     this.pending++;
+    if (this.trace !== null) {
+      this.trInFlight!.set(rec.submitted, this.pending);
+      if (issuer !== undefined) this.issuers.set(id, issuer);
+    }
     this.kick.notifyDelta();
     return id;
   }
@@ -177,6 +201,7 @@ export class Dma extends SimModule<typeof DmaDef> {
     const rows = req.rows ?? 1;
     const t0 = this.cycleAt(this.sim.now);
     job.started = this.timeOfCycle(t0);
+    if (this.trace !== null) this.trActive!.set(job.started, job.id);
     let s = t0 + p.setupCycles;
     let last = s;
     const completions: number[] = [];
@@ -209,9 +234,24 @@ export class Dma extends SimModule<typeof DmaDef> {
     job.finished = this.sim.now;
     this.pending--;
     this.busy.add(job.started, job.finished);
+    if (this.trace !== null) this.traceDone(this.trace, job);
     this.stats.transfers.add();
     job.done.notify();
     this.eventOuts('done')[0]?.notify();
+  }
+
+  private traceDone(rec: ModuleRecorder, job: DmaTransferRecord): void {
+    const started = job.started!;
+    const finished = job.finished!;
+    const req = job.request;
+    rec.slice(`transfer #${job.id}`, started, finished, {
+      id: job.id, src: formatAddress(req.src), dst: formatAddress(req.dst), bytes: req.bytes * (req.rows ?? 1), rows: req.rows ?? 1, bursts: job.bursts, submittedPs: job.submitted, queuedPs: started - job.submitted,
+    });
+    // the arrow ends 1 ps before the completion, inside the transfer's slice it binds to
+    rec.flow(`dma #${job.id}`, job.submitted, Math.max(started, finished - 1), this.issuers.get(job.id));
+    this.issuers.delete(job.id);
+    this.trActive!.set(finished, 0);
+    this.trInFlight!.set(finished, this.pending);
   }
 
   /** Register access on the `cfg` port (see {@link DMA_REGS}). */

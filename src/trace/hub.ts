@@ -1,0 +1,94 @@
+import { SimError, type Time } from '../util/index.js';
+import { selectPaths, type UnmatchedGlob } from './glob.js';
+import { ModuleRecorder } from './recorder.js';
+
+/** Options of a {@link TraceHub}. */
+export interface TraceOptions {
+  /** False: a hub that selects nothing (every module holds a null recorder). Default true. */
+  readonly enabled?: boolean;
+  /** Instance-path globs to trace (default: every instance). */
+  readonly include?: readonly string[];
+  /** Instance-path globs not to trace, applied after `include`. */
+  readonly exclude?: readonly string[];
+  /** Window of the sampled busy-fraction counters, in ps (default 1 us). */
+  readonly sampleWindowPs?: Time;
+}
+
+/**
+ * Decides what a run records and holds the recordings. The selection is resolved once, at
+ * elaboration (`instantiate` calls {@link resolve} with every module's path and gives each
+ * selected module its {@link ModuleRecorder}); unselected modules keep `null`, so a disabled
+ * trace point costs one branch. The hub builds no files: `formatVcd` and `perfettoTrace` turn it
+ * into text after the run, and the CLI writes them.
+ *
+ * Not recorded: kernel signals and FIFOs (the platform's modules do not use them; the kernel's
+ * inspector reports channel updates without values), energy over time (counts are priced only
+ * after the run), network layer boundaries (the compiled program does not expose them at run time).
+ */
+export class TraceHub {
+  readonly enabled: boolean;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly sampleWindowPs: Time;
+  private readonly byPath = new Map<string, ModuleRecorder>();
+  private paths: readonly string[] | undefined = undefined;
+  private unmatchedGlobs: readonly UnmatchedGlob[] = [];
+  private flowId = 0;
+  private end: Time | undefined = undefined;
+
+  constructor(opts: TraceOptions = {}) {
+    this.enabled = opts.enabled ?? true;
+    this.include = opts.include ?? [];
+    this.exclude = opts.exclude ?? [];
+    this.sampleWindowPs = opts.sampleWindowPs ?? 1_000_000;
+    if (!Number.isSafeInteger(this.sampleWindowPs) || this.sampleWindowPs <= 0) throw new SimError('bad-argument', `trace sample window ${this.sampleWindowPs} ps must be a positive integer`);
+  }
+
+  /**
+   * Resolves the selection over the instances `(path, kind)` of one elaboration, once.
+   * @throws SimError `trace-resolved` when called a second time (one hub records one run).
+   */
+  resolve(instances: readonly { readonly path: string; readonly kind: string }[]): void {
+    if (this.paths !== undefined) throw new SimError('trace-resolved', 'this trace hub already records a run: make one hub per run');
+    this.paths = instances.map((i) => i.path);
+    if (!this.enabled) return;
+    const sel = selectPaths(this.paths, this.include, this.exclude);
+    this.unmatchedGlobs = sel.unmatched;
+    const kinds = new Map(instances.map((i) => [i.path, i.kind]));
+    const next = (): number => ++this.flowId;
+    for (const p of sel.selected) this.byPath.set(p, new ModuleRecorder(p, kinds.get(p) ?? '', next));
+  }
+
+  /** The recorder of the module at `path`, or null when it is not traced. */
+  recorder(path: string): ModuleRecorder | null {
+    return this.byPath.get(path) ?? null;
+  }
+
+  /** The selected modules' recorders, in instantiation order. */
+  get recorders(): readonly ModuleRecorder[] {
+    return [...this.byPath.values()];
+  }
+
+  /** Every instance path the selection was resolved over. */
+  get instancePaths(): readonly string[] {
+    return this.paths ?? [];
+  }
+
+  /** Globs that matched no instance (shown as warnings by the CLI). */
+  get unmatched(): readonly UnmatchedGlob[] {
+    return this.unmatchedGlobs;
+  }
+
+  /** Closes every recorder at the end of the run (`endPs` = the simulated time reached). Idempotent. */
+  finish(endPs: Time): void {
+    if (this.end !== undefined) return;
+    this.end = endPs;
+    for (const r of this.byPath.values()) r.finish();
+  }
+
+  /** The time the run ended (after {@link finish}). */
+  get endPs(): Time {
+    if (this.end === undefined) throw new SimError('trace-open', 'the trace hub has not been finished: call finish(sim.now) after the run');
+    return this.end;
+  }
+}
