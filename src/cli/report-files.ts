@@ -12,7 +12,7 @@ import { catalog } from '../modules/index.js';
 import type { PlatformGraph } from '../platform/index.js';
 import {
   renderCampaignReport, renderRunReport, renderSweepReport,
-  type BusyInterval, type InferenceRow, type LayerRow, type ModelRunSummary, type ProgramRunInfo, type RunReportInput, type SweepReportInput,
+  type BusyInterval, type InferenceRow, type LayerRow, type SimulatedLayer, type ModelRunSummary, type ProgramRunInfo, type RunReportInput, type SweepReportInput,
 } from '../report/index.js';
 import type { RunReport } from '../sim/index.js';
 import { SimError } from '../util/index.js';
@@ -68,7 +68,7 @@ export function traceIntervals(trace: unknown): BusyInterval[] {
  */
 export function readRunFolder(folder: string): RunReportInput {
   const rep = readJson<{ run?: ProgramRunInfo; report?: RunReport }>(join(folder, 'report.json'));
-  const inf = readJson<{ summary: ModelRunSummary; inferences: InferenceRow[]; lastReport?: RunReport }>(join(folder, 'inferences.json'));
+  const inf = readJson<{ summary: ModelRunSummary; inferences: InferenceRow[]; layers?: SimulatedLayer[]; lastReport?: RunReport }>(join(folder, 'inferences.json'));
   if (rep === undefined && inf === undefined) throw new SimError('bad-argument', `${folder} holds no run: neither report.json nor inferences.json`);
   const mapping = readJson<LayerRow[]>(join(folder, 'mapping.json'));
   const trace = readJson<unknown>(join(folder, 'trace.json'));
@@ -99,6 +99,7 @@ export function readRunFolder(folder: string): RunReportInput {
     ...(energy === undefined ? {} : { energy }),
     ...(energyNote === undefined ? {} : { energyNote }),
     ...(mapping === undefined ? {} : { mapping }),
+    ...(inf?.layers === undefined ? {} : { layers: inf.layers }),
     ...(inf === undefined ? {} : { model: { summary: inf.summary, inferences: inf.inferences } }),
     ...(intervals.length === 0 ? {} : { intervals }),
     missing,

@@ -11,7 +11,7 @@ import { CoreSim, catalog, parseElf, type ProgramImage } from '../modules/index.
 import { dumpPlatform, loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { formatReport, instantiate, runReport, startProgram, type RunReport } from '../sim/index.js';
 import { writeRunReport } from './report-files.js';
-import { TraceHub, formatPerfetto, formatVcd, parseGlobList } from '../trace/index.js';
+import { TraceHub, formatPerfetto, formatVcd, parseGlobList, type ComponentPrices } from '../trace/index.js';
 import { SimError, formatAddress, formatDiagnostics, formatTable, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
 
 /** Options of {@link runCommand}, as given on the command line. */
@@ -55,7 +55,33 @@ export function traceHubFromOptions(o: TraceCliOptions): { hub: TraceHub; format
  * Closes the hub at `endPs`, writes `trace.vcd` / `trace.json` into `outDir` and returns the
  * written paths and the warnings (globs that matched no instance, with the instance paths).
  */
-export function writeTraces(t: { hub: TraceHub; formats: readonly TraceFormat[] }, outDir: string, endPs: number, title: string): { files: string[]; warnings: string[] } {
+/**
+ * The energy model's prices per instance (`ComponentPrices` of the trace layer) from a run's
+ * energy report: per-event prices in pJ (the event's energy over its count), busy, idle and
+ * static powers in pJ per ps (the prices in uW / 1e6), so the windows sum to the report's energies.
+ */
+export function tracePrices(energy: EnergyReport): Map<string, ComponentPrices> {
+  const out = new Map<string, ComponentPrices>();
+  for (const c of energy.components) {
+    const perEventPj: Record<string, number> = {};
+    let busy = 0;
+    let idle = 0;
+    let stat = 0;
+    for (const e of c.events) {
+      if (e.kind === 'per-event') perEventPj[e.event] = e.count !== undefined && e.count > 0 ? e.energyPj / e.count : e.price.value;
+      else {
+        const pw = e.price.value / 1e6; // uW = 1e-6 pJ per ps
+        if (e.kind === 'busy') busy += pw;
+        else if (e.kind === 'idle') idle += pw;
+        else stat += pw;
+      }
+    }
+    out.set(c.instance, { perEventPj, busyPjPerPs: busy, idlePjPerPs: idle, staticPjPerPs: stat });
+  }
+  return out;
+}
+
+export function writeTraces(t: { hub: TraceHub; formats: readonly TraceFormat[] }, outDir: string, endPs: number, title: string, energy?: EnergyReport): { files: string[]; warnings: string[] } {
   const hub = t.hub;
   hub.finish(endPs);
   const warnings = hub.unmatched.map((u) => `edgesim: warning: --trace-${u.list} '${u.glob}' matches no instance path; instance paths: ${hub.instancePaths.join(', ')}`);
@@ -69,7 +95,7 @@ export function writeTraces(t: { hub: TraceHub; formats: readonly TraceFormat[] 
   }
   if (t.formats.includes('perfetto')) {
     const f = join(outDir, 'trace.json');
-    writeFileSync(f, formatPerfetto(hub, { processName: title }));
+    writeFileSync(f, formatPerfetto(hub, { processName: title, ...(energy === undefined ? {} : { energy: tracePrices(energy) }) }));
     files.push(f);
   }
   return { files, warnings };
@@ -248,7 +274,7 @@ export function runCommand(platformFile: string, programFile: string, o: RunOpti
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify({ run, report }, null, 2)}\n`);
   writeFileSync(join(outDir, 'energy.json'), `${JSON.stringify(energy, null, 2)}\n`);
-  const traced = tr === undefined ? undefined : writeTraces(tr, outDir, p.sim.now, `${basename(programFile)} on ${g.platform}`);
+  const traced = tr === undefined ? undefined : writeTraces(tr, outDir, p.sim.now, `${basename(programFile)} on ${g.platform}`, energy);
   const reportHtml = writeRunReport(outDir);
 
   const stderr = diags + (traced?.warnings ?? []).map((w) => `${w}\n`).join('') + failures.map((f) => `edgesim: ${f.startsWith('error [') ? f : `error: ${f}`}\n`).join('');

@@ -6,11 +6,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { energyReport, formatEnergy } from '../energy/index.js';
+import { energyReport, formatEnergy, type EnergyReport } from '../energy/index.js';
 import { catalog } from '../modules/index.js';
 import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, sampleInput, type Preprocess, type Tensor } from '../nn/index.js';
 import { dumpPlatform } from '../platform/index.js';
-import { instantiate, runCompiled, runReport } from '../sim/index.js';
+import { instantiate, runCompiled, runReport, type LayerInterval } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
 import { compileAuto, formatMapping, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 import { writeRunReport } from './report-files.js';
@@ -113,6 +113,8 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   interface Inference { index: number; label: number | null; top1: number; correct: boolean | null; latencyPs: number; energyPj: number; bitExact: boolean | null; mismatched: string[]; storedMatch: boolean | null }
   const results: Inference[] = [];
   let lastReport: ReturnType<typeof runReport> | undefined;
+  let firstEnergy: EnergyReport | undefined;
+  let firstLayers: readonly LayerInterval[] | undefined;
   try {
     for (let i = 0; i < n; i++) {
       const x = sampleInput(ds, i, input, preprocess);
@@ -120,13 +122,18 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
       const p = instantiate(g, i === 0 && tr !== undefined ? { trace: tr.hub } : {});
       let run;
       try {
-        run = runCompiled(p, c, inputs);
+        // the first inference profiles its layers (free: see runCompiled)
+        run = runCompiled(p, c, inputs, i === 0 ? { layers: true } : {});
       } finally {
         if (i === 0) traceEnd = p.sim.now;
       }
       const report = runReport(p.sim, p.modules.values(), p.skipped);
       lastReport = report;
       const energy = energyReport(g, report.components, report.simulatedTimePs, catalog);
+      if (i === 0) {
+        firstEnergy = energy;
+        firstLayers = run.layers;
+      }
       const y = run.outputs.get(outName)!;
       const top1 = argmax(y.data);
       const label = o.labels === undefined ? null : ds.labels[i]!;
@@ -164,8 +171,10 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'platform.json'), `${dumpPlatform(g)}\n`);
   writeFileSync(join(outDir, 'mapping.json'), `${JSON.stringify('mapping' in c ? c.mapping : c.layers, null, 2)}\n`);
-  writeFileSync(join(outDir, 'inferences.json'), `${JSON.stringify({ summary, inferences: results, lastReport }, null, 2)}\n`);
-  const traced = tr === undefined || traceEnd === undefined ? undefined : writeTraces(tr, outDir, traceEnd, `${basename(modelFile)} inference 0 on ${g.platform}`);
+  // layers: the simulated interval of each layer of the first inference (the one traced)
+  const layers = firstLayers?.map((l) => ({ node: l.node, startPs: l.startPs, endPs: l.endPs }));
+  writeFileSync(join(outDir, 'inferences.json'), `${JSON.stringify({ summary, inferences: results, ...(layers === undefined ? {} : { layers }), lastReport }, null, 2)}\n`);
+  const traced = tr === undefined || traceEnd === undefined ? undefined : writeTraces(tr, outDir, traceEnd, `${basename(modelFile)} inference 0 on ${g.platform}`, firstEnergy);
   const reportHtml = writeRunReport(outDir);
   const storedBad = results.filter((r) => r.storedMatch === false).length;
   const failed = (check && exact !== n) || storedBad > 0;

@@ -16,7 +16,7 @@ import type { AddressRegion, PlatformGraph } from '../platform/index.js';
 import type { Diagnostic } from '../util/index.js';
 import { type AimcBlockPlan, aimcGeometry, planAimcBlocks } from './accel-aimc.js';
 import { type AccelTarget, type AimcTarget, type PeArrayTarget, acceleratorsOf, hostCore } from './accel-platform.js';
-import { generate } from './codegen.js';
+import { generate, layerCodeRanges, type LayerLines } from './codegen.js';
 import { type CompileOptions, cycleCostsOf } from './compile.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type Compiled, type CompileResult, type DataImage, type DotLayer, type Layer, type LayerReport, type Lowered, type Placement } from './ir.js';
@@ -963,6 +963,8 @@ interface Pass {
   readonly images: DataImage[];
   readonly emitted: Map<DotLayer, Emitted>;
   readonly predicted: ReadonlyMap<Layer, number>;
+  /** Every computed layer's code lines in `asm`, in program order (see `CodegenOutput.layerLines`). */
+  readonly layerLines: readonly LayerLines[];
 }
 
 /** A default-mapped layer whose accelerator data do not fit: it goes back to the cores. */
@@ -1027,25 +1029,68 @@ function onePass(low: Lowered, coreLow: Lowered, plans: ReadonlyMap<DotLayer, Pl
     return undefined;
   }
   const inserts = new Map<number, string[]>();
+  const insertNodes = new Map<number, string[]>();
   let coreSeen = 0;
   const pending: string[] = [];
+  const pendingNodes: string[] = [];
   for (const l of low.layers) {
     if (l.kind === 'alias') continue;
     const e = l.kind === 'dot' ? emitted.get(l) : undefined;
-    if (e !== undefined) pending.push(e.asm);
-    else {
-      if (pending.length > 0) inserts.set(markers[coreSeen]!, pending.splice(0));
+    if (e !== undefined) {
+      pending.push(e.asm);
+      pendingNodes.push(l.node);
+    } else {
+      if (pending.length > 0) {
+        inserts.set(markers[coreSeen]!, pending.splice(0));
+        insertNodes.set(markers[coreSeen]!, pendingNodes.splice(0));
+      }
       coreSeen++;
     }
   }
-  if (pending.length > 0) inserts.set(end, pending.splice(0));
+  if (pending.length > 0) {
+    inserts.set(end, pending.splice(0));
+    insertNodes.set(end, pendingNodes.splice(0));
+  }
   const out: string[] = [];
+  // line bookkeeping for the layers' code ranges: where each old line and each insert landed
+  const pos: number[] = [];
+  const before: number[] = [];
+  const blocks = new Map<number, { node: string; start: number; end: number }[]>();
+  let line = 0;
   lines.forEach((s, i) => {
     const ins = inserts.get(i);
-    if (ins !== undefined) out.push(...ins.map((x) => x.replace(/\n$/, '')));
+    before[i] = line;
+    if (ins !== undefined) {
+      const nodes = insertNodes.get(i)!;
+      const bl: { node: string; start: number; end: number }[] = [];
+      ins.forEach((x, k) => {
+        const text = x.replace(/\n$/, '');
+        const n = text.split('\n').length;
+        bl.push({ node: nodes[k]!, start: line, end: line + n });
+        line += n;
+        out.push(text);
+      });
+      blocks.set(i, bl);
+    }
+    pos[i] = line;
     out.push(s);
+    line++;
   });
-  return { asm: out.join('\n'), lay, images, emitted, predicted: gen.predicted };
+  // core layers keep their lines; accelerated code spliced inside a core layer (at its marker,
+  // after its prologue) takes that prologue: the core layer then starts at its marker
+  const layerLines: LayerLines[] = [];
+  gen.layerLines.forEach((r, k) => {
+    const m = markers[k]!;
+    const bl = blocks.get(m);
+    if (bl !== undefined) {
+      bl[0] = { ...bl[0]!, start: Math.min(bl[0]!.start, before[r.start]!) };
+      layerLines.push(...bl);
+    }
+    layerLines.push({ node: r.node, start: bl !== undefined ? pos[m]! : pos[r.start]!, end: before[r.end]! });
+  });
+  layerLines.push(...(blocks.get(end) ?? []));
+  layerLines.sort((a, b) => a.start - b.start);
+  return { asm: out.join('\n'), lay, images, emitted, predicted: gen.predicted, layerLines };
 }
 
 function aimcReport(p: AimcPlan, e: Emitted): AccelAimcReport {
@@ -1285,6 +1330,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     program: { asm: pass.asm, origin: lay.codeOrigin, words: asm.words, memory: lay.codeMemory },
     images: pass.images, inputs: lowered.inputs.map((n) => lay.placements.get(n)!), outputs: lowered.outputs.map((n) => lay.placements.get(n)!),
     tensors: [...lay.placements.values()], reuse: false, layers, extensions, mapping,
+    layerCode: layerCodeRanges(pass.layerLines, asm),
   };
   return { value, diagnostics: d.list as Diagnostic[] };
 }

@@ -16,7 +16,7 @@
  * not depend on where the data go).
  */
 import type { DotAddressing, FloatAddressing } from './layout.js';
-import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type Placement } from './ir.js';
+import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type LayerCode, type Placement } from './ir.js';
 import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
 import { Asm, type CycleCosts } from './asm-builder.js';
 import { emitChain } from './qonnx-codegen.js';
@@ -39,6 +39,41 @@ export interface CodegenOutput {
   readonly asm: string;
   /** Instructions executed by core index 0 (the busiest) per computed layer (float layers: an estimate). */
   readonly predicted: ReadonlyMap<DotLayer | FloatLayer, number>;
+  /**
+   * Each computed layer's code as 0-based line indices `[start, end)` of `asm`, in program order.
+   * Contiguous except for the barrier (`sync.bar`) that starts each layer after the first on
+   * several cores, which belongs to no layer: a layer starts after it, the previous one ends at
+   * it (so the wait for a prefetched DMA stage before the barrier ends the previous layer).
+   */
+  readonly layerLines: readonly LayerLines[];
+}
+
+/** A layer's code as line indices `[start, end)` of an assembly text (see {@link layerCodeRanges}). */
+export interface LayerLines {
+  readonly node: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+
+/**
+ * Line ranges to addresses: `words` and `lines` as `assemble` returns them (each word's 1-based
+ * source line), `origin` the address of the first word. A range's start is the first word at or
+ * after its start line, its end the first word at or after its end line.
+ */
+export function layerCodeRanges(ranges: readonly LayerLines[], asm: { readonly lines: readonly number[]; readonly origin: number }): LayerCode[] {
+  const addr = (line: number): number => {
+    // first word whose 0-based line is >= line (lines are ascending)
+    let lo = 0;
+    let hi = asm.lines.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (asm.lines[m]! - 1 < line) lo = m + 1;
+      else hi = m;
+    }
+    return (asm.origin + 4 * lo) >>> 0;
+  };
+  return ranges.map((r) => ({ node: r.node, start: addr(r.start), end: addr(r.end) }));
 }
 
 /** How the taps of one kernel row are emitted. */
@@ -488,6 +523,7 @@ export function generate(g: CodegenInput): CodegenOutput {
     });
   }
   const predicted = new Map<DotLayer | FloatLayer, number>();
+  const layerStart0 = a.lines.length;
   const computed = g.layers.filter((l): l is DotLayer | FloatLayer => l.kind !== 'alias');
   // weights staged by DMA: started during the previous computed layer, awaited before its barrier
   const dmaStage = (i: number, prefetch: boolean): DmaStage | undefined => {
@@ -495,9 +531,14 @@ export function generate(g: CodegenInput): CodegenOutput {
     const st = l?.kind === 'dot' ? g.addressing.get(l)?.stage : undefined;
     return st?.by === 'dma' && st.prefetch === prefetch ? st : undefined;
   };
+  const layerLines: { node: string; start: number; end: number }[] = [];
   computed.forEach((l, i) => {
     if (dmaStage(i, true) !== undefined) emitDmaWait(a, P, i);
+    // layer boundary: the previous layer ends at the barrier (or here), this one starts after it
+    const prev = layerLines[layerLines.length - 1];
+    if (prev !== undefined) prev.end = a.lines.length;
     if (i > 0 && P > 1) a.ins('sync.bar zero');
+    layerLines.push({ node: l.node, start: i === 0 ? layerStart0 : a.lines.length, end: -1 });
     let prefetch = 0;
     const now = dmaStage(i, false);
     if (now !== undefined) {
@@ -517,9 +558,11 @@ export function generate(g: CodegenInput): CodegenOutput {
     }
     else predicted.set(l, emitFloat(a, l, g.placements, g.floats.get(l)!, P, i));
   });
+  const last = layerLines[layerLines.length - 1];
+  if (last !== undefined) last.end = a.lines.length;
   a.ins('li a0, 0');
   a.ins('ecall');
-  return { asm: `${a.lines.join('\n')}\n`, predicted };
+  return { asm: `${a.lines.join('\n')}\n`, predicted, layerLines };
 }
 
 // ---------------------------------------------------------------- float-side layers

@@ -3,7 +3,7 @@ import { assemble } from '../isa/index.js';
 import type { NnGraph, Tensor } from '../nn/index.js';
 import type { PlatformGraph } from '../platform/index.js';
 import type { CycleCosts } from './asm-builder.js';
-import { generate } from './codegen.js';
+import { generate, layerCodeRanges } from './codegen.js';
 import { Diags } from './diag.js';
 import { ACT_BYTES, type Compiled, type CompileResult, type LayerReport } from './ir.js';
 import { findMemories, layout } from './layout.js';
@@ -123,6 +123,7 @@ export function compile(graph: NnGraph, platform: PlatformGraph, opts: CompileOp
       program: { asm: gen.asm, origin: lay.codeOrigin, words: asm.words, memory: lay.codeMemory },
       images: lay.images, inputs: lowered.inputs.map((n) => lay.placements.get(n)!), outputs: lowered.outputs.map((n) => lay.placements.get(n)!),
       tensors: [...lay.placements.values()], reuse, layers, extensions,
+      layerCode: layerCodeRanges(gen.layerLines, asm),
     },
     diagnostics: d.list,
   };

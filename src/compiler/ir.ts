@@ -250,7 +250,20 @@ export interface CompiledProgram {
 }
 
 /** Everything needed to run the compiled network on the platform. */
+/** A layer's code as addresses `[start, end)` of the assembled program (`Compiled.layerCode`). */
+export interface LayerCode {
+  readonly node: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface Compiled {
+  /**
+   * Each computed layer's code addresses `[start, end)`, in program order (alias layers have no
+   * code and no entry). Ranges do not overlap; between them only barriers (`sync.bar`) and the
+   * program's prologue and epilogue. `runCompiled` profiles the cores' execution with them.
+   */
+  readonly layerCode: readonly LayerCode[];
   readonly graph: string;
   readonly platform: string;
   /** The cores the program is compiled for, in core-index order (core i takes channels i, i+P, ...). */

@@ -238,12 +238,16 @@ export abstract class SimModule<D extends AnyModuleDef> {
 
   /**
    * Makes this module record into `rec` (done once, at elaboration, by `instantiate` for the
-   * modules a trace hub selects): busy intervals go to it through {@link busy}. Kinds with finer
-   * trace points (cores, DMAs, accelerators) override it to set up their state variables.
+   * modules a trace hub selects): busy intervals go to it through {@link busy}, and it reads the
+   * per-event energy counters at each busy interval (energy over time, see `ModuleRecorder`).
+   * Kinds with finer trace points (cores, DMAs, accelerators, scratchpads) override it to set up
+   * their state variables.
    */
   attachTrace(rec: ModuleRecorder): void {
     this.trace = rec;
     this.busy.recorder = rec;
+    const names = Object.entries(this.def.energy).filter(([, spec]) => spec.kind === 'per-event').map(([k]) => k);
+    rec.energyProbe(names, names.map((k) => (this.energy as Record<string, Counter>)[k]!));
   }
 
   /** Traffic counters of a port element, created on first use. */

@@ -3,7 +3,7 @@
  * no external resource) of a run, a campaign or a sweep. Pure functions from the run folder's
  * data and the library's source text to the HTML string; the CLI reads and writes the files.
  */
-export { renderRunReport, type RunReportInput, type RunCore, type ProgramRunInfo, type LayerRow, type InferenceRow, type ModelRunSummary, type BusyInterval } from './run.js';
+export { renderRunReport, type RunReportInput, type RunCore, type ProgramRunInfo, type LayerRow, type SimulatedLayer, type InferenceRow, type ModelRunSummary, type BusyInterval } from './run.js';
 export { renderCampaignReport, renderSweepReport, type CampaignReportInput, type SweepReportInput, type SweepPointInput } from './campaign.js';
 export { escapeHtml, jsonForScript, inlineScript } from './html.js';
 export { histogram, timeUnit, energyUnit, type ChartSpec, type ChartDataset, type ChartKind, type AxisUnit, type XY } from './charts.js';

@@ -42,6 +42,16 @@ export interface LayerRow {
   readonly predictedCycles: number;
 }
 
+/**
+ * One layer's simulated interval in the first inference (`inferences.json`'s `layers`, from the
+ * cores' code profiles: first entry of any core into the layer's code to the last exit).
+ */
+export interface SimulatedLayer {
+  readonly node: string;
+  readonly startPs: number;
+  readonly endPs: number;
+}
+
 /** One simulated inference of a model run (`inferences.json`). */
 export interface InferenceRow {
   readonly index: number;
@@ -86,6 +96,8 @@ export interface RunReportInput {
   /** Where `energy` comes from when it is not the run's own `energy.json`. */
   readonly energyNote?: string;
   readonly mapping?: readonly LayerRow[];
+  /** Simulated interval of each layer of the first inference (`inferences.json`'s `layers`). */
+  readonly layers?: readonly SimulatedLayer[];
   readonly model?: { readonly summary: ModelRunSummary; readonly inferences: readonly InferenceRow[] };
   /** Busy intervals from a trace, when the run folder has one. */
   readonly intervals?: readonly BusyInterval[];
@@ -160,14 +172,23 @@ export function renderRunReport(input: RunReportInput, library: string): string 
     const core = r?.components.find((c) => c.kind === 'core');
     const period = core?.periodPs;
     const body: string[] = [];
+    const simOf = new Map((input.layers ?? []).map((l) => [l.node, l.endPs - l.startPs]));
+    const simTotal = [...simOf.values()].reduce((a, b) => a + b, 0);
+    const hasSim = simOf.size > 0;
     if (period !== undefined && period > 0) {
-      const tu = timeUnit(rows.map((l) => l.predictedCycles * period));
+      const tu = timeUnit([...rows.map((l) => l.predictedCycles * period), ...simOf.values()]);
       charts.push({
-        id: 'layer-latency', kind: 'hbar', title: 'predicted latency per layer', xTitle: `predicted time [${tu.unit}]`, yTitle: 'layer', unit: tu.unit,
-        labels: rows.map((l) => layerLabel(l.node)), datasets: [{ label: 'predicted time', data: rows.map((l) => scale(l.predictedCycles * period, tu)), color: PALETTE[0]! }],
-        height: Math.max(240, 22 * rows.length + 80),
+        id: 'layer-latency', kind: 'hbar', title: hasSim ? 'predicted and simulated latency per layer' : 'predicted latency per layer', xTitle: `${hasSim ? '' : 'predicted '}time [${tu.unit}]`, yTitle: 'layer', unit: tu.unit,
+        labels: rows.map((l) => layerLabel(l.node)),
+        datasets: [
+          { label: 'predicted time', data: rows.map((l) => scale(l.predictedCycles * period, tu)), color: PALETTE[0]! },
+          ...(hasSim ? [{ label: 'simulated time (first inference)', data: rows.map((l) => scale(simOf.get(l.node) ?? 0, tu)), color: PALETTE[1]! }] : []),
+        ],
+        height: Math.max(240, (hasSim ? 36 : 22) * rows.length + 80),
       });
-      body.push(chartBox(charts[charts.length - 1]!, `Host-core cycles predicted statically by the compiler (mapping.json) x the core clock period ${formatDuration(period)} of ${core!.path}. Simulated per-layer times are not recorded in the run folder.`));
+      body.push(chartBox(charts[charts.length - 1]!, `Predicted: host-core cycles predicted statically by the compiler (mapping.json) x the core clock period ${formatDuration(period)} of ${core!.path}. ${hasSim
+        ? 'Simulated: the interval of the first inference from the first core entering the layer\'s code to the last core leaving it (inferences.json layers; barriers between layers belong to no layer).'
+        : 'Simulated per-layer times are not recorded in the run folder.'}`));
     } else {
       const cu = { unit: 'cycles', factor: 1 };
       charts.push({
@@ -177,11 +198,16 @@ export function renderRunReport(input: RunReportInput, library: string): string 
       body.push(chartBox(charts[charts.length - 1]!, 'Host-core cycles predicted statically by the compiler (mapping.json); no core clock period in the run folder to convert them to time.'));
     }
     const total = rows.reduce((a, l) => a + l.predictedCycles, 0);
-    body.push(table(['layer', 'op', 'target', 'MACs', 'predicted instructions', 'predicted cycles', 'predicted time', 'share'],
+    const simCells = (l: LayerRow): Cell[] => {
+      if (!hasSim) return [];
+      const t = simOf.get(l.node);
+      return [num(t === undefined ? '-' : formatDuration(t)), num(t === undefined || simTotal <= 0 ? '-' : pct(t / simTotal))];
+    };
+    body.push(table(['layer', 'op', 'target', 'MACs', 'predicted instructions', 'predicted cycles', 'predicted time', 'share', ...(hasSim ? ['simulated time', 'simulated share'] : [])],
       input.mapping.map((l): Cell[] => [l.node, l.opType, l.target,
         num(l.macs === undefined ? '-' : `${l.macs} MAC`), num(l.predictedInstructions === undefined ? '-' : `${l.predictedInstructions} instr`),
-        num(`${l.predictedCycles} cycles`), num(period === undefined ? '-' : formatDuration(l.predictedCycles * period)), num(total > 0 ? pct(l.predictedCycles / total) : '-')]),
-      `${rows.length} computed layers, ${total} predicted cycles in all${period === undefined ? '' : ` (${formatDuration(total * period)})`}`));
+        num(`${l.predictedCycles} cycles`), num(period === undefined ? '-' : formatDuration(l.predictedCycles * period)), num(total > 0 ? pct(l.predictedCycles / total) : '-'), ...simCells(l)]),
+      `${rows.length} computed layers, ${total} predicted cycles in all${period === undefined ? '' : ` (${formatDuration(total * period)})`}${hasSim ? `; simulated ${formatDuration(simTotal)} in the layers (first inference)` : ''}`));
     if (m !== undefined) body.push(para(`Simulated latency per inference (mean) ${formatDuration(m.summary.latency.meanPs)} against ${period === undefined ? `${total} predicted cycles` : `${formatDuration(total * period)} predicted`}: the prediction leaves out memory latency, bank conflicts, DMA waits and barriers.`, 'note'));
     parts.push(section('layers', 'Latency per layer', body.join('')));
   } else if (m !== undefined) missing.push('mapping.json (per-layer latency)');

@@ -5,4 +5,4 @@
 export { instantiate, ClockDomainHandle, type Instantiated, type InstantiateOptions, type SkippedInstance } from './instantiate.js';
 export { startProgram } from './program.js';
 export { runReport, formatReport, type RunReport, type ComponentReport } from './report.js';
-export { runCompiled, readCompiledTensor, type CompiledRun, type CompiledCoreRun } from './compiled.js';
+export { runCompiled, readCompiledTensor, type CompiledRun, type CompiledCoreRun, type LayerInterval } from './compiled.js';

@@ -81,6 +81,8 @@ export interface Instantiated {
   readonly skipped: readonly SkippedInstance[];
   /** Connections not bound because one end was skipped, as `a.x -> b.y[2]`. */
   readonly unboundConnections: readonly string[];
+  /** The trace hub the run records into (`InstantiateOptions.trace`), if any. */
+  readonly trace?: TraceHub;
   /** The module at `path`, checked to be an instance of `cls`. @throws SimError `no-such-module`. */
   get<T>(path: string, cls: abstract new (...args: never[]) => T): T;
 }
@@ -195,6 +197,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
     clocks,
     skipped,
     unboundConnections,
+    ...(opts.trace === undefined ? {} : { trace: opts.trace }),
     get<T>(path: string, cls: abstract new (...args: never[]) => T): T {
       const m = modules.get(path);
       if (!(m instanceof cls)) {

@@ -22,8 +22,7 @@ export interface TraceOptions {
  * into text after the run, and the CLI writes them.
  *
  * Not recorded: kernel signals and FIFOs (the platform's modules do not use them; the kernel's
- * inspector reports channel updates without values), energy over time (counts are priced only
- * after the run), network layer boundaries (the compiled program does not expose them at run time).
+ * inspector reports channel updates without values), memory transactions as slices.
  */
 export class TraceHub {
   readonly enabled: boolean;
@@ -31,6 +30,7 @@ export class TraceHub {
   readonly exclude: readonly string[];
   readonly sampleWindowPs: Time;
   private readonly byPath = new Map<string, ModuleRecorder>();
+  private readonly extra = new Map<string, ModuleRecorder>();
   private paths: readonly string[] | undefined = undefined;
   private unmatchedGlobs: readonly UnmatchedGlob[] = [];
   private flowId = 0;
@@ -56,7 +56,7 @@ export class TraceHub {
     this.unmatchedGlobs = sel.unmatched;
     const kinds = new Map(instances.map((i) => [i.path, i.kind]));
     const next = (): number => ++this.flowId;
-    for (const p of sel.selected) this.byPath.set(p, new ModuleRecorder(p, kinds.get(p) ?? '', next));
+    for (const p of sel.selected) this.byPath.set(p, new ModuleRecorder(p, kinds.get(p) ?? '', next, this.sampleWindowPs));
   }
 
   /** The recorder of the module at `path`, or null when it is not traced. */
@@ -64,9 +64,28 @@ export class TraceHub {
     return this.byPath.get(path) ?? null;
   }
 
-  /** The selected modules' recorders, in instantiation order. */
+  /**
+   * A track that is not a module (e.g. `layers`: the network's layers as slices, added after the
+   * run by `runCompiled`), listed after the modules' recorders; created on first use. Null when
+   * the hub is disabled.
+   * @throws SimError `trace-track` when `name` is an instance path.
+   */
+  track(name: string, kind: string): ModuleRecorder | null {
+    if (!this.enabled) return null;
+    if (this.paths?.includes(name) === true) throw new SimError('trace-track', `trace track '${name}' would hide the instance of that path`);
+    let r = this.extra.get(name);
+    if (r === undefined) {
+      r = new ModuleRecorder(name, kind, () => ++this.flowId, this.sampleWindowPs);
+      r.busySlices = false;
+      this.extra.set(name, r);
+      if (this.end !== undefined) r.finish(this.end);
+    }
+    return r;
+  }
+
+  /** The selected modules' recorders, in instantiation order, then the extra {@link track}s. */
   get recorders(): readonly ModuleRecorder[] {
-    return [...this.byPath.values()];
+    return [...this.byPath.values(), ...this.extra.values()];
   }
 
   /** Every instance path the selection was resolved over. */
@@ -83,7 +102,8 @@ export class TraceHub {
   finish(endPs: Time): void {
     if (this.end !== undefined) return;
     this.end = endPs;
-    for (const r of this.byPath.values()) r.finish();
+    for (const r of this.byPath.values()) r.finish(endPs);
+    for (const r of this.extra.values()) r.finish(endPs);
   }
 
   /** The time the run ended (after {@link finish}). */

@@ -4,7 +4,7 @@
  * Perfetto trace-event JSON. Pure: builds strings and objects; the CLI writes the files.
  */
 export { globToRegExp, selectPaths, parseGlobList, type PathSelection, type UnmatchedGlob } from './glob.js';
-export { ModuleRecorder, TraceLevel, type SliceArgs, type TraceSlice, type TraceFlow } from './recorder.js';
+export { ModuleRecorder, TraceLevel, IntervalUnion, type EnergyCounterView, type SliceArgs, type TraceSlice, type TraceFlow } from './recorder.js';
 export { TraceHub, type TraceOptions } from './hub.js';
 export { formatVcd, vcdId, type VcdOptions } from './vcd.js';
-export { perfettoTrace, formatPerfetto, type TraceEvent, type TraceEventFile, type PerfettoOptions } from './perfetto.js';
+export { perfettoTrace, formatPerfetto, energyWindows, type TraceEvent, type TraceEventFile, type PerfettoOptions, type ComponentPrices, type EnergyWindows } from './perfetto.js';

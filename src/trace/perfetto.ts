@@ -24,10 +24,93 @@ export interface TraceEventFile {
   readonly displayTimeUnit: 'ns' | 'ms';
 }
 
+/**
+ * Prices of one component's energy events, from the energy model (`src/energy`), to turn the
+ * recorders' per-window event counts into energy. The CLI builds it from the run's
+ * `EnergyReport`: the trace layer imports no energy model.
+ */
+export interface ComponentPrices {
+  /** pJ per event, by per-event energy event name (missing: 0). */
+  readonly perEventPj: Readonly<Record<string, number>>;
+  /** Dynamic power while busy, pJ per ps of busy time (the `busy` energy events). */
+  readonly busyPjPerPs: number;
+  /** Power drawn while clocked but idle, pJ per ps of idle time (`idle` events: dynamic, as in the energy model). */
+  readonly idlePjPerPs: number;
+  /** Static (leakage, background) power, pJ per ps of elapsed time. */
+  readonly staticPjPerPs: number;
+}
+
 /** Options of {@link perfettoTrace}. */
 export interface PerfettoOptions {
   /** Name of the process (the platform, usually). */
   readonly processName?: string;
+  /**
+   * Energy prices by instance path: adds the `energy` track with counters per sample window
+   * (see {@link energyWindows}). Components without prices count 0.
+   */
+  readonly energy?: ReadonlyMap<string, ComponentPrices>;
+}
+
+/** Energy per sample window of the traced components (see {@link energyWindows}). */
+export interface EnergyWindows {
+  readonly windowPs: Time;
+  /** Start of each window, ps (every window from 0 to the end of the run). */
+  readonly starts: readonly Time[];
+  /** Dynamic energy (per-event events, busy power x busy time, idle power x idle time) per window, pJ. */
+  readonly dynamicPj: readonly number[];
+  /** Static energy (leakage, background: static power x window length) per window, pJ. */
+  readonly staticPj: readonly number[];
+}
+
+/**
+ * Energy per sample window `[k w, (k + 1) w)` over the run `[0, hub.endPs)`: each traced
+ * component's per-event counts per window (spread over the busy intervals that counted them,
+ * see `ModuleRecorder`) times their prices, plus its busy power times its busy time and its idle
+ * power times its idle time in the window (dynamic, as the energy model counts them), and its
+ * static power times the window's length (static; the last window is clipped at the end of the run). The
+ * sums over the windows are the components' dynamic and static energies of the energy report
+ * (within float rounding), when every component is traced.
+ */
+export function energyWindows(hub: TraceHub, prices: ReadonlyMap<string, ComponentPrices>): EnergyWindows {
+  const end = hub.endPs;
+  const w = hub.sampleWindowPs;
+  const n = Math.max(1, Math.ceil(end / w));
+  const dyn = new Array<number>(n).fill(0);
+  const stat = new Array<number>(n).fill(0);
+  const len = (k: number): number => Math.max(0, Math.min(end, (k + 1) * w) - k * w);
+  for (const r of hub.recorders) {
+    const p = prices.get(r.path);
+    if (p === undefined) continue;
+    const ev = r.energyEvents.map((e) => p.perEventPj[e] ?? 0);
+    for (const [k, counts] of r.energyWindows) {
+      let e = 0;
+      for (let i = 0; i < ev.length; i++) e += counts[i]! * ev[i]!;
+      dyn[Math.min(n - 1, Math.max(0, k))]! += e;
+    }
+    const busy = busyPerWindow(r.busyIntervals(), w, end);
+    for (let k = 0; k < n; k++) {
+      const b = busy.get(k) ?? 0;
+      dyn[k]! += p.busyPjPerPs * b + p.idlePjPerPs * Math.max(0, len(k) - b);
+      stat[k]! += p.staticPjPerPs * len(k);
+    }
+  }
+  return { windowPs: w, starts: Array.from({ length: n }, (_, k) => k * w), dynamicPj: dyn, staticPj: stat };
+}
+
+/** Busy time per window index of disjoint, ordered intervals, clipped at `end`. */
+function busyPerWindow(iv: readonly Time[], w: Time, end: Time): Map<number, number> {
+  const acc = new Map<number, number>();
+  for (let i = 0; i < iv.length; i += 2) {
+    let s = iv[i]!;
+    const e = Math.min(iv[i + 1]!, end);
+    while (s < e) {
+      const k = Math.floor(s / w);
+      const stop = Math.min(e, (k + 1) * w);
+      acc.set(k, (acc.get(k) ?? 0) + (stop - s));
+      s = stop;
+    }
+  }
+  return acc;
 }
 
 const PID = 1;
@@ -76,7 +159,12 @@ function busyFractions(iv: readonly Time[], w: Time): number[] {
  * accelerator commands by name) or, for the others, `busy` (the union of busy intervals); flow
  * arrows `s`/`f` with matching `id` (the `f` binds to its enclosing slice, `bp: "e"`) from the
  * issuing core to a DMA transfer's or a command's completion; counters (`C`) for each state
- * variable (`<path>.<variable>`) and the busy fraction per sample window (`<path>.busy_fraction`).
+ * variable (`<path>.<variable>`) and the busy fraction per sample window (`<path>.busy_fraction`,
+ * and `<path>.<lane>.busy_fraction` per lane, e.g. a scratchpad's `bank3`); extra tracks such as
+ * `layers` (the network's layers as slices, from `runCompiled`); with `opts.energy`, an `energy`
+ * track: `energy.dynamic [pJ per 1 us]` and `energy.static [pJ per 1 us]` at each window's start
+ * ({@link energyWindows}), `energy.dynamic cumulative [pJ]` and `energy.total cumulative [pJ]`
+ * (dynamic + static) at each window's end.
  * Not written: instant events, async (`b`/`e`) events, stack frames.
  */
 export function perfettoTrace(hub: TraceHub, opts: PerfettoOptions = {}): TraceEventFile {
@@ -110,7 +198,31 @@ export function perfettoTrace(hub: TraceHub, opts: PerfettoOptions = {}): TraceE
     }
     const fr = busyFractions(iv, hub.sampleWindowPs);
     for (let k = 0; k < fr.length; k += 2) ev.push({ name: `${r.path}.busy_fraction`, ph: 'C', pid: PID, tid: t, ts: us(fr[k]!), args: { value: fr[k + 1]! } });
+    for (const [name, lane] of r.lanes) {
+      const lf = busyFractions(lane.intervals(), hub.sampleWindowPs);
+      for (let k = 0; k < lf.length; k += 2) ev.push({ name: `${r.path}.${name}.busy_fraction`, ph: 'C', pid: PID, tid: t, ts: us(lf[k]!), args: { value: lf[k + 1]! } });
+    }
   });
+  if (opts.energy !== undefined) {
+    const t = recs.length + 1;
+    meta.push({ name: 'thread_name', ph: 'M', pid: PID, tid: t, args: { name: 'energy' } });
+    meta.push({ name: 'thread_sort_index', ph: 'M', pid: PID, tid: t, args: { sort_index: recs.length } });
+    const e = energyWindows(hub, opts.energy);
+    const win = `${e.windowPs / 1e6} us`;
+    let cum = 0;
+    let cumStatic = 0;
+    e.starts.forEach((at, k) => {
+      const d = e.dynamicPj[k]!;
+      const st = e.staticPj[k]!;
+      ev.push({ name: `energy.dynamic [pJ per ${win}]`, ph: 'C', pid: PID, tid: t, ts: us(at), args: { value: d } });
+      ev.push({ name: `energy.static [pJ per ${win}]`, ph: 'C', pid: PID, tid: t, ts: us(at), args: { value: st } });
+      cum += d;
+      cumStatic += st;
+      const next = Math.min(hub.endPs, at + e.windowPs);
+      ev.push({ name: 'energy.dynamic cumulative [pJ]', ph: 'C', pid: PID, tid: t, ts: us(next), args: { value: cum } });
+      ev.push({ name: 'energy.total cumulative [pJ]', ph: 'C', pid: PID, tid: t, ts: us(next), args: { value: cum + cumStatic } });
+    });
+  }
   ev.sort((a, b) => a.ts! - b.ts!);
   return { traceEvents: [...meta, ...ev], displayTimeUnit: 'ns' };
 }

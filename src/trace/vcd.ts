@@ -34,8 +34,10 @@ const vecValue = (v: number): string => `b${(v >>> 0).toString(2)}`;
 /**
  * The hub's recordings as a four-state VCD file (IEEE 1364-2005 §18, readable by GTKWave),
  * `$timescale 1 ps`: one `$scope module` per instance path component (`cluster.dma` nests `dma`
- * in `cluster`), in each traced component a 1-bit `busy` wire (its busy union) and one 32-bit
- * `integer` per state variable it recorded (`in_flight`, `transfer`, `queue`, `command`). All
+ * in `cluster`), in each traced component a 1-bit `busy` wire (its busy union), a 1-bit wire per
+ * lane (a scratchpad's `bank0`, `bank1`, ...: the cycles each bank is reserved) and one 32-bit
+ * `integer` per state variable it recorded (`in_flight`, `transfer`, `queue`, `command`; the
+ * `layers` track's `layer`: 1 + the index of the running layer, 0 between layers). All
  * variables start at 0 in `$dumpvars`; a time with several changes of a variable keeps the last.
  * Not written: slices and flows (VCD has no such notion; see the Perfetto trace).
  */
@@ -64,6 +66,18 @@ export function formatVcd(hub: TraceHub, opts: VcdOptions = {}): string {
     const busy: Var = { id: vcdId(vars.length), name: 'busy', width: 1, times: bt, values: bv };
     vars.push(busy);
     s.vars.push(busy);
+    for (const [name, lane] of r.lanes) {
+      const li = lane.intervals();
+      const lt: Time[] = [];
+      const lv: number[] = [];
+      for (let i = 0; i < li.length; i += 2) {
+        lt.push(li[i]!, li[i + 1]!);
+        lv.push(1, 0);
+      }
+      const v: Var = { id: vcdId(vars.length), name, width: 1, times: lt, values: lv };
+      vars.push(v);
+      s.vars.push(v);
+    }
     for (const l of r.levels.values()) {
       const order = l.times.map((_, i) => i).sort((a, b) => l.times[a]! - l.times[b]!);
       const v: Var = { id: vcdId(vars.length), name: l.name, width: 32, times: order.map((i) => l.times[i]!), values: order.map((i) => l.values[i]!) };

@@ -125,6 +125,17 @@ describe('report HTML', () => {
     expect(g.datasets[0]).toMatchObject({ data: [[1, 1.25], [0.5, 1.5]], rows: ['pe0', 'dma'] });
   });
 
+  it('simulated layer intervals (inferences.json layers) are shown next to the predicted latency', () => {
+    const node = `node '${EVIL}' (#0, Conv)`;
+    const html = renderRunReport({ ...runInput, layers: [{ node, startPs: 4000, endPs: 404_000 }] }, LIB);
+    const charts = checkPage(html);
+    const layer = charts.find((c) => c.id === 'layer-latency')!;
+    expect(layer.xTitle).toBe('time [ns]');
+    expect(layer.datasets.map((d) => d.label)).toEqual(['predicted time', 'simulated time (first inference)']);
+    expect(layer.datasets[1]!.data).toEqual([400]); // 400 ns
+    expect(html).toContain('simulated share');
+  });
+
   it('a run folder with little in it says what is missing', () => {
     const html = renderRunReport({ title: 'empty' }, LIB);
     checkPage(html);

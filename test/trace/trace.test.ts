@@ -218,7 +218,7 @@ function checkTraceEvents(file: { traceEvents: readonly TraceEvent[]; displayTim
         throw new Error(`unexpected phase ${String(e.ph)}`);
     }
   }
-  // every track is named by an instance path; flows start and end in pairs, not backwards in time
+  // every track is named by an instance path (or is an extra track given); flows start and end in pairs, not backwards in time
   expect([...names.values()].sort()).toEqual([...paths].sort());
   expect([...starts.keys()].sort((a, b) => a - b)).toEqual([...ends.keys()].sort((a, b) => a - b));
   for (const [id, s] of starts) expect(ends.get(id)!.ts!).toBeGreaterThanOrEqual(s.ts!);
@@ -278,7 +278,8 @@ describe('Perfetto / Chrome trace-event JSON', () => {
     expect(r.stdout).toContain(`trace: ${join(out, 'trace.json')}`);
     expect(r.stderr).toContain("--trace-exclude 'zzz*' matches no instance path; instance paths: ctrl, noc, act, aimc0");
     const file = JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8')) as { traceEvents: TraceEvent[]; displayTimeUnit: string };
-    checkTraceEvents(file, ['ctrl', 'act', 'aimc0', 'aimc1', 'aimc2', 'aimc3']);
+    // the instances, plus the model run's extra tracks: the network's layers and the energy per window
+    checkTraceEvents(file, ['ctrl', 'act', 'aimc0', 'aimc1', 'aimc2', 'aimc3', 'layers', 'energy']);
     const tidOf = (path: string): number => file.traceEvents.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args!['name'] === path)!.tid!;
     const aimc = new Set(['aimc0', 'aimc1', 'aimc2', 'aimc3'].map(tidOf));
     const cmds = file.traceEvents.filter((e) => e.ph === 'X' && aimc.has(e.tid!));
@@ -288,6 +289,14 @@ describe('Perfetto / Chrome trace-event JSON', () => {
     const vcd = parseVcd(readFileSync(join(out, 'trace.vcd'), 'utf8'));
     expect(vcd.vars.get('aimc0.queue')?.width).toBe(32);
     expect(vcd.vars.has('noc.busy')).toBe(false);
+    // the first inference's layers: in inferences.json, as the trace's layers track, in report.html
+    const inf = JSON.parse(readFileSync(join(out, 'inferences.json'), 'utf8')) as { layers: { node: string; startPs: number; endPs: number }[] };
+    expect(inf.layers.length).toBeGreaterThan(4);
+    const layerSlices = file.traceEvents.filter((e) => e.ph === 'X' && e.tid === tidOf('layers'));
+    expect(layerSlices.map((e) => e.name)).toEqual(inf.layers.map((l) => l.node));
+    expect(vcd.vars.get('layers.layer')?.width).toBe(32);
+    expect(file.traceEvents.some((e) => e.ph === 'C' && e.name === 'energy.dynamic cumulative [pJ]')).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('simulated time (first inference)');
   });
 
   it('the program form writes both files; bad formats and globs without --trace are usage errors', () => {

@@ -21,6 +21,12 @@ export interface CoreStartOptions {
   readonly regs?: Readonly<Record<number, number>>;
 }
 
+/** A code address range `[start, end)` (see {@link CoreSim.profileCode}). */
+export interface CodeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** Instructions per call of `Rv32Core.run` (the quantum bounds it further). */
 const BATCH = 4096;
 
@@ -382,6 +388,8 @@ export class CoreSim extends SimModule<typeof CoreDef> {
       if (this.trace !== null && ran > 0) this.trace.run(this.sim.now + this.runLocal, this.sim.now + this.runLocal + ran, core.instructions - this.lastInstr, core.cycles - this.runCycles);
       qk.localTime = this.runLocal + ran;
       this.account();
+      // energy over time: this batch's instructions, counted by account()
+      if (this.trace !== null && ran > 0) this.trace.sampleEnergy(this.sim.now + this.runLocal, this.sim.now + this.runLocal + ran);
       switch (r) {
         case 'budget':
           // qk.sync() without its generator object: wait out the offset (without leaving the
@@ -524,6 +532,7 @@ export class CoreSim extends SimModule<typeof CoreDef> {
    * CV32E40P with its prefetch buffer hitting).
    */
   private fetchWord(addr: number): number {
+    if (this.prof !== null) this.profileFetch(addr);
     let g = this.fetchDmi.find((r) => r.covers(addr, 4));
     if (g === undefined) {
       this.fetchDmi = this.fetchDmi.filter((r) => r.valid);
@@ -547,6 +556,43 @@ export class CoreSim extends SimModule<typeof CoreDef> {
     const n = sock === null ? 0 : sock.transportDbg(tx);
     if (n !== data.length) {
       throw this.error('load-unmapped', `debug ${command} of ${data.length} B reached ${n} B: no memory of the address map holds [${formatAddress(address)}, ${formatAddress(address + data.length)})`, address);
+    }
+  }
+
+  // ---- code profile (layer intervals) ----
+
+  /** Code ranges being profiled and the first time this core executed in / past each (see {@link profileCode}). */
+  private prof: { readonly ranges: readonly CodeRange[]; readonly entry: (Time | undefined)[]; readonly exit: (Time | undefined)[] } | null = null;
+
+  /**
+   * Profiles code address ranges `[start, end)` (a compiled network's layers): for each range,
+   * the time this core first executes an instruction in it (`entry`) and the time it first
+   * executes an instruction at or past its `end` (`exit`: for code that only moves forward
+   * through the ranges, the time it last left it). Exact to the cycle and free in the ISS loop:
+   * the decode cache calls {@link fetchWord} once per address, on the first execution of that
+   * address by this core, and only that call checks the ranges (one null check when off).
+   * Call before the run, on a core whose decode cache holds none of the ranges (a fresh start).
+   */
+  profileCode(ranges: readonly CodeRange[]): void {
+    this.prof = { ranges: ranges.map((r) => ({ start: r.start >>> 0, end: r.end >>> 0 })), entry: ranges.map(() => undefined), exit: ranges.map(() => undefined) };
+  }
+
+  /** The times recorded by {@link profileCode} (undefined: never entered / never left), or null. */
+  codeProfile(): { readonly entry: readonly (Time | undefined)[]; readonly exit: readonly (Time | undefined)[] } | null {
+    return this.prof;
+  }
+
+  private profileFetch(addr: number): void {
+    const p = this.prof!;
+    const t = this.sim.now + this.localNow();
+    const a = addr >>> 0;
+    for (let k = 0; k < p.ranges.length; k++) {
+      const r = p.ranges[k]!;
+      if (a >= r.start && a < r.end) {
+        if (p.entry[k] === undefined || t < p.entry[k]!) p.entry[k] = t;
+      } else if (a >= r.end && r.end > r.start) {
+        if (p.exit[k] === undefined || t < p.exit[k]!) p.exit[k] = t;
+      }
     }
   }
 

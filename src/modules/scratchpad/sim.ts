@@ -2,6 +2,7 @@ import type { GenericPayload, WordTarget } from '../../tlm/index.js';
 import type { Time } from '../../util/index.js';
 import { SimModule, copyBytes, storageDebug, storageDmi, type Counter, type ModuleContext, type PortTraffic, type SimFactory } from '../base.js';
 import type { StuckBits } from '../faults.js';
+import type { IntervalUnion, ModuleRecorder } from '../../trace/index.js';
 import { ScratchpadDef } from './def.js';
 
 /**
@@ -180,6 +181,15 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
   /** Ready cycle of the last {@link readWordAt}. */
   wordReady = 0;
 
+  /** Per bank, the traced busy lane (`bank<i>`: the cycles the bank is reserved), or null when not traced. */
+  private bankTrace: IntervalUnion[] | null = null;
+
+  /** Traced: besides `busy`, one lane per bank (`bank0`, `bank1`, ...), busy in every cycle an access holds the bank. */
+  override attachTrace(rec: ModuleRecorder): void {
+    super.attachTrace(rec);
+    this.bankTrace = Array.from({ length: this.nBanks }, (_, i) => rec.lane(`bank${i}`));
+  }
+
   /**
    * Timing and counters of one single-word access arriving in cycle `c` (`ceil(arrival / period)`,
    * not before the current cycle; see the class doc; `energy` and `stat` are the read or the
@@ -214,6 +224,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
     }
     this.ring[slot] = g;
     if (g > last) this.bankLast[b] = g;
+    if (this.bankTrace !== null) this.bankTrace[b]!.add(g * this.period, (g + 1) * this.period);
     if (g > this.maxRes) this.maxRes = g;
     if (g - now > this.wordSpan) this.widenSpan(g - now);
     this.portFree[port] = g + 1;
@@ -281,6 +292,7 @@ export class Scratchpad extends SimModule<typeof ScratchpadDef> implements WordT
       }
       ring[row + (g & mask)] = g;
       if (g > this.bankLast[b]!) this.bankLast[b] = g;
+      if (this.bankTrace !== null) this.bankTrace[b]!.add(this.timeOfCycle(g), this.timeOfCycle(g + 1));
       q = g + 1;
     }
     if (g > this.maxRes) this.maxRes = g;
