@@ -9,12 +9,13 @@ import { clog2, isPow2, verilogName } from './names.js';
 import { emitPe, emitPeArray, emitPeArrayWs, peArrayModuleName, peGeom, peModuleName, peScenario, peVectors, type PeGeom } from './pe-array.js';
 import { ADDR_W, emitRrArbiter, emitSpm, emitSramModel, spmExpect, spmModuleName, spmScenario, spmVectors, spmWidths, sramMacroName, sramPorts, type SpmGeom } from './scratchpad.js';
 import { sha256Hex } from './sha256.js';
-import { emitTestbench, emitUnits, type TbAimc, type TbPe, type TbSpm } from './tb.js';
+import { emitTestbench, emitUnits, type TbAimc, type TbDma, type TbPe, type TbSpm } from './tb.js';
 import { aimcGeom, aimcScenario, aimcTileModuleName, aimcTilePorts, aimcVectors, aimcXbarName, aimcXbarPorts, emitAimcTile, emitAimcXbarModel, type AimcGeom } from './aimc.js';
 import { FILE_FOOTER, fileHeader, portList, range, type PortDecl } from './verilog.js';
+import { dmaExtBase, dmaGeom, dmaLocalWindows, dmaModuleName, dmaParamOverrides, dmaScenario, dmaVectors, emitDma, type DmaGeom, type DmaTiming } from './dma.js';
 
 /** Version written to manifest.json; bump when the generated text changes. */
-export const RTL_GENERATOR_VERSION = '0.1.0';
+export const RTL_GENERATOR_VERSION = '0.2.0';
 
 /** Options of {@link generateRtl}. */
 export interface RtlOptions {
@@ -100,6 +101,7 @@ type Impl =
   | { readonly t: 'spm'; readonly geom: SpmGeom; readonly module: string }
   | { readonly t: 'pe'; readonly geom: PeGeom; readonly module: string; readonly note: string }
   | { readonly t: 'aimc'; readonly geom: AimcGeom; readonly module: string; readonly note: string }
+  | { readonly t: 'dma'; readonly geom: DmaGeom; readonly module: string; readonly note: string; readonly locals: readonly number[]; readonly timing: DmaTiming }
   | { readonly t: 'bb'; readonly module: string; readonly note: string };
 
 /** Param values worth recording (numbers, strings, booleans, string lists). */
@@ -210,6 +212,18 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       }
       warn(n, undefined, `${n}: ${r.why ?? 'unsupported'}; the AIMC tile is a black box`);
     }
+    if (i.kind === 'dma') {
+      const locals = [...new Set(g.connections.filter((c) => c.from.instance === n && c.from.port === 'local').map((c) => c.from.index ?? 0))].sort((a, b) => a - b);
+      const r = dmaGeom(p, locals.length, dmaLocalWindows(g, n, 'local', locals));
+      if (r.geom === undefined) {
+        for (const e of r.errors) err(n, e.param, `${n}.${e.param}: ${e.message}`, e.hint);
+        continue;
+      }
+      const timing: DmaTiming = { setupCycles: num(p.setupCycles), rowOverheadCycles: num(p.rowOverheadCycles), bandwidthBytesPerCycle: num(p.bandwidthBytesPerCycle), maxOutstanding: num(p.maxOutstanding), maxBurstBytes: num(p.maxBurstBytes) };
+      const unconnected = locals.length < num(p.localPorts) ? `; local ports not connected in the YAML (${num(p.localPorts) - locals.length}) are left out and tied off, as the simulator skips them` : '';
+      impls.set(n, { t: 'dma', geom: r.geom, module: dmaModuleName(r.geom), locals, timing, note: `request/grant ports as the YAML connects them; one burst in flight at a time (the simulator allows maxOutstanding), no setup or row-overhead cycles: the same bytes, not the same cycles${unconnected}` });
+      continue;
+    }
     // black box, named by kind and port shape
     const sig = i.ports.map((q) => `${q.name}:${q.role}:${q.widthBits}:${q.count ?? 0}`).join(',');
     const byKind = bbSignatures.get(i.kind) ?? new Map<string, string>();
@@ -269,6 +283,7 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
   const tbSpms: TbSpm[] = [];
   const tbPes: TbPe[] = [];
   const tbAimcs: TbAimc[] = [];
+  const tbDmas: TbDma[] = [];
   const vectors = new Map<string, string>();
   if ([...impls.values()].some((m) => m.t === 'spm')) addRtl('es_rr_arb', emitRrArbiter());
   for (const [n, im] of impls) {
@@ -303,15 +318,25 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       vectors.set(`tb/vectors/${v}_aimc_x.hex`, av.x);
       vectors.set(`tb/vectors/${v}_aimc_y.hex`, av.y);
       tbAimcs.push({ inst: v, geom: im.geom, test: t });
+    } else if (im.t === 'dma') {
+      addRtl(im.module, emitDma(im.geom));
+      if (im.geom.windows.length > 0) {
+        const t = dmaScenario(im.geom, im.timing, dmaExtBase(g, n, im.geom.windows), deriveRng(opts.seed ?? 1, n, 'rtl-dma'));
+        const dv = dmaVectors(t);
+        vectors.set(`tb/vectors/${v}_dma_mem.hex`, dv.mem);
+        vectors.set(`tb/vectors/${v}_dma_expect.hex`, dv.expect);
+        vectors.set(`tb/vectors/${v}_dma_xfers.hex`, dv.xfers);
+        tbDmas.push({ inst: v, geom: im.geom, test: t, cfgBase: g.addressMap.find((r) => r.target === n)?.base ?? 0 });
+      }
     } else {
       const doc = `the ${i.kind} '${n}' (${im.note})`;
       addMacro(im.module, 'black-box', `${i.kind}: ${im.note}`, kindPorts(i.ports), kindModel(im.module, i.ports, doc));
     }
   }
   addRtl(top, emitTop(g, top, impls, vname, usedClocks));
-  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs));
+  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs, tbDmas));
   const tbPath = `tb/tb_${top}.v`;
-  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs));
+  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs, tbDmas));
   for (const [k, t] of vectors) files.set(k, t);
 
   // parameter headers
@@ -329,6 +354,9 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       defs.push([`${p}_INPUTS`, String(im.geom.k)], [`${p}_OUTPUTS`, String(im.geom.n)], [`${p}_INPUT_BITS`, String(im.geom.ib)], [`${p}_ADC_BITS`, String(im.geom.adcBits)], [`${p}_MVM_CYCLES`, String(im.geom.latency)]);
     } else if (im.t === 'pe') {
       defs.push([`${p}_ROWS`, String(im.geom.rows)], [`${p}_COLS`, String(im.geom.cols)], [`${p}_OPERAND_BITS`, String(im.geom.w)], [`${p}_ACC_BITS`, String(im.geom.acc)]);
+    } else if (im.t === 'dma') {
+      defs.push([`${p}_LOCAL_PORTS`, String(im.geom.locals)], [`${p}_LOCAL_BITS`, String(im.geom.lb * 8)], [`${p}_EXT_BITS`, String(im.geom.eb * 8)], [`${p}_MAX_BURST_BYTES`, String(im.geom.maxBurst)], [`${p}_MAX_TRANSFER_BYTES`, String(im.geom.maxTransfer)]);
+      defs.push(...Object.entries({ SRC: 0x00, DST: 0x04, BYTES: 0x08, ROWS: 0x0c, SRC_STRIDE: 0x10, DST_STRIDE: 0x14, CMD: 0x18, STATUS: 0x1c }).map(([k, o]) => [`${p}_REG_${k}`, String(o)] as [string, string]));
     }
   }
   const regionDefs = g.addressMap.map((r) => [`${H}_${verilogName(r.target).toUpperCase()}_BASE`, `0x${r.base.toString(16).toUpperCase().padStart(8, '0')}`] as const);
@@ -413,7 +441,7 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
   for (const [n, i] of Object.entries(g.instances)) {
     const im = impls.get(n)!;
     const v = vname.get(n)!;
-    const implemented = (p: PortSpec): boolean => im.t === 'bb' || (im.t === 'spm' && p.name === 'mem');
+    const implemented = (p: PortSpec, e: number): boolean => im.t === 'bb' || (im.t === 'spm' && p.name === 'mem') || (im.t === 'dma' && (p.name !== 'local' || im.locals.includes(e)));
     for (const p of i.ports) {
       for (let e = 0; e < elements(p); e++) {
         const partner = bound.get(`${n}|${p.name}|${e}`);
@@ -421,10 +449,10 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
           const w = wireName(v, p, e, s);
           decl.push(`  wire ${range(s.width)}${w};`);
           if (s.out) {
-            if (!implemented(p)) assigns.push(`  assign ${w} = ${s.width}'d0;`);
+            if (!implemented(p, e)) assigns.push(`  assign ${w} = ${s.width}'d0;`);
             if (partner === undefined) sinks.push({ expr: w, width: s.width });
           } else {
-            if (!implemented(p)) sinks.push({ expr: w, width: s.width });
+            if (!implemented(p, e)) sinks.push({ expr: w, width: s.width });
             if (partner === undefined) assigns.push(`  assign ${w} = ${s.width}'d0;`);
             else {
               const ps = bundleSignals(partner.port).find((x) => x.sig === s.sig)!;
@@ -453,6 +481,17 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
       const mem = i.ports.find((q) => q.name === 'mem')!;
       for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);
       inst.push(`  // ${n}: scratchpad, ${im.geom.banks} banks x ${im.geom.bankWords} words x ${im.geom.wordBytes * 8} bits, ${im.geom.ports} ports\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+    } else if (im.t === 'dma') {
+      for (const p of i.ports) {
+        for (const s of bundleSignals(p)) {
+          if (p.name !== 'local') conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
+          else {
+            const ws = [...im.locals].reverse().map((e) => wireName(v, p, e, s));
+            conns.push(`.${modulePortName(p, s)}(${ws.length === 1 ? ws[0]! : `{${ws.join(', ')}}`})`);
+          }
+        }
+      }
+      inst.push(`  // ${n}: dma, ${im.geom.locals} local ports (${im.locals.map((e) => `local[${e}]`).join(', ')}) x ${im.geom.lb * 8} bits, ext ${im.geom.eb * 8} bits, bursts of ${im.geom.maxBurst} B\n  ${im.module} ${dmaParamOverrides(im.geom)}u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
     } else if (im.t === 'aimc') {
       const pre = `${v}_`;
       for (const q of aimcTilePorts(im.geom).slice(2)) {

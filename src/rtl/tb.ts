@@ -4,6 +4,7 @@ import { ADDR_W, spmModuleName, spmVectorLayout, spmWidths, type SpmGeom } from 
 import { portList, type PortDecl } from './verilog.js';
 import { AIMC_Y_BITS, aimcTileModuleName, aimcTilePorts, type AimcGeom, type AimcTest } from './aimc.js';
 import { peArrayModuleName, type PeGeom, type PeTile } from './pe-array.js';
+import { dmaModuleName, dmaParamOverrides, dmaPorts, type DmaGeom, type DmaTest } from './dma.js';
 
 /** A scratchpad under test. */
 export interface TbSpm {
@@ -27,7 +28,7 @@ export interface TbAimc {
 }
 
 /** `tb/tb_<top>.v`. Vector files are read from `tb/vectors/` relative to the working directory (the output folder). */
-export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = []): string {
+export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = []): string {
   const tb = `tb_${top}`;
   const L: string[] = [fileHeader(`${tb}: self-checking testbench; stimulus and expected results in tb/vectors/*.hex come from the edgesim TypeScript models. Prints "${tb}: N passed, M failed" and ends with $fatal(1) on a failure. Run from the output folder.`)];
   L.push(`module ${tb};`);
@@ -210,6 +211,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
     L.push('');
   }
   for (const a of aimcs) tbAimc(L, a, conns);
+  const dmaInit = dmas.map((d) => tbDma(L, d, conns));
   L.push(`  // the units under test (rtl/${top}_units.v, or its gate-level netlist)`);
   L.push(`  ${top}_units u_units (\n    ${conns.join(',\n    ')}\n  );`);
   L.push('');
@@ -255,12 +257,14 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
     L.push(`    $readmemh("tb/vectors/${n}_aimc_y.hex", ${n}_yv);`);
     for (const q of aimcTilePorts(a.geom).slice(2)) if (q.dir === 'input') L.push(`    ${n}_${q.name.replace(/_i$/, '')} = ${q.width}'d0;`);
   }
+  for (const x of dmaInit) L.push(...x);
   L.push(`    repeat (3) @(negedge clk);`);
   L.push(`    rst_n = 1'b1;`);
   L.push(`    @(negedge clk);`);
   for (const s of spms) L.push(`    run_${s.inst};`);
   for (const p of pes) L.push(`    run_${p.inst};`);
   for (const a of aimcs) L.push(`    run_${a.inst};`);
+  for (const d of dmas) L.push(`    run_${d.inst};`);
   L.push(`    $display("${tb}: %0d passed, %0d failed", passed, failed);`);
   L.push(`    if (failed != 0) $fatal(1, "${tb}: %0d checks failed", failed);`);
   L.push(`    $finish;`);
@@ -275,7 +279,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
  * array), side by side with their ports at the boundary. One module, so that the same
  * testbench runs on the RTL and on the gate-level netlist `syn/gate_level.ys` writes.
  */
-export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = []): string {
+export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = []): string {
   const ports: PortDecl[] = [{ dir: 'input', name: 'clk_i', width: 1 }, { dir: 'input', name: 'rst_ni', width: 1 }];
   const body: string[] = [];
   for (const s of spms) {
@@ -315,7 +319,13 @@ export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbP
     for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
     body.push(`  ${aimcTileModuleName(a.geom)} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
   }
-  const unused = spms.length + pes.length + aimcs.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
+  for (const d of dmas) {
+    const n = d.inst;
+    const qs = dmaPorts(d.geom).slice(2);
+    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
+    body.push(`  ${dmaModuleName(d.geom)} ${dmaParamOverrides(d.geom)}u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
+  }
+  const unused = spms.length + pes.length + aimcs.length + dmas.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
   return `${fileHeader(`${top}_units: the generated units of ${top} side by side, as the testbench drives them (RTL or gate level).`)}module ${top}_units (\n${portList(ports)}\n);\n${[...body, ...unused].join('\n')}\nendmodule\n${FILE_FOOTER}`;
 }
 
@@ -483,4 +493,210 @@ function tbAimc(L: string[], a: TbAimc, conns: string[]): void {
   L.push(`    end`);
   L.push(`  endtask`);
   L.push('');
+}
+
+/** A DMA under test. */
+export interface TbDma {
+  readonly inst: string;
+  readonly geom: DmaGeom;
+  readonly test: DmaTest;
+  /** Base address of the DMA's registers (its region; the RTL decodes address bits 4:2). */
+  readonly cfgBase: number;
+}
+
+/**
+ * The testbench part of a DMA: memories behind the local ports and the ext port (one image,
+ * grants withheld about one request in four, the response one cycle after the grant), register
+ * programming through cfg (read back), each group of transfers started and waited for (done
+ * pulses counted), then the whole image compared with the simulator's bytes.
+ */
+function tbDma(L: string[], d: TbDma, conns: string[]): string[] {
+  const g = d.geom;
+  const n = d.inst;
+  const t = d.test;
+  const S = t.mem.size;
+  const N = 2 * S;
+  const h32 = (v: number): string => `32'h${(v >>> 0).toString(16).padStart(8, '0')}`;
+  const P = g.locals;
+  const bit = (v: string, p: number): string => (P === 1 ? v : `${v}[${p}]`);
+  L.push(`  // ---- DMA ${n}: ${t.xfers.length} transfers in ${t.groups.length} groups through the registers; the local (${h32(t.mem.localBase)}) and ext (${h32(t.mem.extBase)}) windows of ${S} B checked byte by byte after each group`);
+  for (const q of dmaPorts(g).slice(2)) {
+    const base = `${n}_${q.name.replace(/_[io]$/, '')}`;
+    const resp = q.name.endsWith('_rvalid_i') || q.name.endsWith('_rdata_i');
+    const reg = q.dir === 'input' && (q.name.startsWith('cfg_') || resp) ? 'reg ' : 'wire';
+    L.push(`  ${reg} ${q.width === 1 ? '' : `[${q.width - 1}:0] `}${base}${resp ? ` = ${q.width}'d0` : ''};`);
+    conns.push(`.${n}_${q.name}(${base})`);
+  }
+  L.push(`  reg [7:0] ${n}_mem [0:${N - 1}];`);
+  L.push(`  reg [7:0] ${n}_exp [0:${t.groups.length * N - 1}];`);
+  L.push(`  reg [223:0] ${n}_xf [0:${t.xfers.length - 1}];`);
+  L.push(`  reg [31:0] ${n}_lfsr = 32'h1;`);
+  L.push(`  integer ${n}_bad = 0;`);
+  L.push(`  integer ${n}_dones = 0;`);
+  L.push(`  integer ${n}_long = 0;`);
+  L.push(`  integer ${n}_cyc = 0;`);
+  L.push(`  integer ${n}_tdone = 0;`);
+  L.push(`  reg ${n}_done_q = 1'b0;`);
+  L.push(`  // the memories withhold the grant about one request in four (pseudo-random)`);
+  L.push(`  assign ${n}_ext_gnt = ${n}_ext_req & ~(${n}_lfsr[0] & ${n}_lfsr[1]);`);
+  for (let p = 0; p < P; p++) L.push(`  assign ${bit(`${n}_local_gnt`, p)} = ${bit(`${n}_local_req`, p)} & ~(${n}_lfsr[${p + 2}] & ${n}_lfsr[${p + 3}]);`);
+  L.push(`  function integer ${n}_idx;`);
+  L.push(`    input [31:0] a;`);
+  L.push(`    begin`);
+  L.push(`      if (a >= ${h32(t.mem.localBase)} && a < ${h32(t.mem.localBase + S)}) ${n}_idx = a - ${h32(t.mem.localBase)};`);
+  L.push(`      else if (a >= ${h32(t.mem.extBase)} && a < ${h32(t.mem.extBase + S)}) ${n}_idx = a - ${h32(t.mem.extBase)} + ${h32(S)};`);
+  L.push(`      else ${n}_idx = -1;`);
+  L.push(`    end`);
+  L.push(`  endfunction`);
+  // be, wd, rd: vectors with the port's lanes at bit (be) or byte (wd, rd) offset o
+  const side = (req: string, gnt: string, we: string, be: string, addr: string, wd: string, rv: string, rd: string, bytes: number, o: number): string[] => [
+    `    ${rv} <= ${req} && ${gnt};`,
+    `    if (${req} && ${gnt}) begin`,
+    `      ix = ${n}_idx(${addr});`,
+    `      if (ix < 0) ${n}_bad = ${n}_bad + 1;`,
+    `      else if (${we}) begin`,
+    `        for (k = 0; k < ${bytes}; k = k + 1) if (${be}[${o} + k]) ${n}_mem[ix + k] <= ${wd}[(${o} + k)*8 +: 8];`,
+    `      end else begin`,
+    `        for (k = 0; k < ${bytes}; k = k + 1) ${rd}[(${o} + k)*8 +: 8] <= ${n}_mem[ix + k];`,
+    `      end`,
+    `    end`,
+  ];
+  L.push(`  always @(posedge clk) begin : ${n}_memory`);
+  L.push(`    integer k;`);
+  L.push(`    integer ix;`);
+  L.push(`    ${n}_lfsr <= {${n}_lfsr[30:0], ${n}_lfsr[31] ^ ${n}_lfsr[21] ^ ${n}_lfsr[1] ^ ${n}_lfsr[0]};`);
+  L.push(...side(`${n}_ext_req`, `${n}_ext_gnt`, `${n}_ext_we`, `${n}_ext_be`, `${n}_ext_addr`, `${n}_ext_wdata`, `${n}_ext_rvalid`, `${n}_ext_rdata`, g.eb, 0));
+  for (let p = 0; p < P; p++) {
+    L.push(...side(`${bit(`${n}_local_req`, p)}`, `${bit(`${n}_local_gnt`, p)}`, `${bit(`${n}_local_we`, p)}`, `${n}_local_be`, `${n}_local_addr[${p * 32 + 31}:${p * 32}]`, `${n}_local_wdata`, `${bit(`${n}_local_rvalid`, p)}`, `${n}_local_rdata`, g.lb, p * g.lb));
+  }
+  L.push(`  end`);
+  L.push(`  // done pulses: counted, cycle of the last one, pulses longer than one cycle`);
+  L.push(`  always @(posedge clk) begin`);
+  L.push(`    ${n}_cyc <= ${n}_cyc + 1;`);
+  L.push(`    ${n}_done_q <= ${n}_done;`);
+  L.push(`    if (${n}_done === 1'b1) begin`);
+  L.push(`      ${n}_dones <= ${n}_dones + 1;`);
+  L.push(`      ${n}_tdone <= ${n}_cyc;`);
+  L.push(`      if (${n}_done_q === 1'b1) ${n}_long <= ${n}_long + 1;`);
+  L.push(`    end`);
+  L.push(`  end`);
+  /** A register access's handshake: hold the request until the grant, then drop it at the next negedge. */
+  const waitGrant = [`      #1;`, `      while (${n}_cfg_gnt !== 1'b1) begin`, `        @(negedge clk);`, `        #1;`, `      end`, `      @(negedge clk);`, `      ${n}_cfg_req = 1'b0;`];
+  L.push(`  task ${n}_wr;`);
+  L.push(`    input [31:0] off;`);
+  L.push(`    input [31:0] v;`);
+  L.push(`    begin`);
+  L.push(`      ${n}_cfg_req = 1'b1;`);
+  L.push(`      ${n}_cfg_we = 1'b1;`);
+  L.push(`      ${n}_cfg_be = 4'hf;`);
+  L.push(`      ${n}_cfg_addr = ${h32(d.cfgBase)} + off;`);
+  L.push(`      ${n}_cfg_wdata = v;`);
+  L.push(...waitGrant);
+  L.push(`      ${n}_cfg_we = 1'b0;`);
+  L.push(`    end`);
+  L.push(`  endtask`);
+  L.push(`  task ${n}_rd;`);
+  L.push(`    input [31:0] off;`);
+  L.push(`    output [31:0] v;`);
+  L.push(`    begin`);
+  L.push(`      ${n}_cfg_req = 1'b1;`);
+  L.push(`      ${n}_cfg_we = 1'b0;`);
+  L.push(`      ${n}_cfg_addr = ${h32(d.cfgBase)} + off;`);
+  L.push(...waitGrant);
+  L.push(`      if (${n}_cfg_rvalid !== 1'b1) begin`);
+  L.push(`        failed = failed + 1;`);
+  L.push(`        $display("${n}: no register response one cycle after the grant (offset %0d)", off);`);
+  L.push(`      end`);
+  L.push(`      v = ${n}_cfg_rdata;`);
+  L.push(`    end`);
+  L.push(`  endtask`);
+  L.push(`  task ${n}_check;`);
+  L.push(`    input [31:0] got;`);
+  L.push(`    input [31:0] want;`);
+  L.push(`    input [8*32-1:0] what;`);
+  L.push(`    begin`);
+  L.push(`      if (got === want) passed = passed + 1;`);
+  L.push(`      else begin`);
+  L.push(`        failed = failed + 1;`);
+  L.push(`        $display("${n}: %0s: %h, expected %h", what, got, want);`);
+  L.push(`      end`);
+  L.push(`    end`);
+  L.push(`  endtask`);
+  L.push(`  task run_${n};`);
+  L.push(`    reg [31:0] v;`);
+  L.push(`    reg [223:0] x;`);
+  L.push(`    integer i;`);
+  L.push(`    integer j;`);
+  L.push(`    integer bad;`);
+  L.push(`    integer t0;`);
+  L.push(`    integer want;`);
+  L.push(`    begin`);
+  L.push(`      // an empty transfer is rejected: no id, nothing pending`);
+  L.push(`      ${n}_wr(32'h08, 32'd0);`);
+  L.push(`      ${n}_wr(32'h18, 32'd0);`);
+  L.push(`      ${n}_rd(32'h18, v);`);
+  L.push(`      ${n}_check(v, 32'd0, "id after an empty cmd");`);
+  L.push(`      ${n}_rd(32'h1c, v);`);
+  L.push(`      ${n}_check(v, 32'd0, "status after an empty cmd");`);
+  let id = 0;
+  t.groups.forEach((gr, gi) => {
+    const pred = gr.reduce((s, i) => s + t.predicted[i]!, 0);
+    L.push(`      // group ${gi}: transfer${gr.length > 1 ? 's' : ''} ${gr.join(', ')}${gr.length > 1 ? ' (queued back to back)' : ''}`);
+    gr.forEach((xi, k) => {
+      id++;
+      L.push(`      x = ${n}_xf[${xi}];`);
+      const fields = ['src', 'dst', 'bytes', 'rows', 'srcStride', 'dstStride'];
+      fields.forEach((f, fi) => L.push(`      ${n}_wr(32'h${(fi * 4).toString(16).padStart(2, '0')}, x[${223 - fi * 32}:${192 - fi * 32}]);`));
+      fields.forEach((f, fi) => {
+        L.push(`      ${n}_rd(32'h${(fi * 4).toString(16).padStart(2, '0')}, v);`);
+        L.push(`      ${n}_check(v, x[${223 - fi * 32}:${192 - fi * 32}], "${f} read back");`);
+      });
+      L.push(`      ${n}_wr(32'h18, 32'd0);`);
+      if (k === 0) L.push(`      t0 = ${n}_cyc;`);
+      L.push(`      ${n}_rd(32'h18, v);`);
+      L.push(`      ${n}_check(v, 32'd${id}, "cmd (id) read back");`);
+      L.push(`      ${n}_rd(32'h1c, v);`);
+      L.push(`      if (v !== 32'd0) passed = passed + 1;`);
+      L.push(`      else begin`);
+      L.push(`        failed = failed + 1;`);
+      L.push(`        $display("${n}: status 0 right after the command of transfer ${xi}");`);
+      L.push(`      end`);
+    });
+    L.push(`      j = 0;`);
+    L.push(`      while (${n}_dones < ${id} && j < ${pred * 8 + 4000}) begin`);
+    L.push(`        @(negedge clk);`);
+    L.push(`        j = j + 1;`);
+    L.push(`      end`);
+    L.push(`      ${n}_check(${n}_dones, ${id}, "done pulses");`);
+    L.push(`      $display("${n}: group ${gi}: RTL %0d cycles from the command to done; the simulator's model predicts ${pred} (information, not checked)", ${n}_tdone - t0);`);
+    L.push(`      ${n}_rd(32'h1c, v);`);
+    L.push(`      ${n}_check(v, 32'd0, "status when done");`);
+    L.push(`      bad = 0;`);
+    L.push(`      for (i = 0; i < ${N}; i = i + 1) begin`);
+    L.push(`        want = ${gi * N} + i;`);
+    L.push(`        if (${n}_mem[i] !== ${n}_exp[want]) begin`);
+    L.push(`          if (bad < 8) $display("${n}: group ${gi}: %0s byte %0d: %h, expected %h", i < ${S} ? "local" : "ext", i % ${S}, ${n}_mem[i], ${n}_exp[want]);`);
+    L.push(`          bad = bad + 1;`);
+    L.push(`        end`);
+    L.push(`      end`);
+    L.push(`      if (bad == 0) passed = passed + 1;`);
+    L.push(`      else failed = failed + 1;`);
+  });
+  L.push(`      repeat (4) @(negedge clk);`);
+  L.push(`      ${n}_check(${n}_dones, ${id}, "done pulses in all");`);
+  L.push(`      ${n}_check(${n}_long, 0, "done pulses longer than a cycle");`);
+  L.push(`      ${n}_check(${n}_bad, 0, "accesses outside the windows");`);
+  L.push(`    end`);
+  L.push(`  endtask`);
+  L.push('');
+  return [
+    `    $readmemh("tb/vectors/${n}_dma_mem.hex", ${n}_mem);`,
+    `    $readmemh("tb/vectors/${n}_dma_expect.hex", ${n}_exp);`,
+    `    $readmemh("tb/vectors/${n}_dma_xfers.hex", ${n}_xf);`,
+    `    ${n}_cfg_req = 1'b0;`,
+    `    ${n}_cfg_we = 1'b0;`,
+    `    ${n}_cfg_be = 4'h0;`,
+    `    ${n}_cfg_addr = 32'd0;`,
+    `    ${n}_cfg_wdata = 32'd0;`,
+  ];
 }

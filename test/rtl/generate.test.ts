@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rtlCommand } from '../../src/cli/rtl-command.js';
-import { Scratchpad, ScratchpadDef, aimcLayout, aimcMvmTimePs, aimcTimingFromParams, layerTiming, programTile } from '../../src/modules/index.js';
+import { Dma, DmaDef, Memory, MemoryDef, Scratchpad, ScratchpadDef, aimcLayout, aimcMvmTimePs, aimcTimingFromParams, layerTiming, programTile } from '../../src/modules/index.js';
 import type { PlatformGraph } from '../../src/platform/index.js';
-import { AIMC_DIGITAL_CYCLES, SV_KEYWORDS, aimcGeom, aimcScenario, generateRtl, peGeom, peScenario, sha256Hex, spmExpect, spmScenario, verilogName, type SpmGeom } from '../../src/rtl/index.js';
+import { AIMC_DIGITAL_CYCLES, DMA_TB_RTT, SV_KEYWORDS, aimcGeom, aimcScenario, dmaExtBase, dmaGeom, dmaLocalWindows, dmaScenario, dmaVectors, generateRtl, peGeom, peScenario, sha256Hex, spmExpect, spmScenario, verilogName, type SpmGeom } from '../../src/rtl/index.js';
 import { deriveRng } from '../../src/util/index.js';
 import { wordPayload, type InitiatorSocket } from '../../src/tlm/index.js';
-import { Simulation, ctxFor, initiator } from '../helpers/modules.js';
+import { Simulation, ctxFor, initiator, win } from '../helpers/modules.js';
 import { loadRepoPlatform, readRepoFile, repoRoot } from '../helpers/repo.js';
 import { PLATFORMS, generate } from './helpers.js';
 
@@ -174,6 +174,82 @@ describe('rtl generator', () => {
         expect(geom.nu).toBe(geom.n * aimcLayout(geom.config).unitsPerOutput);
       }
     }
+  });
+
+  it('DMA: the testbench\'s expected bytes and predicted cycles are the simulator\'s Dma on the same transfers', () => {
+    let checked = 0;
+    for (const file of PLATFORMS) {
+      const r = generate(file);
+      const graph = graphOf(file);
+      for (const inst of r.manifest!.instances.filter((i) => i.kind === 'dma')) {
+        expect(inst.rtl, inst.name).toBe(true);
+        const node = graph.instances[inst.name]!;
+        const p = node.params as Record<string, number>;
+        const locals = [...new Set(graph.connections.filter((c) => c.from.instance === inst.name && c.from.port === 'local').map((c) => c.from.index ?? 0))];
+        const geom = dmaGeom(node.params, locals.length, dmaLocalWindows(graph, inst.name, 'local', locals)).geom!;
+        const timing = { setupCycles: p.setupCycles!, rowOverheadCycles: p.rowOverheadCycles!, bandwidthBytesPerCycle: p.bandwidthBytesPerCycle!, maxOutstanding: p.maxOutstanding!, maxBurstBytes: p.maxBurstBytes! };
+        const t = dmaScenario(geom, timing, dmaExtBase(graph, inst.name, geom.windows), deriveRng(1, inst.name, 'rtl-dma'));
+        const v = inst.verilog.replace(/^u_/, '');
+        const dv = dmaVectors(t);
+        expect(r.files.get(`tb/vectors/${v}_dma_expect.hex`)).toBe(dv.expect);
+        expect(r.files.get(`tb/vectors/${v}_dma_xfers.hex`)).toBe(dv.xfers);
+        // 1D, 2D with strides, a transfer that is not a multiple of the burst size, a whole-burst one
+        expect(t.xfers.some((x) => x.rows === 0 && x.bytes % geom.maxBurst !== 0 && x.bytes > geom.maxBurst)).toBe(true);
+        expect(t.xfers.some((x) => x.rows > 1 && x.srcStride !== x.bytes && x.dstStride !== x.bytes)).toBe(true);
+        // the simulator's Dma between two memories that answer in one cycle (RTT = DMA_TB_RTT);
+        // byte-wide ports and memories: the simulator's Memory rejects bursts that do not start on
+        // one of its words, and the Dma's timing does not depend on the port widths
+        const sim = new Simulation();
+        const S = t.mem.size;
+        const LOC = win('loc', t.mem.localBase, S);
+        const EXT = win('ext', t.mem.extBase, S);
+        const dma = new Dma(ctxFor(sim, DmaDef, 'dma', { ...node.params, localPorts: 1, localWidthBits: 8, extWidthBits: 8 }, { reach: (port) => (port === 'local' ? [LOC] : [EXT]), connected: (port) => port !== 'cfg' }));
+        const mem = (name: string, w: typeof LOC) => new Memory(ctxFor(sim, MemoryDef, name, { sizeBytes: S, dataWidthBits: 8, latencyCycles: 0, bandwidthBytesPerCycle: 1 << 20 }, { region: w }));
+        const loc = mem('loc', LOC);
+        const ext = mem('ext', EXT);
+        dma.initiator('ext')!.bind(ext.targets('mem')[0]!);
+        dma.initiators('local')[0]!.bind(loc.targets('mem')[0]!);
+        loc.data.set(t.init.subarray(0, S));
+        ext.data.set(t.init.subarray(S));
+        const images: Uint8Array[] = [];
+        sim.thread('driver', function* () {
+          for (const gr of t.groups) {
+            const ids = gr.map((i) => {
+              const x = t.xfers[i]!;
+              return dma.start({ src: x.src, dst: x.dst, bytes: x.bytes, ...(x.rows > 0 ? { rows: x.rows, srcStride: x.srcStride, dstStride: x.dstStride } : {}) });
+            });
+            for (const id of ids) yield* dma.wait(id);
+            const img = new Uint8Array(2 * S);
+            img.set(loc.data.subarray(0, S));
+            img.set(ext.data.subarray(0, S), S);
+            images.push(img);
+          }
+        });
+        sim.run();
+        expect(images.length).toBe(t.groups.length);
+        images.forEach((img, gi) => expect([...img], `${file} group ${gi}`).toEqual([...t.after[gi]!]));
+        t.xfers.forEach((_, i) => {
+          const rec = dma.transfers.get(i + 1)!;
+          expect((rec.finished! - rec.started!) / 1000, `${file} transfer ${i}`).toBe(t.predicted[i]);
+        });
+        expect(DMA_TB_RTT).toBe(2);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
+  it('DMA parameters it cannot realize: diagnostics naming instance and parameter, no files', () => {
+    const g = graphOf('platforms/pulp-cluster.yaml');
+    const dma = g.instances.dma!;
+    const bad: PlatformGraph = { ...g, instances: { ...g.instances, dma: { ...dma, params: { ...dma.params, localWidthBits: 24, extWidthBits: 2048 } } } };
+    const r = generateRtl(bad);
+    expect(r.files.size).toBe(0);
+    const msgs = r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`);
+    expect(msgs.some((m) => m.startsWith('error rtl-bad-param dma.localWidthBits: 24-bit port'))).toBe(true);
+    expect(msgs.some((m) => m.startsWith('error rtl-bad-param dma.extWidthBits: 2048-bit port'))).toBe(true);
+    const none: PlatformGraph = { ...g, connections: g.connections.filter((c) => !(c.from.instance === 'dma' && c.from.port === 'local')) };
+    expect(generateRtl(none).diagnostics.map((d) => d.message)).toContain('dma.localPorts: no local port is connected: the generated DMA needs at least one');
   });
 
   it('scratchpad rounds: the RTL arbitration gives the latencies the simulator\'s Scratchpad predicts', () => {

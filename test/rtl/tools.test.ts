@@ -58,6 +58,12 @@ describe.skipIf(need.length > 0)(`generated RTL through Verilator, Icarus Verilo
       t.vvp = sim.seconds;
       expect(sim.out).toMatch(new RegExp(`${m.testbench}: [1-9]\\d* passed, 0 failed`));
       expect(sim.status).toBe(0);
+      // DMAs: the RTL's cycles next to the simulator's predicted cycles (information, not checked)
+      const dmaCycles = sim.out.split('\n').filter((l) => / group \d+: RTL \d+ cycles/.test(l));
+      if (m.instances.some((i) => i.kind === 'dma')) {
+        expect(dmaCycles.length).toBeGreaterThan(0);
+        console.log(`${m.platform} DMA cycles:\n${dmaCycles.join('\n')}`);
+      }
 
       const ys = run('yosys', ['-q', '-s', 'syn/synth.ys'], dir);
       t.yosys = ys.seconds;
