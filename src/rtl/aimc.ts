@@ -38,7 +38,11 @@ export interface AimcGeom {
   readonly coding: 'unsigned' | 'twos-complement' | 'sign-magnitude';
   /** ADC step = 2^e column units. */
   readonly e: number;
-  /** Crossbar latency in clock cycles: ceil(simulator MVM time / period). */
+  /**
+   * The crossbar macro's latency in clock cycles: the simulator's MVM time in cycles,
+   * ceil(mvmPs / period), less the periphery's {@link AIMC_DIGITAL_CYCLES} register stages, so
+   * that the tile as a whole (periphery + macro) takes exactly the simulator's MVM time.
+   */
   readonly latency: number;
   /** The simulator's MVM time in ps. */
   readonly mvmPs: number;
@@ -46,7 +50,7 @@ export interface AimcGeom {
 
 /** Output width of the tile: int32, as the simulator writes. */
 export const AIMC_Y_BITS = 32;
-/** Register stages the generated periphery adds to the crossbar's latency (input, crossbar start, output). */
+/** Register stages of the generated periphery (input, crossbar start, output): part of the tile's MVM time, so the crossbar macro gets the rest. */
 export const AIMC_DIGITAL_CYCLES = 3;
 
 /** The geometry of an aimc-tile instance, or why it stays a black box. */
@@ -66,7 +70,9 @@ export function aimcGeom(params: Readonly<Record<string, unknown>>, periodPs: nu
   if (n < 1) return { why: 'no output fits the columns' };
   const timing = aimcTimingFromParams(p, periodPs);
   const mvmPs = aimcMvmTimePs({ n, layout: L, config }, timing);
-  const latency = Math.max(1, Math.ceil(mvmPs / periodPs));
+  const mvmCycles = Math.ceil(mvmPs / periodPs);
+  if (mvmCycles < AIMC_DIGITAL_CYCLES + 1) return { why: `the simulator's MVM time (${mvmCycles} cycle(s)) is shorter than the periphery's ${AIMC_DIGITAL_CYCLES} register stages plus one crossbar cycle` };
+  const latency = mvmCycles - AIMC_DIGITAL_CYCLES;
   const lb = config.mapping === 'ternary' ? 2 : config.cellBits + 1;
   const digitalSub = config.mapping === 'differential' && config.subtraction === 'digital';
   const cb = config.mapping === 'ternary' ? 0 : config.cellBits;

@@ -311,7 +311,7 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
     } else if (im.t === 'aimc') {
       addRtl(im.module, emitAimcTile(im.geom));
       const xb = aimcXbarName(im.geom);
-      addMacro(xb, 'crossbar', `AIMC crossbar ${im.geom.k} x ${im.geom.n} with its ADCs; digital codes at the boundary (pulse codes in, ADC codes out); the model's LATENCY is the simulator's MVM time in cycles`, aimcXbarPorts(im.geom), emitAimcXbarModel(im.geom));
+      addMacro(xb, 'crossbar', `AIMC crossbar ${im.geom.k} x ${im.geom.n} with its ADCs; digital codes at the boundary (pulse codes in, ADC codes out); the model's LATENCY is the simulator's MVM time in cycles less the periphery's register stages`, aimcXbarPorts(im.geom), emitAimcXbarModel(im.geom));
       const t = aimcScenario(im.geom, deriveRng(opts.seed ?? 1, n, 'rtl-aimc'));
       const av = aimcVectors(im.geom, t);
       vectors.set(`tb/vectors/${v}_aimc_prog.hex`, av.prog);
