@@ -1,4 +1,4 @@
-import { SimError } from '../util/index.js';
+import { SimError, type Time } from '../util/index.js';
 import { PrimitiveChannel } from './channel.js';
 import type { SimEvent } from './event.js';
 import type { Process } from './process.js';
@@ -62,6 +62,7 @@ export class Signal<T> extends PrimitiveChannel {
   private posEv: SimEvent | null = null;
   private negEv: SimEvent | null = null;
   private resetHooks: ResetHook[] | null = null;
+  private watchers: ((value: T, time: Time) => void)[] | null = null;
 
   constructor(sim: Simulation, path: string, initial: T, opts: SignalOptions<T> = {}) {
     super(sim, path);
@@ -148,6 +149,23 @@ export class Signal<T> extends PrimitiveChannel {
       if (this.negEv !== null) this.sim.notifyDelta(this.negEv);
     }
     if (this.resetHooks !== null) this.fireResetHooks(nv, old);
+    if (this.watchers !== null) for (const w of this.watchers) w(nv, this.sim.now);
+  }
+
+  /**
+   * Calls `cb(value, time)` at every committed change of the value (in the update phase that
+   * commits it; a clock's edges included), e.g. to trace the signal (SystemC `sc_trace`). The
+   * signal then commits through the update phase like one a process is sensitive to. Returns a
+   * function that stops the calls.
+   */
+  watch(cb: (value: T, time: Time) => void): () => void {
+    this.makeEager();
+    (this.watchers ??= []).push(cb);
+    return () => {
+      const i = this.watchers?.indexOf(cb) ?? -1;
+      if (i >= 0) this.watchers!.splice(i, 1);
+      if (this.watchers?.length === 0) this.watchers = null;
+    };
   }
 
   private fireResetHooks(nv: T, old: T): void {

@@ -83,6 +83,27 @@ export class TraceHub {
     return r;
   }
 
+  /**
+   * Records a kernel signal's committed values (SystemC `sc_trace`) as the `value` variable of a
+   * track named by the signal's path: a 1-bit wire in the VCD for booleans (clocks included), a
+   * 32-bit integer for numbers (other values are not traceable). The initial value is recorded at
+   * the current time. Takes the signal structurally (anything with `path`, `read()` and `watch`,
+   * as `Signal` of src/kernel), so this layer does not import the kernel. Returns the function
+   * that stops recording, or null when the hub is disabled.
+   * @throws SimError `trace-signal` for a value that is neither a boolean nor a number.
+   */
+  signal<T>(sig: { readonly path: string; read(): T; watch(cb: (value: T, time: Time) => void): () => void }, nowPs: Time): (() => void) | null {
+    const r = this.track(sig.path, 'signal');
+    if (r === null) return null;
+    const v0 = sig.read();
+    if (typeof v0 !== 'boolean' && typeof v0 !== 'number') throw new SimError('trace-signal', `signal '${sig.path}' holds a ${typeof v0}: only boolean and number signals can be traced`);
+    const level = r.level('value');
+    if (typeof v0 === 'boolean') level.bit = true;
+    const num = (v: T): number => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v));
+    level.set(nowPs, num(v0));
+    return sig.watch((v, t) => level.set(t, num(v)));
+  }
+
   /** The selected modules' recorders, in instantiation order, then the extra {@link track}s. */
   get recorders(): readonly ModuleRecorder[] {
     return [...this.byPath.values(), ...this.extra.values()];

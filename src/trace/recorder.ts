@@ -11,6 +11,8 @@ export type SliceArgs = Readonly<Record<string, number | string>>;
  */
 export class TraceLevel {
   readonly name: string;
+  /** A one-bit variable (a boolean signal): a `wire 1` in the VCD instead of an integer. */
+  bit = false;
   readonly times: Time[] = [];
   readonly values: number[] = [];
   constructor(name: string) {

@@ -80,7 +80,7 @@ export function formatVcd(hub: TraceHub, opts: VcdOptions = {}): string {
     }
     for (const l of r.levels.values()) {
       const order = l.times.map((_, i) => i).sort((a, b) => l.times[a]! - l.times[b]!);
-      const v: Var = { id: vcdId(vars.length), name: l.name, width: 32, times: order.map((i) => l.times[i]!), values: order.map((i) => l.values[i]!) };
+      const v: Var = { id: vcdId(vars.length), name: l.name, width: l.bit ? 1 : 32, times: order.map((i) => l.times[i]!), values: order.map((i) => l.values[i]!) };
       vars.push(v);
       s.vars.push(v);
     }

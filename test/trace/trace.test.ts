@@ -311,3 +311,34 @@ describe('Perfetto / Chrome trace-event JSON', () => {
     expect(() => runCommand(`${repoRoot}${PULP}`, `${repoRoot}test/fixtures/asm/dma_tile.s`, { out, traceInclude: 'pe0' })).toThrow(/need --trace/);
   });
 });
+
+describe('kernel signals in the trace (sc_trace)', () => {
+  it('a clock and a counter signal: every committed value at its time in the VCD, the clock as a 1-bit wire', async () => {
+    const { Simulation, Clock, Signal } = await import('../../src/kernel/index.js');
+    const { ns } = await import('../../src/util/index.js');
+    const sim = new Simulation();
+    const clk = new Clock(sim, 'top.clk', { period: ns(10) });
+    const cnt = new Signal(sim, 'top.cnt', 0);
+    sim.method('top.count', () => cnt.write(cnt.read() + 1), { sensitive: [clk.posedgeEvent], dontInitialize: true });
+    const hub = new TraceHub({});
+    hub.signal(clk, sim.now);
+    const stop = hub.signal(cnt, sim.now)!;
+    sim.run(ns(45));
+    stop(); // later changes are not recorded
+    sim.run(ns(20));
+    hub.finish(sim.now);
+    const vcd = parseVcd(formatVcd(hub));
+    const c = vcd.vars.get('top.clk.value')!;
+    expect(c.width).toBe(1);
+    // rising edges at 0, 10, ..., 60 ns, falling at 5, 15, ... (the 65 ns edge is not reached)
+    expect(c.changes.filter(([t]) => t > 0)).toEqual(Array.from({ length: 12 }, (_, k) => [(k + 1) * 5000, (k + 1) % 2 === 0 ? 1 : 0]));
+    expect(c.changes.filter(([t]) => t === 0).at(-1)).toEqual([0, 1]);
+    const n = vcd.vars.get('top.cnt.value')!;
+    expect(n.width).toBe(32);
+    // the counter commits 1 .. 5 at the edges 0 .. 40 ns; the watch stopped before 50 ns
+    expect(n.changes.filter(([t]) => t > 0)).toEqual([[10000, 2], [20000, 3], [30000, 4], [40000, 5]]);
+    expect(n.changes.filter(([t]) => t === 0).at(-1)).toEqual([0, 1]);
+    expect(cnt.read()).toBe(7);
+    expect(() => new TraceHub({}).signal(new Signal(sim, 'top.s', 'x'), 0)).toThrow(/only boolean and number/);
+  });
+});
