@@ -583,6 +583,25 @@ function aimcBlocks(l: DotLayer, p: AimcBlockPlan): AimcBlock[] {
   return out;
 }
 
+/** Issues accelerator command `word` with descriptor `desc` to accelerator `accelId` and waits for it; returns its issue cycles. */
+function emitAccelCommand(a: Asm, accelId: number, word: number, desc: number, what: string): number {
+  a.comment(what);
+  a.li('t1', word);
+  a.la('t2', desc);
+  a.ins(`acc.cmd t3, t1, t2, ${accelId}`);
+  a.ins(`acc.wait t3, ${accelId}`);
+  return 6;
+}
+
+/** Writes descriptor word `i` (at `descAt + 4 i`) = `v` (an address: `la`, else `li`); returns its issue cycles. */
+function emitDescField(a: Asm, descAt: number, i: number, v: number, addr: boolean): number {
+  if (addr) a.la('t0', v);
+  else a.li('t0', v);
+  a.la('t1', descAt + 4 * i);
+  a.ins('sw t0, 0(t1)');
+  return 5;
+}
+
 /**
  * Emits an accelerated layer: encode the input into scratch, then per batch and band of output
  * rows, the commands and the post-pass (int32 results of one band at a time in scratch).
@@ -613,21 +632,11 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
   let commands = 0;
   let folds = 0;
   const cmd = (word: number, desc: number, what: string): void => {
-    a.comment(what);
-    a.li('t1', word);
-    a.la('t2', desc);
-    a.ins(`acc.cmd t3, t1, t2, ${plan.t.accelId}`);
-    a.ins(`acc.wait t3, ${plan.t.accelId}`);
-    predicted += 6;
+    predicted += emitAccelCommand(a, plan.t.accelId, word, desc, what);
     commands++;
   };
-  /** desc word i = value (an address: `la`, else `li`). */
   const field = (i: number, v: number, addr: boolean): void => {
-    if (addr) a.la('t0', v);
-    else a.li('t0', v);
-    a.la('t1', P.descAt + 4 * i);
-    a.ins('sw t0, 0(t1)');
-    predicted += 5;
+    predicted += emitDescField(a, P.descAt, i, v, addr);
   };
 
   // input encoding into scratch
@@ -789,20 +798,11 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
   let programRows = 0;
   let mvms = 0;
   const cmd = (t: AimcTarget, word: number, desc: number, what: string): void => {
-    a.comment(what);
-    a.li('t1', word);
-    a.la('t2', desc);
-    a.ins(`acc.cmd t3, t1, t2, ${t.accelId}`);
-    a.ins(`acc.wait t3, ${t.accelId}`);
-    predicted += 6;
+    predicted += emitAccelCommand(a, t.accelId, word, desc, what);
     commands++;
   };
   const field = (i: number, v: number, addr: boolean): void => {
-    if (addr) a.la('t0', v);
-    else a.li('t0', v);
-    a.la('t1', P.descAt + 4 * i);
-    a.ins('sw t0, 0(t1)');
-    predicted += 5;
+    predicted += emitDescField(a, P.descAt, i, v, addr);
   };
   // source of the im2col (encoded while gathered): the input itself, or for padded convolutions
   // a raw copy with a border of the zero point. (Encoding digit planes of the padded input once
