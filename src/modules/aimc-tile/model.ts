@@ -296,6 +296,23 @@ export interface AimcMvmResult {
 }
 
 /**
+ * How an MVM walks a programmed tile, shared by the ideal and the analog paths: `mode` 0 one
+ * column per unit (ternary, offset), 1 differential with analog subtraction (G+ - G- as one
+ * unit), 2 differential with digital subtraction; the columns used, slices and units per
+ * output, cell bits, and the DAC's digit slicing (pulse-width: one pass; bit-serial: `b`-bit
+ * digits, `lowMask` the magnitude bits of signed inputs).
+ */
+export function mvmShape(st: AimcTileState): { mode: 0 | 1 | 2; used: number; slices: number; cpo: number; cb: number; pwm: boolean; b: number; dmask: number; lowMask: number } {
+  const { config: c, layout: L } = st;
+  const mode = c.mapping === 'differential' ? (c.subtraction === 'analog' ? 1 : 2) : 0;
+  const b = c.dacSliceBits;
+  return {
+    mode, used: mode === 1 ? st.unitCols : st.colsUsed, slices: L.slices, cpo: mode === 1 ? L.slices : L.colsPerOutput, cb: c.cellBits,
+    pwm: c.dac === 'pulse-width', b, dmask: (1 << b) - 1, lowMask: c.inputSigned ? (1 << (c.inputBits - 1)) - 1 : -1,
+  };
+}
+
+/**
  * Matrix-vector product y = x W on a programmed tile, as the hardware computes it:
  *
  * ```
@@ -329,17 +346,9 @@ export function aimcMvm(st: AimcTileState, x: ArrayLike<number>, out: Float64Arr
   }
   if (st.analog !== undefined) return aimcMvmAnalog(st, st.analog, x, sumX, out);
   out.fill(0, 0, n);
-  const mode = c.mapping === 'differential' ? (c.subtraction === 'analog' ? 1 : 2) : 0;
+  const { mode, used, slices, cpo, cb, pwm, b, dmask, lowMask } = mvmShape(st);
   const levels = st.unitLevels;
   const cols = st.unitCols;
-  const used = mode === 1 ? st.unitCols : st.colsUsed;
-  const slices = L.slices;
-  const cpo = mode === 1 ? slices : L.colsPerOutput;
-  const cb = c.cellBits;
-  const pwm = c.dac === 'pulse-width';
-  const b = c.dacSliceBits;
-  const dmask = (1 << b) - 1;
-  const lowMask = c.inputSigned ? (1 << (c.inputBits - 1)) - 1 : -1;
   const minCode = adc.minCode;
   const maxCode = adc.maxCode;
   let saturations = 0;

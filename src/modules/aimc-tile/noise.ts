@@ -54,7 +54,7 @@
  */
 import { deriveRng, type Rng } from '../../util/index.js';
 import { IDEAL_ADC_ERRORS, adcConvertNonIdeal, adcHasStaticErrors, drawAdcErrors, normalSample, type AdcErrorParams, type AdcInstanceErrors } from '../adc/noise.js';
-import type { AimcMvmResult, AimcTileConfig, AimcTileState } from './model.js';
+import { mvmShape, type AimcMvmResult, type AimcTileConfig, type AimcTileState } from './model.js';
 
 /**
  * The common end of an MVM (ideal and non-ideal): the offset mapping's `off x sum(x)` correction,
@@ -545,18 +545,10 @@ export function aimcMvmAnalog(st: AimcTileState, a: AimcAnalogState, x: ArrayLik
   const dig = dev.dig;
   const vacc = dev.vacc;
   out.fill(0, 0, n);
-  const mode = c.mapping === 'differential' ? (c.subtraction === 'analog' ? 1 : 2) : 0;
+  const { mode, used, slices, cpo, cb, pwm, b, dmask, lowMask } = mvmShape(st);
   const G = a.unitG;
   const V = a.unitVar;
   const cols = mode === 1 ? st.unitCols : c.cols;
-  const used = mode === 1 ? st.unitCols : st.colsUsed;
-  const slices = L.slices;
-  const cpo = mode === 1 ? slices : L.colsPerOutput;
-  const cb = c.cellBits;
-  const pwm = c.dac === 'pulse-width';
-  const b = c.dacSliceBits;
-  const dmask = (1 << b) - 1;
-  const lowMask = c.inputSigned ? (1 << (c.inputBits - 1)) - 1 : -1;
   const dacOn = nz.dacNoiseStdLsb > 0 || nz.dacInlLsb !== 0;
   const dacRng = nz.dacNoiseStdLsb > 0 ? dev.inferenceRng('dac') : undefined;
   const readRng = V !== undefined ? dev.inferenceRng('read') : undefined;
