@@ -335,7 +335,7 @@ examples(runCmd, [
 
 const campaignCmd = program
   .command('campaign')
-  .description('run a fault-injection campaign from a scenario file: every chip x inference item simulated with its faults (drawn from streams seeded by seed, chip, inference and fault, so results do not depend on the worker count), results streamed to <out>/results.jsonl (a killed campaign resumes where it stopped), then accuracy with its 95 % confidence interval, per-chip accuracy, latency and energy distributions, the rate of outputs differing from the fault-free run, the first diverging tensor and PASS/FAIL against the threshold; writes <out>/summary.json. Exit 1 for a bad scenario, bad usage or a failed run, 2 for an internal error')
+  .description('run a fault-injection campaign from a scenario file: every chip x inference item simulated with its faults (drawn from streams seeded by seed, chip, inference and fault, so results do not depend on the worker count), results streamed to <out>/results.jsonl (a killed campaign resumes where it stopped), then accuracy with its 95 % confidence interval, per-chip accuracy, latency and energy distributions, the rate of outputs differing from the fault-free run, the first diverging tensor and PASS/FAIL against the threshold; writes <out>/summary.json. Exit 0 when the campaign ran, whether the verdict is PASS or FAIL (a result, not an error: read it from summary.json or --json); 1 for a bad scenario, bad usage or a failed run; 2 for an internal error')
   .argument('<scenario.yaml>', 'scenario file (see scenarios/README.md)')
   .option('--workers <n>', 'worker threads (default: all cores; 1 runs in the main thread)')
   .option('-o, --out <dir>', 'result folder (default traces/campaign-<scenario>)')
