@@ -14,6 +14,7 @@
  */
 import { SimError } from '../../util/index.js';
 import { aimcMvmAnalog, finishAimcMvm, type AimcAnalogState } from './noise.js';
+import { mvmShape } from './shape.js';
 import { adcClips, adcConversionTimePs, adcConvert, adcReconstruct, adcTransfer, type AdcArchitecture, type AdcConfig, type AdcTimingParams, type AdcTransfer } from '../adc/model.js';
 
 /**
@@ -293,23 +294,6 @@ export interface AimcMvmResult {
   /** Length N; integer values whenever the ADC step and the scale are integers. */
   readonly out: Float64Array;
   readonly counts: AimcMvmCounts;
-}
-
-/**
- * How an MVM walks a programmed tile, shared by the ideal and the analog paths: `mode` 0 one
- * column per unit (ternary, offset), 1 differential with analog subtraction (G+ - G- as one
- * unit), 2 differential with digital subtraction; the columns used, slices and units per
- * output, cell bits, and the DAC's digit slicing (pulse-width: one pass; bit-serial: `b`-bit
- * digits, `lowMask` the magnitude bits of signed inputs).
- */
-export function mvmShape(st: AimcTileState): { mode: 0 | 1 | 2; used: number; slices: number; cpo: number; cb: number; pwm: boolean; b: number; dmask: number; lowMask: number } {
-  const { config: c, layout: L } = st;
-  const mode = c.mapping === 'differential' ? (c.subtraction === 'analog' ? 1 : 2) : 0;
-  const b = c.dacSliceBits;
-  return {
-    mode, used: mode === 1 ? st.unitCols : st.colsUsed, slices: L.slices, cpo: mode === 1 ? L.slices : L.colsPerOutput, cb: c.cellBits,
-    pwm: c.dac === 'pulse-width', b, dmask: (1 << b) - 1, lowMask: c.inputSigned ? (1 << (c.inputBits - 1)) - 1 : -1,
-  };
 }
 
 /**

@@ -54,7 +54,8 @@
  */
 import { deriveRng, type Rng } from '../../util/index.js';
 import { IDEAL_ADC_ERRORS, adcConvertNonIdeal, adcHasStaticErrors, drawAdcErrors, normalSample, type AdcErrorParams, type AdcInstanceErrors } from '../adc/noise.js';
-import { mvmShape, type AimcMvmResult, type AimcTileConfig, type AimcTileState } from './model.js';
+import type { AimcMvmResult, AimcTileConfig, AimcTileState } from './model.js';
+import { mvmShape } from './shape.js';
 
 /**
  * The common end of an MVM (ideal and non-ideal): the offset mapping's `off x sum(x)` correction,
