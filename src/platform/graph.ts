@@ -61,6 +61,31 @@ export interface PlatformGraph {
 }
 
 /** `name` or `name[3]`. */
+/**
+ * The address-map regions an initiator port element reaches: the region of the instance it
+ * connects to, or, for an instance without a region that has initiator ports (an interconnect),
+ * whatever those ports reach, recursively (each instance visited once). The simulator builds
+ * interconnect decode tables and DMA local windows from it, and the RTL generator the same ones.
+ */
+export function reachableRegions(g: PlatformGraph, inst: string, port: string, index: number | undefined, seen: Set<string> = new Set([inst])): AddressRegion[] {
+  const out: AddressRegion[] = [];
+  for (const c of g.connections) {
+    if (c.from.instance !== inst || c.from.port !== port || c.from.index !== index) continue;
+    const peer = c.to.instance;
+    const r = g.addressMap.find((x) => x.target === peer);
+    if (r !== undefined) out.push(r);
+    else if (!seen.has(peer)) {
+      seen.add(peer);
+      for (const q of g.instances[peer]?.ports ?? []) {
+        if (q.role !== 'initiator') continue;
+        const ids = q.count === undefined ? [undefined] : Array.from({ length: q.count }, (_, i) => i);
+        for (const i of ids) out.push(...reachableRegions(g, peer, q.name, i, seen));
+      }
+    }
+  }
+  return out;
+}
+
 export const formatEndpoint = (e: Endpoint): string => `${e.instance}.${e.port}${e.index === undefined ? '' : `[${e.index}]`}`;
 
 /**

@@ -5,7 +5,7 @@
  * protocol, and a `done` pulse. Also the byte-exact reference of a transfer, the simulator's
  * timing recurrence for the same transfers, and the testbench scenario.
  */
-import type { AddressRegion, PlatformGraph } from '../platform/index.js';
+import { reachableRegions, type PlatformGraph } from '../platform/index.js';
 import type { Rng } from '../util/index.js';
 import { clog2, hex, isPow2 } from './names.js';
 import { FILE_FOOTER, fileHeader, portList, type PortDecl } from './verilog.js';
@@ -73,26 +73,7 @@ export function dmaGeom(p: Readonly<Record<string, unknown>>, connectedLocals: n
  * without a region what its initiator ports reach.
  */
 export function dmaLocalWindows(g: PlatformGraph, inst: string, port: string, indices: readonly number[]): DmaWindow[] {
-  const regionOf = (i: string): AddressRegion | undefined => g.addressMap.find((r) => r.target === i);
-  const reach = (from: string, p: string, idx: number | undefined, seen: Set<string>): DmaWindow[] => {
-    const out: DmaWindow[] = [];
-    for (const c of g.connections) {
-      if (c.from.instance !== from || c.from.port !== p || (idx !== undefined && (c.from.index ?? 0) !== idx)) continue;
-      const peer = c.to.instance;
-      const r = regionOf(peer);
-      if (r !== undefined) out.push({ base: r.base, end: r.end });
-      else if (!seen.has(peer)) {
-        seen.add(peer);
-        for (const q of g.instances[peer]?.ports ?? []) {
-          if (q.role !== 'initiator') continue;
-          const ids = q.count === undefined ? [undefined] : Array.from({ length: q.count }, (_, i) => i);
-          for (const i of ids) out.push(...reach(peer, q.name, i, seen));
-        }
-      }
-    }
-    return out;
-  };
-  const all = indices.flatMap((i) => reach(inst, port, i, new Set([inst])));
+  const all = indices.flatMap((i) => reachableRegions(g, inst, port, i).map((r) => ({ base: r.base, end: r.end })));
   const seenW = new Set<string>();
   return all.filter((w) => {
     const k = `${w.base}:${w.end}`;

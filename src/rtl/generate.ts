@@ -9,13 +9,14 @@ import { clog2, isPow2, verilogName } from './names.js';
 import { emitPe, emitPeArray, emitPeArrayWs, peArrayModuleName, peGeom, peModuleName, peScenario, peVectors, type PeGeom } from './pe-array.js';
 import { ADDR_W, emitRrArbiter, emitSpm, emitSramModel, spmExpect, spmModuleName, spmScenario, spmVectors, spmWidths, sramMacroName, sramPorts, type SpmGeom } from './scratchpad.js';
 import { sha256Hex } from './sha256.js';
-import { emitTestbench, emitUnits, type TbAimc, type TbDma, type TbPe, type TbSpm } from './tb.js';
+import { emitTestbench, emitUnits, type TbAimc, type TbDma, type TbPe, type TbSpm, type TbXbar } from './tb.js';
 import { aimcGeom, aimcScenario, aimcTileModuleName, aimcTilePorts, aimcVectors, aimcXbarName, aimcXbarPorts, emitAimcTile, emitAimcXbarModel, type AimcGeom } from './aimc.js';
 import { FILE_FOOTER, fileHeader, portList, range, type PortDecl } from './verilog.js';
+import { emitXbar, xbarExpect, xbarGeom, xbarModuleName, xbarRoutes, xbarScenario, xbarStages, xbarVectors, type XbarGeom } from './xbar.js';
 import { dmaExtBase, dmaGeom, dmaLocalWindows, dmaModuleName, dmaParamOverrides, dmaScenario, dmaVectors, emitDma, type DmaGeom, type DmaTiming } from './dma.js';
 
 /** Version written to manifest.json; bump when the generated text changes. */
-export const RTL_GENERATOR_VERSION = '0.2.0';
+export const RTL_GENERATOR_VERSION = '0.3.0';
 
 /** Options of {@link generateRtl}. */
 export interface RtlOptions {
@@ -102,6 +103,7 @@ type Impl =
   | { readonly t: 'pe'; readonly geom: PeGeom; readonly module: string; readonly note: string }
   | { readonly t: 'aimc'; readonly geom: AimcGeom; readonly module: string; readonly note: string }
   | { readonly t: 'dma'; readonly geom: DmaGeom; readonly module: string; readonly note: string; readonly locals: readonly number[]; readonly timing: DmaTiming }
+  | { readonly t: 'xbar'; readonly geom: XbarGeom; readonly module: string; readonly note: string }
   | { readonly t: 'bb'; readonly module: string; readonly note: string };
 
 /** Param values worth recording (numbers, strings, booleans, string lists). */
@@ -224,6 +226,16 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       impls.set(n, { t: 'dma', geom: r.geom, module: dmaModuleName(r.geom), locals, timing, note: `request/grant ports as the YAML connects them; one burst in flight at a time (the simulator allows maxOutstanding), no setup or row-overhead cycles: the same bytes, not the same cycles${unconnected}` });
       continue;
     }
+    if (i.kind === 'xbar') {
+      const r = xbarGeom(verilogName(n), p, xbarRoutes(g, n, num(p.targets)));
+      if (r.geom === undefined) {
+        for (const e of r.errors) err(n, e.param, `${n}.${e.param}: ${e.message}`, e.hint);
+        continue;
+      }
+      const ge = r.geom;
+      impls.set(n, { t: 'xbar', geom: ge, module: xbarModuleName(ge), note: `address decode of ${ge.routes.length} route(s), round-robin per output, ${xbarStages(ge)}-cycle request pipeline (latencyCycles ${ge.latency} + ${ge.occ} cycle(s) of occupancy per word), in-order responses; undecoded addresses answered with 0xBADCAB1E` });
+      continue;
+    }
     // black box, named by kind and port shape
     const sig = i.ports.map((q) => `${q.name}:${q.role}:${q.widthBits}:${q.count ?? 0}`).join(',');
     const byKind = bbSignatures.get(i.kind) ?? new Map<string, string>();
@@ -284,8 +296,9 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
   const tbPes: TbPe[] = [];
   const tbAimcs: TbAimc[] = [];
   const tbDmas: TbDma[] = [];
+  const tbXbars: TbXbar[] = [];
   const vectors = new Map<string, string>();
-  if ([...impls.values()].some((m) => m.t === 'spm')) addRtl('es_rr_arb', emitRrArbiter());
+  if ([...impls.values()].some((m) => m.t === 'spm' || (m.t === 'xbar' && m.geom.n > 1))) addRtl('es_rr_arb', emitRrArbiter());
   for (const [n, im] of impls) {
     const i = g.instances[n]!;
     const v = vname.get(n)!;
@@ -328,15 +341,22 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
         vectors.set(`tb/vectors/${v}_dma_xfers.hex`, dv.xfers);
         tbDmas.push({ inst: v, geom: im.geom, test: t, cfgBase: g.addressMap.find((r) => r.target === n)?.base ?? 0 });
       }
+    } else if (im.t === 'xbar') {
+      addRtl(im.module, emitXbar(im.geom));
+      const rounds = xbarScenario(im.geom, deriveRng(opts.seed ?? 1, n, 'rtl-xbar'));
+      if (rounds.length > 0) {
+        vectors.set(`tb/vectors/${v}_xbar.hex`, xbarVectors(im.geom, rounds, xbarExpect(im.geom, rounds)));
+        tbXbars.push({ inst: v, geom: im.geom, rounds: rounds.length });
+      }
     } else {
       const doc = `the ${i.kind} '${n}' (${im.note})`;
       addMacro(im.module, 'black-box', `${i.kind}: ${im.note}`, kindPorts(i.ports), kindModel(im.module, i.ports, doc));
     }
   }
   addRtl(top, emitTop(g, top, impls, vname, usedClocks));
-  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs, tbDmas));
+  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars));
   const tbPath = `tb/tb_${top}.v`;
-  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs, tbDmas));
+  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars));
   for (const [k, t] of vectors) files.set(k, t);
 
   // parameter headers
@@ -354,6 +374,8 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       defs.push([`${p}_INPUTS`, String(im.geom.k)], [`${p}_OUTPUTS`, String(im.geom.n)], [`${p}_INPUT_BITS`, String(im.geom.ib)], [`${p}_ADC_BITS`, String(im.geom.adcBits)], [`${p}_MVM_CYCLES`, String(im.geom.latency)]);
     } else if (im.t === 'pe') {
       defs.push([`${p}_ROWS`, String(im.geom.rows)], [`${p}_COLS`, String(im.geom.cols)], [`${p}_OPERAND_BITS`, String(im.geom.w)], [`${p}_ACC_BITS`, String(im.geom.acc)]);
+    } else if (im.t === 'xbar') {
+      defs.push([`${p}_INPUTS`, String(im.geom.n)], [`${p}_OUTPUTS`, String(im.geom.m)], [`${p}_DATA_BITS`, String(im.geom.w)], [`${p}_PIPELINE_CYCLES`, String(xbarStages(im.geom))]);
     } else if (im.t === 'dma') {
       defs.push([`${p}_LOCAL_PORTS`, String(im.geom.locals)], [`${p}_LOCAL_BITS`, String(im.geom.lb * 8)], [`${p}_EXT_BITS`, String(im.geom.eb * 8)], [`${p}_MAX_BURST_BYTES`, String(im.geom.maxBurst)], [`${p}_MAX_TRANSFER_BYTES`, String(im.geom.maxTransfer)]);
       defs.push(...Object.entries({ SRC: 0x00, DST: 0x04, BYTES: 0x08, ROWS: 0x0c, SRC_STRIDE: 0x10, DST_STRIDE: 0x14, CMD: 0x18, STATUS: 0x1c }).map(([k, o]) => [`${p}_REG_${k}`, String(o)] as [string, string]));
@@ -406,7 +428,6 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
 function bbNote(kind: string): string {
   switch (kind) {
     case 'core': return 'RISC-V core: not generated (use a CV32E40P-class core); its ports are the platform ports in the request/grant protocol';
-    case 'xbar': return 'interconnect: not generated yet';
     case 'dma': return 'DMA engine: not generated yet';
     case 'memory': return 'off-chip or L2 memory: a macro or controller outside the generated design';
     case 'event-unit': return 'event unit: not generated yet';
@@ -441,7 +462,7 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
   for (const [n, i] of Object.entries(g.instances)) {
     const im = impls.get(n)!;
     const v = vname.get(n)!;
-    const implemented = (p: PortSpec, e: number): boolean => im.t === 'bb' || (im.t === 'spm' && p.name === 'mem') || (im.t === 'dma' && (p.name !== 'local' || im.locals.includes(e)));
+    const implemented = (p: PortSpec, e: number): boolean => im.t === 'bb' || im.t === 'xbar' || (im.t === 'spm' && p.name === 'mem') || (im.t === 'dma' && (p.name !== 'local' || im.locals.includes(e)));
     for (const p of i.ports) {
       for (let e = 0; e < elements(p); e++) {
         const partner = bound.get(`${n}|${p.name}|${e}`);
@@ -477,6 +498,9 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
     if (im.t === 'bb') {
       for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
       inst.push(`  // ${n}: ${i.kind}, black box (${im.note}); keep: synthesis must not drop it (the top level has no other outputs)\n  (* keep *)\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+    } else if (im.t === 'xbar') {
+      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
+      inst.push(`  // ${n}: xbar, ${im.geom.n} inputs x ${im.geom.m} outputs, ${im.geom.w}-bit data (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
     } else if (im.t === 'spm') {
       const mem = i.ports.find((q) => q.name === 'mem')!;
       for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);

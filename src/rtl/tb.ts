@@ -4,6 +4,7 @@ import { ADDR_W, spmModuleName, spmVectorLayout, spmWidths, type SpmGeom } from 
 import { portList, type PortDecl } from './verilog.js';
 import { AIMC_Y_BITS, aimcTileModuleName, aimcTilePorts, type AimcGeom, type AimcTest } from './aimc.js';
 import { peArrayModuleName, type PeGeom, type PeTile } from './pe-array.js';
+import { tbXbar, xbarModuleName, xbarPorts, type XbarGeom } from './xbar.js';
 import { dmaModuleName, dmaParamOverrides, dmaPorts, type DmaGeom, type DmaTest } from './dma.js';
 
 /** A scratchpad under test. */
@@ -27,8 +28,15 @@ export interface TbAimc {
   readonly test: AimcTest;
 }
 
+/** An interconnect under test. */
+export interface TbXbar {
+  readonly inst: string;
+  readonly geom: XbarGeom;
+  readonly rounds: number;
+}
+
 /** `tb/tb_<top>.v`. Vector files are read from `tb/vectors/` relative to the working directory (the output folder). */
-export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = []): string {
+export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = []): string {
   const tb = `tb_${top}`;
   const L: string[] = [fileHeader(`${tb}: self-checking testbench; stimulus and expected results in tb/vectors/*.hex come from the edgesim TypeScript models. Prints "${tb}: N passed, M failed" and ends with $fatal(1) on a failure. Run from the output folder.`)];
   L.push(`module ${tb};`);
@@ -212,6 +220,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
   }
   for (const a of aimcs) tbAimc(L, a, conns);
   const dmaInit = dmas.map((d) => tbDma(L, d, conns));
+  const xbarInit = xbars.map((x) => tbXbar(L, x.geom, x.rounds, conns));
   L.push(`  // the units under test (rtl/${top}_units.v, or its gate-level netlist)`);
   L.push(`  ${top}_units u_units (\n    ${conns.join(',\n    ')}\n  );`);
   L.push('');
@@ -258,6 +267,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
     for (const q of aimcTilePorts(a.geom).slice(2)) if (q.dir === 'input') L.push(`    ${n}_${q.name.replace(/_i$/, '')} = ${q.width}'d0;`);
   }
   for (const x of dmaInit) L.push(...x);
+  for (const x of xbarInit) L.push(...x);
   L.push(`    repeat (3) @(negedge clk);`);
   L.push(`    rst_n = 1'b1;`);
   L.push(`    @(negedge clk);`);
@@ -265,6 +275,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
   for (const p of pes) L.push(`    run_${p.inst};`);
   for (const a of aimcs) L.push(`    run_${a.inst};`);
   for (const d of dmas) L.push(`    run_${d.inst};`);
+  for (const x of xbars) L.push(`    run_${x.inst};`);
   L.push(`    $display("${tb}: %0d passed, %0d failed", passed, failed);`);
   L.push(`    if (failed != 0) $fatal(1, "${tb}: %0d checks failed", failed);`);
   L.push(`    $finish;`);
@@ -279,7 +290,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
  * array), side by side with their ports at the boundary. One module, so that the same
  * testbench runs on the RTL and on the gate-level netlist `syn/gate_level.ys` writes.
  */
-export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = []): string {
+export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = []): string {
   const ports: PortDecl[] = [{ dir: 'input', name: 'clk_i', width: 1 }, { dir: 'input', name: 'rst_ni', width: 1 }];
   const body: string[] = [];
   for (const s of spms) {
@@ -325,7 +336,13 @@ export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbP
     for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
     body.push(`  ${dmaModuleName(d.geom)} ${dmaParamOverrides(d.geom)}u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
   }
-  const unused = spms.length + pes.length + aimcs.length + dmas.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
+  for (const x of xbars) {
+    const n = x.inst;
+    const qs = xbarPorts(x.geom).slice(2);
+    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
+    body.push(`  ${xbarModuleName(x.geom)} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
+  }
+  const unused = spms.length + pes.length + aimcs.length + dmas.length + xbars.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
   return `${fileHeader(`${top}_units: the generated units of ${top} side by side, as the testbench drives them (RTL or gate level).`)}module ${top}_units (\n${portList(ports)}\n);\n${[...body, ...unused].join('\n')}\nendmodule\n${FILE_FOOTER}`;
 }
 

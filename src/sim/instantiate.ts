@@ -5,7 +5,7 @@
  */
 import { Clock, Simulation } from '../kernel/index.js';
 import { simCatalog as defaultSims, type AddressWindow, type SimFactory, type SimModule } from '../modules/index.js';
-import { formatEndpoint, type Connection, type Endpoint, type PlatformGraph } from '../platform/index.js';
+import { formatEndpoint, reachableRegions, type Connection, type Endpoint, type PlatformGraph } from '../platform/index.js';
 import type { AnyModuleDef } from '../spec/index.js';
 import type { TraceHub } from '../trace/index.js';
 import { SimError, type Time } from '../util/index.js';
@@ -114,25 +114,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
   const conns = (inst: string, port: string, index: number | undefined, side: 'from' | 'to'): Connection[] =>
     graph.connections.filter((c) => c[side].instance === inst && sameEnd(c[side], port, index));
 
-  const regionOf = (inst: string): AddressWindow | undefined => graph.addressMap.find((r) => r.target === inst);
-  const reachOf = (inst: string, port: string, index: number | undefined, seen: Set<string>): AddressWindow[] => {
-    const out: AddressWindow[] = [];
-    for (const c of conns(inst, port, index, 'from')) {
-      const peer = c.to.instance;
-      const r = regionOf(peer);
-      if (r !== undefined) out.push(r);
-      else if (!seen.has(peer)) {
-        seen.add(peer);
-        const node = graph.instances[peer];
-        for (const p of node?.ports ?? []) {
-          if (p.role !== 'initiator') continue;
-          const idx = p.count === undefined ? [undefined] : Array.from({ length: p.count }, (_, i) => i);
-          for (const i of idx) out.push(...reachOf(peer, p.name, i, seen));
-        }
-      }
-    }
-    return out;
-  };
+  const reachOf = (inst: string, port: string, index: number | undefined): AddressWindow[] => reachableRegions(graph, inst, port, index);
 
   const modules = new Map<string, SimModule<AnyModuleDef>>();
   const skipped: SkippedInstance[] = [];
@@ -144,7 +126,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
     }
     const clock = clocks.get(node.clock);
     if (clock === undefined) throw new SimError('unknown-clock', `instance '${node.name}' uses clock '${node.clock}', which the platform does not define`, { path: node.name });
-    const region = regionOf(node.name);
+    const region: AddressWindow | undefined = graph.addressMap.find((r) => r.target === node.name);
     const m = f.create({
       ...(opts.streams === undefined ? {} : { streams: opts.streams }),
       sim,
@@ -155,7 +137,7 @@ export function instantiate(graph: PlatformGraph, opts: InstantiateOptions = {})
         [...conns(node.name, port, index, 'from').map((c) => c.to.instance), ...conns(node.name, port, index, 'to').map((c) => c.from.instance)].some(live),
       peerWidthBits: (port, index) => conns(node.name, port, index, 'to')[0]?.fromWidthBits,
       ...(region === undefined ? {} : { region }),
-      reach: (port, index) => reachOf(node.name, port, index, new Set([node.name])),
+      reach: (port, index) => reachOf(node.name, port, index),
       peer: (instance) => modules.get(instance),
     });
     modules.set(node.name, m);
