@@ -1,4 +1,4 @@
-import { SimError } from '../util/index.js';
+import { SimError, type Time } from '../util/index.js';
 import { PrimitiveChannel } from './channel.js';
 import type { SimEvent } from './event.js';
 import type { Wait } from './process.js';
@@ -33,6 +33,7 @@ export class Fifo<T> extends PrimitiveChannel {
   private avail = 0; // items a reader can take now (committed at the last update, minus reads since)
   private free: number; // slots a writer can fill now (capacity minus committed, minus writes since)
   private committed = 0; // items committed at the last update
+  private watchers: ((items: number, time: Time) => void)[] | null = null;
 
   constructor(sim: Simulation, path: string, capacity = 16) {
     super(sim, path);
@@ -123,5 +124,25 @@ export class Fifo<T> extends PrimitiveChannel {
     this.committed = now;
     this.avail = now;
     this.free = this.capacity - now;
+    if (this.watchers !== null && now !== c) for (const w of this.watchers) w(now, this.sim.now);
+  }
+
+  /**
+   * Calls `cb(items, time)` whenever the number of items in the FIFO changes (in the update
+   * phase that commits the reads and writes of a delta), e.g. to trace its occupancy. Returns a
+   * function that stops the calls.
+   */
+  watch(cb: (items: number, time: Time) => void): () => void {
+    (this.watchers ??= []).push(cb);
+    return () => {
+      const i = this.watchers?.indexOf(cb) ?? -1;
+      if (i >= 0) this.watchers!.splice(i, 1);
+      if (this.watchers?.length === 0) this.watchers = null;
+    };
+  }
+
+  /** The items committed at the last update (what a reader saw at the start of this delta). */
+  get occupancy(): number {
+    return this.committed;
   }
 }

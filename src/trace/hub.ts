@@ -104,6 +104,20 @@ export class TraceHub {
     return sig.watch((v, t) => level.set(t, num(v)));
   }
 
+  /**
+   * Records a kernel FIFO's occupancy (items committed after each update phase that changes
+   * it) as the `occupancy` variable of a track named by the FIFO's path: a 32-bit integer in the
+   * VCD, a counter in Perfetto. Structural, like {@link signal} (`Fifo` of src/kernel). Returns
+   * the function that stops recording, or null when the hub is disabled.
+   */
+  fifo(f: { readonly path: string; readonly occupancy: number; watch(cb: (items: number, time: Time) => void): () => void }, nowPs: Time): (() => void) | null {
+    const r = this.track(f.path, 'fifo');
+    if (r === null) return null;
+    const level = r.level('occupancy');
+    level.set(nowPs, f.occupancy);
+    return f.watch((n, t) => level.set(t, n));
+  }
+
   /** The selected modules' recorders, in instantiation order, then the extra {@link track}s. */
   get recorders(): readonly ModuleRecorder[] {
     return [...this.byPath.values(), ...this.extra.values()];

@@ -341,4 +341,33 @@ describe('kernel signals in the trace (sc_trace)', () => {
     expect(cnt.read()).toBe(7);
     expect(() => new TraceHub({}).signal(new Signal(sim, 'top.s', 'x'), 0)).toThrow(/only boolean and number/);
   });
+
+  it('a FIFO\'s occupancy: items committed after each update that changes it', async () => {
+    const { Simulation, Fifo } = await import('../../src/kernel/index.js');
+    const { ns } = await import('../../src/util/index.js');
+    const sim = new Simulation();
+    const f = new Fifo<number>(sim, 'top.q', 4);
+    // the producer writes 3 items at 0 and 2 more at 15 ns; the consumer takes one every 10 ns from 10 ns
+    sim.thread('top.prod', function* () {
+      for (let i = 0; i < 3; i++) f.nbWrite(i);
+      yield ns(15);
+      f.nbWrite(3);
+      f.nbWrite(4);
+    });
+    sim.thread('top.cons', function* () {
+      for (let k = 0; k < 5; k++) {
+        yield ns(10);
+        f.nbRead();
+      }
+    });
+    const hub = new TraceHub({});
+    hub.fifo(f, sim.now);
+    sim.run();
+    hub.finish(sim.now);
+    const q = parseVcd(formatVcd(hub)).vars.get('top.q.occupancy')!;
+    expect(q.width).toBe(32);
+    // 3 at 0; 2 at 10 ns; 4 at 15 ns; 3, 2, 1, 0 at 20 .. 50 ns
+    expect(q.changes.filter(([t]) => t > 0)).toEqual([[10000, 2], [15000, 4], [20000, 3], [30000, 2], [40000, 1], [50000, 0]]);
+    expect(q.changes.filter(([t]) => t === 0).at(-1)).toEqual([0, 3]);
+  });
 });
