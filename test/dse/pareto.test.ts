@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, deriveRng, isSimError } from '../../src/util/index.js';
+import { Rng, deriveRng } from '../../src/util/index.js';
+import { simErrorCode } from '../helpers/sim-error.js';
 import { dominates, hypervolume, paretoFront, type ParetoPoint, type Sense } from '../../src/dse/index.js';
 
 /** Random points; small integer grids make ties and duplicates common. */
@@ -47,15 +48,7 @@ function worseReference(points: readonly ParetoPoint[], senses: readonly Sense[]
   });
 }
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isSimError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = simErrorCode;
 
 describe('paretoFront', () => {
   it('matches a brute-force pairwise check on random sets, k = 1..5, min/max mixes, ties', () => {

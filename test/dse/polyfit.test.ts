@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRng, isSimError } from '../../src/util/index.js';
+import { deriveRng } from '../../src/util/index.js';
+import { simErrorCode } from '../helpers/sim-error.js';
 import { fitPolynomial, formatPolynomial, leastSquares, mape, monomialCount, monomials, rmspe, selectPolynomial } from '../../src/dse/index.js';
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isSimError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = simErrorCode;
 
 /** y = 3 + 2 x0 - 0.5 x1 + 0.25 x0^2 - 1.5 x0 x1 + 0.75 x1^2 + 0.1 x0^2 x1 (degree 3, two variables). */
 const TRUE: Record<string, number> = { '0,0': 3, '1,0': 2, '0,1': -0.5, '2,0': 0.25, '1,1': -1.5, '0,2': 0.75, '2,1': 0.1 };

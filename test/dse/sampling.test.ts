@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRng, isSimError } from '../../src/util/index.js';
+import { deriveRng } from '../../src/util/index.js';
+import { simErrorCode } from '../helpers/sim-error.js';
 import { gridSample, latinHypercubeSample, latinHypercubeUnit, randomSample, type Axis } from '../../src/dse/index.js';
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isSimError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = simErrorCode;
 
 const AXES: Axis[] = [
   { kind: 'numeric', name: 'freqMHz', min: 100, max: 800, steps: 3 },

@@ -11,3 +11,14 @@ export function simError(f: () => unknown): SimError {
   }
   throw new Error('expected a SimError, nothing was thrown');
 }
+
+/** The code of the SimError `f` throws, or 'no error' when it returns; rethrows anything else. */
+export function simErrorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof SimError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
