@@ -95,15 +95,20 @@ export const aimcTileModuleName = (g: AimcGeom): string => `es_aimc_tile_${sig(g
 /** Crossbar macro (black box + model); the model's latency is its parameter LATENCY. */
 export const aimcXbarName = (g: AimcGeom): string => `es_aimc_xbar_${sig(g)}`;
 
-/** The crossbar macro's ports. */
-export function aimcXbarPorts(g: AimcGeom): PortDecl[] {
-  return [
+/** Clock, reset, row programming and start: the ports the crossbar macro and the tile share. */
+const programPorts = (g: AimcGeom): PortDecl[] => [
     { dir: 'input', name: 'clk_i', width: 1 },
     { dir: 'input', name: 'rst_ni', width: 1 },
     { dir: 'input', name: 'prog_we_i', width: 1 },
     { dir: 'input', name: 'prog_row_i', width: Math.max(1, clog2(g.k)) },
     { dir: 'input', name: 'prog_lv_i', width: g.nu * g.lb },
     { dir: 'input', name: 'start_i', width: 1 },
+];
+
+/** The crossbar macro's ports. */
+export function aimcXbarPorts(g: AimcGeom): PortDecl[] {
+  return [
+    ...programPorts(g),
     { dir: 'input', name: 'dac_i', width: g.k * g.ib },
     { dir: 'output', name: 'adc_valid_o', width: 1 },
     { dir: 'output', name: 'adc_code_o', width: g.nu * g.adcBits },
@@ -113,12 +118,7 @@ export function aimcXbarPorts(g: AimcGeom): PortDecl[] {
 /** The tile's ports (what the top level and the testbench see). */
 export function aimcTilePorts(g: AimcGeom): PortDecl[] {
   return [
-    { dir: 'input', name: 'clk_i', width: 1 },
-    { dir: 'input', name: 'rst_ni', width: 1 },
-    { dir: 'input', name: 'prog_we_i', width: 1 },
-    { dir: 'input', name: 'prog_row_i', width: Math.max(1, clog2(g.k)) },
-    { dir: 'input', name: 'prog_lv_i', width: g.nu * g.lb },
-    { dir: 'input', name: 'start_i', width: 1 },
+    ...programPorts(g),
     { dir: 'input', name: 'x_i', width: g.k * g.ib },
     { dir: 'output', name: 'busy_o', width: 1 },
     { dir: 'output', name: 'done_o', width: 1 },
