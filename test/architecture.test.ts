@@ -29,8 +29,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   campaign: ['util', 'kernel', 'platform', 'modules', 'sim', 'energy', 'nn', 'compiler'],
   // report: type-only imports of the run, energy and campaign data it renders
   report: ['util', 'sim', 'energy', 'campaign'],
-  // dse: the pure mathematics of design-space exploration (Pareto, hypervolume, polynomial models, sampling)
-  dse: ['util'],
+  // dse: the mathematics of design-space exploration (Pareto, hypervolume, polynomial models, sampling) and its analytic
+  // estimate (compiler reports, module closed forms, energy model)
+  dse: ['util', 'platform', 'nn', 'compiler', 'energy', 'modules', 'spec'],
   cli: ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign', 'rtl', 'trace', 'report', 'dse'],
   '.': ['util', 'kernel', 'tlm', 'bench', 'demo', 'spec', 'platform', 'modules', 'isa', 'sim', 'energy', 'nn', 'compiler', 'campaign'],
 };

@@ -36,9 +36,9 @@ describe('README user guide', () => {
     expect(commands.map((c) => c.args.join(' '))).toEqual([...guide.matchAll(/^\$ npx edgesim (.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/).join(' ')));
   });
 
-  it('the step-by-step session covers init, describe, check, compile, run, campaign and rtl, with outputs to check', () => {
+  it('the step-by-step session covers init, describe, check, compile, run, campaign, rtl and sweep, with outputs to check', () => {
     const session = guideCommands(guide.slice(guide.indexOf('### A first session'), guide.indexOf('### More commands')));
-    expect(session.map((c) => c.args[0])).toEqual(['init', 'describe', 'check', 'compile', 'run', 'campaign', 'rtl']);
+    expect(session.map((c) => c.args[0])).toEqual(['init', 'describe', 'check', 'compile', 'run', 'campaign', 'rtl', 'sweep']);
     for (const c of session) expect(c.expected.length, c.args.join(' ')).toBeGreaterThan(0);
     expect(session.find((c) => c.args[0] === 'run')?.expected.join('\n')).toMatch(/accuracy: .* %/);
   });

@@ -36,6 +36,12 @@ export interface CampaignContext {
    * (`idealPlatform` in analog.ts); default `platform`.
    */
   readonly reference?: PlatformGraph;
+  /**
+   * False: no fault-free reference run per sample (half the simulations): items only measure
+   * (accuracy, latency, energy), `differs` is false, the outcome `masked`, and there is no hang
+   * limit. For design-space sweeps, which have no faults to compare; default true.
+   */
+  readonly compare?: boolean;
 }
 
 /** A faulty run longer than this many times the fault-free run counts as a hang. */
@@ -193,20 +199,20 @@ export class CampaignRunner {
       const corrupted = corruptors.reduce((n, k) => n + k.flipped, 0);
       return { faultsDrawn: flips.length + stuck.length + corrupted, faultsApplied: applied.n + stuck.length + corrupted };
     };
-    const ref = this.reference(item.sample);
+    const ref = this.ctx.compare === false ? undefined : this.reference(item.sample);
     const label = this.ctx.labelled ? this.ctx.dataset.labels[item.sample] ?? null : null;
     const base = { key: itemKey(item), chip: item.chip, inference: item.inference, sample: item.sample, label };
     // a fault may make the program fail (a bad address, a core exiting with an error) or never
     // end: both are outcomes of the item, not errors of the campaign
-    const limit = HANG_FACTOR * ref.time;
+    const limit = ref === undefined ? undefined : HANG_FACTOR * ref.time;
     let run;
     try {
-      run = runCompiled(p, c, this.inputs(item.sample), { until: limit });
+      run = runCompiled(p, c, this.inputs(item.sample), limit === undefined ? {} : { until: limit });
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       const report = runReport(p.sim, p.modules.values(), p.skipped);
       const energy = energyReport(this.ctx.platform, report.components, report.simulatedTimePs, catalog);
-      const hang = cores.some((k) => k.exitTime === undefined) && p.sim.now >= limit;
+      const hang = limit !== undefined && cores.some((k) => k.exitTime === undefined) && p.sim.now >= limit;
       return {
         ...base, ...faults(), top1: -1, correct: label === null ? null : false, latencyPs: p.sim.now, energyPj: energy.totalPj, energyUnpriced: unpricedOf(energy),
         differs: true, firstDivergence: null, outcome: hang ? 'hang' : 'crash', error: hang ? `not finished after ${HANG_FACTOR}x the fault-free time` : `${e.code}: ${e.message}`,
@@ -215,12 +221,12 @@ export class CampaignRunner {
     const report = runReport(p.sim, p.modules.values(), p.skipped);
     // static and idle energy up to the last core's exit (the simulation may have run on to the time limit)
     const energy = energyReport(this.ctx.platform, report.components, run.time, catalog);
-    const differs = [...ref.outputs].some(([k, t]) => {
+    const differs = ref !== undefined && [...ref.outputs].some(([k, t]) => {
       const got = run.outputs.get(k);
       return got === undefined || !sameBits(got, t);
     });
     let firstDivergence: string | null = null;
-    if (differs && ref.tensors !== undefined) {
+    if (differs && ref?.tensors !== undefined) {
       const now = this.materialized(p);
       for (const [name, t] of ref.tensors) {
         if (!sameBits(now.get(name)!, t)) {

@@ -70,11 +70,11 @@ const ACCEL_KINDS = new Set(['pe-array', 'aimc-tile']);
  * without, everything runs on the cores (`compile`, with activation-buffer reuse). `targets`
  * forces layers (`node=instance` or `node=cores`).
  */
-export function compileAuto(graph: NnGraph, platform: PlatformGraph, o: { readonly cores?: readonly string[]; readonly noSimd?: boolean; readonly targets?: ReadonlyMap<string, string> }): CompileResult<Compiled | AccelCompiled> {
+export function compileAuto(graph: NnGraph, platform: PlatformGraph, o: { readonly cores?: readonly string[]; readonly noSimd?: boolean; readonly targets?: ReadonlyMap<string, string>; readonly splits?: ReadonlyMap<string, number> }): CompileResult<Compiled | AccelCompiled> {
   const base = { ...(o.cores === undefined ? {} : { cores: o.cores }), ...(o.noSimd === true ? { simd: false } : {}) };
   const hasAccel = Object.values(platform.instances).some((i) => ACCEL_KINDS.has(i.kind));
-  if (!hasAccel && (o.targets === undefined || o.targets.size === 0)) return compile(graph, platform, base);
-  return compileForAccelerators(graph, platform, { ...base, ...(o.targets === undefined ? {} : { targets: o.targets }) });
+  if (!hasAccel && (o.targets === undefined || o.targets.size === 0) && (o.splits === undefined || o.splits.size === 0)) return compile(graph, platform, base);
+  return compileForAccelerators(graph, platform, { ...base, ...(o.targets === undefined ? {} : { targets: o.targets }), ...(o.splits === undefined ? {} : { splits: o.splits }) });
 }
 
 /**

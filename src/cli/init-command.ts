@@ -2,7 +2,7 @@
  * `edgesim init [dir] [--force]`: scaffolds a small project: a commented platform file (a host
  * core, an L1 scratchpad, a weight memory, a DMA engine, an 8x8 int8 PE array, L2, two buses, one
  * clock, the shipped technology files), a commented fault-injection scenario running the TFC-2W2A
- * MNIST model shipped with the package on it, and a README with the next commands. Paths to the
+ * MNIST model shipped with the package on it, a design-space sweep of its PE array and a README with the next commands. Paths to the
  * package's files (technology files, model, data) are written relative to the new files, so the
  * folder can be moved together with the package it points into. Existing files are never
  * overwritten without `force`.
@@ -20,7 +20,7 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_INIT_DIR = 'edgesim-project';
 
 /** The files `init` writes, relative to the folder. */
-export const INIT_FILES = ['platform.yaml', 'scenario.yaml', 'README.md'] as const;
+export const INIT_FILES = ['platform.yaml', 'scenario.yaml', 'sweep.yaml', 'README.md'] as const;
 
 /** The package files the scaffold refers to, relative to the package root. */
 export const INIT_PACKAGE_FILES = {
@@ -161,6 +161,39 @@ faults:
 `;
 }
 
+function sweepYaml(dir: string): string {
+  return `# A design-space sweep on platform.yaml, scaffolded by 'edgesim init'. Run it with
+#   npx edgesim sweep sweep.yaml
+# Every point (here: PE array shape x PE type) is compiled and evaluated analytically (the
+# compiler's predicted cycles and event counts priced by the energy model, accuracy from the
+# reference evaluator) and by simulation (the compiled program on the simulator); the analytic
+# error is reported, the Pareto front of the objectives printed. Results are cached: a second
+# run (or a killed one) only evaluates what is missing. The full format: README of the package,
+# section "Design-space exploration".
+sweep: my-first-sweep
+doc: TFC-2W2A (MNIST) on my-cluster, PE array rows x columns x PE type
+
+platform: platform.yaml
+model: ${rel(dir, INIT_PACKAGE_FILES.model)}
+data:
+  images: ${rel(dir, INIT_PACKAGE_FILES.images)}
+  labels: ${rel(dir, INIT_PACKAGE_FILES.labels)}
+  shape: [1, 28, 28]
+inferences: 2                    # per point: the same samples at every point
+seed: 1
+evaluate: both                   # analytic, simulate or both
+
+axes:                            # '<instance glob>.<param>', 'target.<layer>', 'split.<layer>',
+  'pe.rows': [4, 8]              # 'precision.<layer glob>.<weightBits|actBits|weights>',
+  'pe.cols': [4, 8]              # or a linked axis setting several keys per value
+  'pe.peType': [int8, int16]
+sampling: grid                   # or { method: lhs, samples: 20 } / { method: random, samples: 20 }
+constraints:
+  latency: '<= 1 ms'
+objectives: { latency: min, energy: min, area: min }
+`;
+}
+
 function readme(dir: string): string {
   return `# my-cluster (scaffolded by edgesim init)
 
@@ -168,6 +201,7 @@ function readme(dir: string): string {
   L2 at 250 MHz, with the package's technology files.
 - \`scenario.yaml\`: a fault-injection campaign of the TFC-2W2A MNIST model (shipped with edgesim)
   on that platform.
+- \`sweep.yaml\`: a design-space sweep of the PE array (rows x columns x PE type) for the same model.
 
 Next, from this folder:
 
@@ -176,6 +210,7 @@ npx edgesim check platform.yaml
 npx edgesim compile ${rel(dir, INIT_PACKAGE_FILES.model)} --platform platform.yaml -o build
 npx edgesim run --platform platform.yaml --model ${rel(dir, INIT_PACKAGE_FILES.model)} --data ${rel(dir, INIT_PACKAGE_FILES.images)} --labels ${rel(dir, INIT_PACKAGE_FILES.labels)} --shape 1,28,28 -n 10
 npx edgesim campaign scenario.yaml
+npx edgesim sweep sweep.yaml
 npx edgesim rtl platform.yaml --ci-size -o rtl
 \`\`\`
 
@@ -183,7 +218,8 @@ npx edgesim rtl platform.yaml --ci-size -o rtl
 program and the per-layer mapping (which layers go to the PE array) to \`build/\`; \`run\` simulates
 10 inferences, checks each bit for bit against the reference evaluator and writes
 \`traces/<model>-my-cluster/\`; \`campaign\` injects the scenario's faults and prints the accuracy
-with its confidence interval and PASS/FAIL; \`rtl\` generates Verilog of the platform.
+with its confidence interval and PASS/FAIL; \`sweep\` explores PE array shapes and types and prints
+the Pareto front of latency, energy and area; \`rtl\` generates Verilog of the platform.
 Every command has \`--help\` with examples.
 `;
 }
@@ -201,7 +237,7 @@ export function initCommand(dir: string, o: { readonly force?: boolean } = {}): 
     throw new SimError('file-exists', `${existing.map((f) => join(dir, f)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (use --force to overwrite, or another folder)`);
   }
   mkdirSync(abs, { recursive: true });
-  const bodies: Record<(typeof INIT_FILES)[number], string> = { 'platform.yaml': platformYaml(abs), 'scenario.yaml': scenarioYaml(abs), 'README.md': readme(abs) };
+  const bodies: Record<(typeof INIT_FILES)[number], string> = { 'platform.yaml': platformYaml(abs), 'scenario.yaml': scenarioYaml(abs), 'sweep.yaml': sweepYaml(abs), 'README.md': readme(abs) };
   for (const f of INIT_FILES) writeFileSync(join(abs, f), bodies[f]);
   const lines = [
     `wrote ${INIT_FILES.map((f) => join(dir, f)).join(', ')}${existing.length > 0 ? ` (overwrote ${existing.join(', ')})` : ''}`,
@@ -209,6 +245,7 @@ export function initCommand(dir: string, o: { readonly force?: boolean } = {}): 
     `  cd ${dir}`,
     '  npx edgesim check platform.yaml',
     '  npx edgesim campaign scenario.yaml',
+    '  npx edgesim sweep sweep.yaml',
     '  (README.md there lists compile, run and rtl too)',
   ];
   return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: 0 };

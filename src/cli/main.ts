@@ -14,6 +14,8 @@ import { parseKernelBenchArgs, runKernelBench } from './bench-kernel.js';
 import { aimcBenchLines, runAimcBench } from './bench-aimc.js';
 import { DEFAULT_BENCH_SCENARIO, formatCampaignBench, parseWorkerCounts, runCampaignBench } from './bench-campaign.js';
 import { campaignCommand } from './campaign-command.js';
+import { formatSweepBench, runSweepBench } from './bench-sweep.js';
+import { sweepCommand } from './sweep-command.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
 import { SIM_PLATFORMS, formatNnBench, formatNnSimBench, runNnBenchForms, runNnSimBench } from './bench-nn.js';
@@ -24,6 +26,7 @@ import { checkPlatform, describe, describeJson, schema } from './platform-comman
 import { runCommand } from './run-command.js';
 import { runModelCommand } from './run-model.js';
 import { rtlCommand } from './rtl-command.js';
+import { characterizeCommand } from './characterize-command.js';
 
 /** Exit codes of every command. */
 const EXIT = { ok: 0, userError: 1, internalError: 2 } as const;
@@ -94,7 +97,7 @@ function inferenceProgress(d: number, t: number): void {
   process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`);
 }
 
-const bench = program.command('bench').description('speed benchmarks: kernel workloads, SystemC comparison, platform, AIMC tile, PE array, reference evaluator and simulated networks, campaigns');
+const bench = program.command('bench').description('speed benchmarks: kernel workloads, SystemC comparison, platform, AIMC tile, PE array, reference evaluator and simulated networks, campaigns, design-space sweeps');
 examples(bench, ['edgesim bench kernel w1 1000 100 100000 --check', 'edgesim bench pe --size 32 --json', 'edgesim bench campaign --items 2 --workers 1']);
 const benchKernel = bench
   .command('kernel')
@@ -240,6 +243,28 @@ const benchCampaign = bench
   });
 examples(benchCampaign, ['edgesim bench campaign --items 8 --workers 1,2', 'edgesim bench campaign --scenario scenarios/aimc-noise-hermes.yaml --items 2 --workers 1 --json']);
 
+const benchSweep = bench
+  .command('sweep')
+  .description('design-space sweep speed (exploration issue): the same points of a sweep file evaluated analytic-only in this thread, then simulated-only on each --workers count, default the shipped ADC bits x tile size study on hermes-like; prints a table of wall time after setup (s), design points per second, the speed-up of the simulated path over 1 worker and the analytic path\'s advantage, and checks that every worker count gives identical results (exit 1 if not); preparation and warm-up points are reported apart. Nothing is asserted on time')
+  .option('--sweep <file>', 'sweep file with data (default scenarios/sweep-adc-hermes.yaml of the package, not of the cwd)')
+  .option('--points <n>', 'points per configuration (the first n of the file)', '8')
+  .option('--inferences <n>', 'inferences per point on the simulated path (default: the file\'s)')
+  .option('--workers <list>', 'comma-separated worker counts of the simulated runs, starting with 1', '1,2')
+  .option('--json', 'print the result as JSON instead of the table')
+  .option('--quiet', QUIET)
+  .action(async (o: { sweep?: string; points: string; inferences?: string; workers: string; json?: boolean; quiet?: boolean }) => {
+    const r = await runSweepBench({
+      ...(o.sweep === undefined ? {} : { sweep: o.sweep }),
+      points: intOption('--points', o.points, 100_000),
+      ...(o.inferences === undefined ? {} : { inferences: intOption('--inferences', o.inferences, 1_000_000) }),
+      workers: parseWorkerCounts(o.workers),
+      ...(showProgress(o) ? { progress: (m: string) => void process.stderr.write(`bench sweep: ${m}\n`) } : {}),
+    });
+    process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : formatSweepBench(r));
+    if (!r.deterministic) process.exitCode = EXIT.userError; // a failed check
+  });
+examples(benchSweep, ['edgesim bench sweep --points 4 --workers 1,2', 'edgesim bench sweep --sweep scenarios/sweep-odimo-diana.yaml --points 2 --inferences 5 --json']);
+
 const compileCmd = program
   .command('compile')
   .description('compile a quantized ONNX model for the cores of a platform: writes program.s, program.hex, data/*.bin, manifest.json (addresses, inputs, outputs) and mapping.json, and prints the per-layer mapping; exit 0 compiled, 1 diagnostics (model, platform or compiler) or bad usage, 2 internal error')
@@ -354,6 +379,29 @@ const campaignCmd = program
   });
 examples(campaignCmd, ['edgesim campaign scenarios/registers-pulp.yaml --workers 2', 'edgesim campaign scenarios/l1-upsets-pulp.yaml --workers 1 --fresh --quiet', 'edgesim campaign scenarios/l1-upsets-pulp.yaml --json']);
 
+const sweepCmd = program
+  .command('sweep')
+  .description('design-space exploration from a sweep file: axes over platform params (PE type, array and buffer sizes, ADC bits, ...), per-layer targets, ODiMO-style channel splits between a PE array and an AIMC tile, and per-layer precision; grid, random or Latin-hypercube sampling; each point compiled and evaluated analytically (the compiler\'s predicted cycles and event counts priced by the energy model, accuracy from the reference evaluator) and/or by simulation (accuracy, latency, energy over the file\'s inferences), with the analytic error reported; constraints, the Pareto front of 1-4 objectives (accuracy, latency, energy, area, perfPerArea) with its hypervolume, optional normalization to the best point of one axis value (QUIDAM). Points run on worker threads; results are cached by a hash of everything that determines them, so a killed sweep resumes. Writes <out>/sweep.json, points.csv and report.html. Exit 0 when the sweep ran (infeasible or failing points are results), 1 for a bad sweep file or usage, 2 for an internal error')
+  .argument('<sweep.yaml>', 'sweep file (see the README "Design-space exploration")')
+  .option('--workers <n>', 'worker threads (default: all cores; 1 runs in the main thread)')
+  .option('-o, --out <dir>', 'result folder (default traces/sweep-<name>)')
+  .option('--cache <dir>', 'result cache folder, may be shared by several sweeps (default <out>/cache)')
+  .option('--fresh', 'evaluate every point again instead of using cached results')
+  .option('--quiet', 'no progress bar, only results and errors (the bar is shown only on a terminal anyway)')
+  .option('--json', 'print sweep.json, nothing else on stdout')
+  .action(async (file: string, o: { workers?: string; out?: string; cache?: string; fresh?: boolean; quiet?: boolean; json?: boolean }) => {
+    const workers = o.workers === undefined ? undefined : intOption('--workers', o.workers, 256);
+    emit(await sweepCommand(file, {
+      ...(workers === undefined ? {} : { workers }),
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(o.cache === undefined ? {} : { cache: o.cache }),
+      ...(o.fresh === true ? { fresh: true } : {}),
+      ...(o.quiet === true || o.json === true ? { quiet: true } : {}),
+      ...(o.json === true ? { json: true } : {}),
+    }));
+  });
+examples(sweepCmd, ['edgesim sweep scenarios/sweep-odimo-diana.yaml --workers 2', 'edgesim sweep scenarios/sweep-pe-resnet8.yaml -o traces/pe --json', 'edgesim sweep scenarios/sweep-adc-hermes.yaml --cache traces/sweep-cache --quiet']);
+
 const checkCmd = program
   .command('check')
   .description('load and check a platform file; print every problem compiler-style (file:line:col: error[code]: message) on stderr; exit 0 ok, 1 if there is any error (or the file is missing)')
@@ -394,6 +442,26 @@ const rtlCmd = program
     emit(rtlCommand(file, { out: o.out, ciSize: o.ciSize === true, ...(o.json === true ? { json: true } : {}) }));
   });
 examples(rtlCmd, ['edgesim rtl platforms/pulp-cluster.yaml --ci-size -o traces/rtl-pulp', 'edgesim rtl platforms/diana-like.yaml --ci-size -o traces/rtl-diana --json']);
+
+const characterizeCmd = program
+  .command('characterize')
+  .description('QUIDAM-style area pre-characterization: synthesize the generated PE arrays (int8, int16, lightpe1, lightpe2 x rows x cols in 1, 2, 4, 8) with Yosys, count cells as NAND2 gate equivalents, write the data file and fit GE(rows, cols) per PE type (degree by k-fold CV, MAPE/RMSPE printed) into the generated module the pe-array declaration reads; needs yosys; measured 14 min wall on 2 busy cores (--quick: 3 x 3 sizes into traces/characterize-quick/, measured 2.4 min)')
+  .option('-o, --out <file>', 'data file (default platforms/tech/characterization/pe-array.json; --quick: traces/characterize-quick/pe-array.json)')
+  .option('--module <file>', 'generated TypeScript module (default src/modules/pe-array/area.ts; --quick: traces/characterize-quick/area.ts)')
+  .option('--quick', 'sizes 1, 2, 4 only, written to traces/characterize-quick/ unless -o/--module say otherwise')
+  .option('--jobs <n>', 'Yosys processes at a time (default: the CPU count)')
+  .option('--from <file>', 'refit an existing data file instead of synthesizing')
+  .action(async (o: { out?: string; module?: string; quick?: boolean; jobs?: string; from?: string }) => {
+    emit(await characterizeCommand({
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(o.module === undefined ? {} : { module: o.module }),
+      ...(o.quick === true ? { quick: true } : {}),
+      ...(o.jobs === undefined ? {} : { jobs: Number(o.jobs) }),
+      ...(o.from === undefined ? {} : { from: o.from }),
+      ...(process.stderr.isTTY === true ? { progress: (l: string) => void process.stderr.write(`${l}\n`) } : {}),
+    }));
+  });
+examples(characterizeCmd, ['edgesim characterize --quick', 'edgesim characterize --from platforms/tech/characterization/pe-array.json --module traces/area.ts']);
 
 const initCmd = program
   .command('init')

@@ -1,6 +1,6 @@
 /**
  * Writes `report.html` (see `src/report/`) next to the JSON files of a run folder, a campaign
- * folder or a sweep folder: reads the files present, inlines the charting library's browser
+ * folder, a sweep folder or a design-space sweep's folder: reads the files present, inlines the charting library's browser
  * build (chart.js, resolved from node_modules at run time) and writes the page.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { energyReport, type EnergyReport } from '../energy/index.js';
 import { catalog } from '../modules/index.js';
 import type { PlatformGraph } from '../platform/index.js';
 import {
-  renderCampaignReport, renderRunReport, renderSweepReport,
-  type BusyInterval, type InferenceRow, type LayerRow, type SimulatedLayer, type ModelRunSummary, type ProgramRunInfo, type RunReportInput, type SweepReportInput,
+  renderCampaignReport, renderDseReport, renderRunReport, renderSweepReport,
+  type BusyInterval, type DseReportInput, type InferenceRow, type LayerRow, type SimulatedLayer, type ModelRunSummary, type ProgramRunInfo, type RunReportInput, type SweepReportInput,
 } from '../report/index.js';
 import type { RunReport } from '../sim/index.js';
 import { SimError } from '../util/index.js';
@@ -162,4 +162,14 @@ export function writeSweepReport(folder: string, sweep: SweepReportInput, pointD
   const out = join(folder, REPORT_FILE);
   writeFileSync(out, renderSweepReport(input, chartLibrary()));
   return out;
+}
+
+/**
+ * Writes `<folder>/report.html` of a design-space sweep (`edgesim sweep`: the content of its
+ * `sweep.json`). Returns the path.
+ */
+export function writeDseReport(folder: string, out: DseReportInput): string {
+  const path = join(folder, REPORT_FILE);
+  writeFileSync(path, renderDseReport(out, chartLibrary()));
+  return path;
 }

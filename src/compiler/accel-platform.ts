@@ -11,8 +11,14 @@ export interface PeArrayTarget {
   readonly kind: 'pe-array';
   readonly name: string;
   readonly accelId: number;
-  /** `int8`, `int16`, `fp32`, `lightpe1`, `lightpe2` (only the integer ones are targets). */
+  /** `int8`, `int16`, `fp32`, `lightpe1`, `lightpe2` (fp32 is not a target). */
   readonly peType: string;
+  /** LightPE arrays: activation width (8 or 16), largest weight shift mMax, shifter mode (pe-array params `actBits`, `lightMaxShift`, `lightShift`). */
+  readonly actBits: number;
+  readonly lightMaxShift: number;
+  readonly lightShift: string;
+  /** Accumulator width param (0 = the PE type's default: int8 32, int16 48, LightPE 32). */
+  readonly accBits: number;
   readonly rows: number;
   readonly cols: number;
   /** Operand addresses must be multiples of this (memWidthBits / 8). */
@@ -76,6 +82,7 @@ export function acceleratorsOf(platform: PlatformGraph, core: string): AccelTarg
       const wm = firstMemory(platform, reachedFrom(platform, inst.name, 'wmem'));
       out.push({
         kind: 'pe-array', name: inst.name, accelId: num(p, 'accelId', 0), peType: String(p['peType'] ?? 'int16'), rows: num(p, 'rows', 1), cols: num(p, 'cols', 1),
+        actBits: num(p, 'actBits', 8), lightMaxShift: num(p, 'lightMaxShift', 7), lightShift: String(p['lightShift'] ?? 'exact'), accBits: num(p, 'accBits', 0),
         align: Math.max(4, num(p, 'memWidthBits', 64) / 8), actMemory: act, weightMemory: wm ?? act,
       });
     } else if (inst.kind === 'aimc-tile') {

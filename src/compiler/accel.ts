@@ -39,6 +39,18 @@ export interface AccelCompileOptions extends CompileOptions {
    * targets alike.
    */
   readonly aimcMinRowsPerMvm?: number;
+  /**
+   * ODiMO-style channel splits by node name (named as in `targets`): fraction f in [0, 1] of the
+   * layer's output channels computed on the AIMC tile(s), the rest on the PE array, both writing
+   * the same output tensor and running concurrently (see ACCEL.md "Channel splits"). The tiles
+   * take the FIRST `round(f * Cout)` channels (`Math.round`: halves round up), the PE array the
+   * others; f = 0 puts the layer on the PE array, f = 1 on the tiles (as forcing the target).
+   * The platform needs a PE array and an AIMC tile the host commands (the first of each; the
+   * AIMC part's blocks go round robin over the tiles configured like the first). A part that
+   * cannot be placed is an error; an inexact AIMC part an `aimc-inexact` warning, as forced.
+   * A node may not be both split and in `targets`.
+   */
+  readonly splits?: ReadonlyMap<string, number>;
 }
 
 /** Per-layer mapping report of {@link compileForAccelerators}. */
@@ -47,7 +59,8 @@ export interface AccelMapping {
   readonly opType: string;
   /** `cores`, `alias`, or the accelerator instance. */
   readonly target: string;
-  readonly kind: 'cores' | 'alias' | 'pe-array' | 'aimc-tile';
+  /** `split`: an ODiMO channel split over a PE array and AIMC tiles (see `split`). */
+  readonly kind: 'cores' | 'alias' | 'pe-array' | 'aimc-tile' | 'split';
   /** Why this target (default choice, forced, or why an accelerator was not used). */
   readonly reason: string;
   readonly macs: number;
@@ -59,8 +72,10 @@ export interface AccelMapping {
   readonly exact: boolean;
   /** Bound on |accumulator - exact accumulator| per output (0 when exact), before requantization. */
   readonly errorBound: number;
-  /** AIMC: the plan (see {@link AccelAimcReport}). */
+  /** AIMC (and the AIMC part of a split): the plan (see {@link AccelAimcReport}). */
   readonly aimc: AccelAimcReport | undefined;
+  /** A channel split: both parts (see {@link AccelSplitReport}); undefined otherwise. */
+  readonly split: AccelSplitReport | undefined;
   /** Instructions the host core executes for the layer (estimate from the emitted loops). */
   readonly predictedInstructions: number;
   /**
@@ -109,6 +124,37 @@ export interface AccelAimcReport {
   readonly programCycles: number;
 }
 
+/** One part of a channel split ({@link AccelSplitReport}). */
+export interface AccelSplitPart {
+  /** The PE array, or the first AIMC tile (every tile used: `AccelMapping.aimc.tiles`). */
+  readonly target: string;
+  readonly kind: 'pe-array' | 'aimc-tile';
+  /** Output channels [first, first + count) of the layer. */
+  readonly firstChannel: number;
+  readonly channels: number;
+  readonly macs: number;
+  /** Accelerator commands per inference of this part. */
+  readonly commands: number;
+  /** PE array: folds (as `AccelMapping.folds`); AIMC: tiles used. */
+  readonly folds: number;
+  readonly exact: boolean;
+  readonly errorBound: number;
+  /** Host instructions of this part's glue (pre-passes, descriptor fields, commands, post-passes). */
+  readonly predictedInstructions: number;
+}
+
+/**
+ * An ODiMO channel split (`AccelCompileOptions.splits`): the requested fraction and the two
+ * parts. The parts run concurrently (see ACCEL.md "Channel splits").
+ */
+export interface AccelSplitReport {
+  /** The requested fraction of output channels on the AIMC tiles. */
+  readonly fraction: number;
+  /** Channels [0, aimc.channels) on the tiles, [aimc.channels, Cout) on the PE array. */
+  readonly aimc: AccelSplitPart;
+  readonly digital: AccelSplitPart;
+}
+
 /** A compiled network with accelerator layers: `layers` lists the core and alias layers, `mapping` every layer. */
 export interface AccelCompiled extends Compiled {
   readonly mapping: readonly AccelMapping[];
@@ -120,7 +166,14 @@ export interface AccelCompiled extends Compiled {
 interface PePlan {
   readonly kind: 'pe-array';
   readonly t: PeArrayTarget;
+  /** Bytes per encoded activation (int8 1, int16 2; LightPE actBits / 8). */
   readonly eb: 1 | 2;
+  /** Bytes per stored weight (int8 and lightpe1 codes 1, int16 and lightpe2 codes 2). */
+  readonly wb: 1 | 2;
+  /** The descriptor's PE type code (0 int8, 1 int16, 3 lightpe1, 4 lightpe2). */
+  readonly typeCode: number;
+  /** LightPE: the weight codes, `[weight set][channels][K]` as `DotLayer.weights`. */
+  readonly codes: Int32Array | undefined;
   readonly off: number;
 }
 interface AimcPlan {
@@ -138,7 +191,46 @@ interface AimcPlan {
   /** Input channels the rows cover (grouped convolutions: all of them). */
   readonly channels: number;
 }
-type Plan = PePlan | AimcPlan;
+/**
+ * An ODiMO-style channel split of one dot layer: output channels [0, aimcChannels) on the AIMC
+ * tile(s), [aimcChannels, N) on the PE array, each part a {@link DotLayer} with its slice of the
+ * weights, biases and multipliers, both writing the same output tensor.
+ */
+interface SplitPlan {
+  readonly kind: 'split';
+  /** The PE array (the AIMC tiles are in `aimc`). */
+  readonly t: PeArrayTarget;
+  readonly fraction: number;
+  readonly aimcChannels: number;
+  readonly aimc: AimcPlan;
+  readonly aimcLayer: DotLayer;
+  readonly pe: PePlan;
+  readonly peLayer: DotLayer;
+}
+type Plan = PePlan | AimcPlan | SplitPlan;
+
+/**
+ * Output channels [c0, c1) of a dot layer as a layer of its own (same input and output tensor;
+ * the caller writes its results from channel c0 on): weights, biases and requantization
+ * multipliers of every weight set sliced. Group 1 only (a grouped convolution's channels read
+ * different inputs).
+ */
+function sliceChannels(l: DotLayer, c0: number, c1: number): DotLayer {
+  const N = l.channels;
+  const K = K_OF(l);
+  const n = c1 - c0;
+  const sets = l.weights.length / (N * K);
+  const weights = new Int32Array(sets * n * K);
+  const bias = new Int32Array(sets * n);
+  for (let s = 0; s < sets; s++) {
+    weights.set(l.weights.subarray((s * N + c0) * K, (s * N + c1) * K), s * n * K);
+    bias.set(l.bias.subarray(s * N + c0, s * N + c1), s * n);
+  }
+  let weightBytes: 1 | 2 = 1;
+  for (const w of weights) if (w < -128 || w > 127) weightBytes = 2;
+  const requant = l.requant === undefined ? undefined : { ...l.requant, multipliers: l.requant.multipliers.slice(c0, c1) };
+  return { ...l, channels: n, weights, bias, weightBytes, requant, macs: (l.macs / N) * n };
+}
 
 const K_OF = (l: DotLayer): number => l.inChannelsPerGroup * l.kh * l.kw;
 /** Tile rows as channels x taps: conv C x (kh kw), matmul K x 1 (row `c * taps + t`). */
@@ -147,11 +239,59 @@ const CHANNELS_OF = (l: DotLayer): number => K_OF(l) / TAPS_OF(l);
 const IN_RANGE: Record<'uint8' | 'int8', [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
 const U16 = 65535;
 
+/**
+ * The LightPE weight code of the centred integer weight `w` (see `pe-array/sim.ts`): with
+ * `base` = lightMaxShift in `exact` shift mode (weight 2^k is shift m = mMax - k: the shifted
+ * activation keeps mMax fractional bits, so the accumulator holds the integer dot product) and 0
+ * in `floor` mode (shift m truncates unless m = 0: only 2^0 is exact), lightpe1 codes
+ * `s0n0mmmm` for 0 or +-2^k, lightpe2 halfwords (bit 15 sign, 14 non-zero, 8 second shifter,
+ * 7:4 m2, 3:0 m1) for 0, +-2^k1 or +-(2^k1 + 2^k2), k2 <= k1 <= base. Undefined when `w` is not
+ * representable.
+ */
+export function lightPeCode(kind: 'lightpe1' | 'lightpe2', w: number, base: number): number | undefined {
+  if (w === 0) return 0;
+  const a = Math.abs(w);
+  if (!Number.isSafeInteger(a) || a >= 2 ** 31) return undefined;
+  /** k when v = 2^k. */
+  const log = (v: number): number | undefined => (v > 0 && Number.isInteger(Math.log2(v)) ? Math.log2(v) : undefined);
+  const k = log(a);
+  if (k !== undefined && k <= base) return kind === 'lightpe1' ? (w < 0 ? 0x80 : 0) | 0x40 | (base - k) : (w < 0 ? 0x8000 : 0) | 0x4000 | (base - k);
+  if (kind === 'lightpe1') return undefined;
+  // two shifters: 2^k1 + 2^k2 (k2 <= k1), the highest and the lowest set bit; 2^k = 2^(k-1) + 2^(k-1)
+  const lo = a & -a;
+  const k1 = k !== undefined ? k - 1 : log(a - lo);
+  const k2 = k !== undefined ? k - 1 : log(lo);
+  if (k1 === undefined || k2 === undefined || k1 > base) return undefined;
+  return (w < 0 ? 0x8000 : 0) | 0x4000 | 0x100 | ((base - k2) << 4) | (base - k1);
+}
+
+/** What a LightPE array's integer weights may be, for messages. */
+function lightPeRange(t: PeArrayTarget, base: number): string {
+  const s = t.lightShift === 'exact' ? `exact shifts, lightMaxShift ${t.lightMaxShift}` : 'floor shifts: only shift 0 is exact';
+  return t.peType === 'lightpe1' ? `0 or +-2^k, k <= ${base} (${t.peType}, ${s})` : `0, +-2^k or +-(2^k1 + 2^k2), k2 <= k1 <= ${base} (${t.peType}, ${s})`;
+}
+
 function peCheck(l: DotLayer, t: PeArrayTarget): string | PePlan {
-  if (t.peType !== 'int8' && t.peType !== 'int16') return `PE type ${t.peType} (integer layers need int8 or int16 PEs)`;
+  const light = t.peType === 'lightpe1' || t.peType === 'lightpe2';
+  if (t.peType !== 'int8' && t.peType !== 'int16' && !light) return `PE type ${t.peType} (integer layers need int8, int16, lightpe1 or lightpe2 PEs)`;
   if (t.actMemory === undefined || t.weightMemory === undefined) return 'its mem port reaches no memory in the address map';
-  const eb = t.peType === 'int8' ? 1 : 2;
-  if (eb === 1 && l.weightBytes !== 1) return 'the centred weights (w - w_zp) do not fit int8';
+  if (t.accBits !== 0 && t.accBits < 32) return `accBits ${t.accBits}: the accumulator wraps before int32 (onnxruntime's accumulator); use accBits 0 or >= 32`;
+  const eb = t.peType === 'int8' || (light && t.actBits === 8) ? 1 : 2;
+  if (t.peType === 'int8' && l.weightBytes !== 1) return 'the centred weights (w - w_zp) do not fit int8';
+  let codes: Int32Array | undefined;
+  if (light) {
+    const base = t.lightShift === 'exact' ? t.lightMaxShift : 0;
+    codes = new Int32Array(l.weights.length);
+    const K = K_OF(l);
+    for (let i = 0; i < l.weights.length; i++) {
+      const c = lightPeCode(t.peType as 'lightpe1' | 'lightpe2', l.weights[i]!, base);
+      if (c === undefined) {
+        const ch = Math.floor(i / K) % l.channels;
+        return `centred weight ${l.weights[i]!} (output channel ${ch}, weight ${i % K}) is not representable: ${t.peType} weights are ${lightPeRange(t, base)}; quantize weights to powers of two, e.g. the quantizer's pow2 scheme`;
+      }
+      codes[i] = c;
+    }
+  }
   const K = K_OF(l);
   if (l.op === 'matmul') {
     if (l.outH > U16 || l.channels > U16 || K > U16) return `GEMM sizes M ${l.outH}, N ${l.channels}, K ${K} exceed 65535`;
@@ -160,9 +300,12 @@ function peCheck(l: DotLayer, t: PeArrayTarget): string | PePlan {
     if (l.dilations[0] !== 1 || l.dilations[1] !== 1) return `dilations [${l.dilations.join(',')}] are not supported by CONV`;
     if (l.strides[0] > U16 || l.strides[1] > U16) return 'strides exceed 65535';
   }
-  // int8 PEs: uint8 inputs are stored as x - 128; int16 PEs: x - x_zp (exact in int16).
+  // 8-bit activations (int8 PEs, LightPE actBits 8): uint8 inputs are stored as x - 128;
+  // 16-bit ones (int16 PEs, LightPE actBits 16): x - x_zp (exact in int16).
   const off = eb === 1 ? (l.inDtype === 'uint8' ? 128 : 0) : l.inZeroPoint;
-  return { kind: 'pe-array', t, eb, off };
+  const wb = t.peType === 'int8' || t.peType === 'lightpe1' ? 1 : 2;
+  const typeCode = ['int8', 'int16', 'fp32', 'lightpe1', 'lightpe2'].indexOf(t.peType);
+  return { kind: 'pe-array', t, eb, wb, typeCode, codes, off };
 }
 
 /**
@@ -208,7 +351,7 @@ function aimcCheck(l: DotLayer, t: AimcTarget, tiles: readonly AimcTarget[] = [t
   return { kind: 'aimc-tile', t, tiles, plan, off, w, wb, db, channels };
 }
 
-function check(l: DotLayer, t: AccelTarget, minRows: number): string | Plan {
+function check(l: DotLayer, t: AccelTarget, minRows: number): string | PePlan | AimcPlan {
   return t.kind === 'pe-array' ? peCheck(l, t) : aimcCheck(l, t, [t], minRows);
 }
 
@@ -456,6 +599,8 @@ interface Emitted {
   readonly programRows?: number;
   readonly mvms?: number;
   readonly tilesUsed?: readonly string[];
+  /** A channel split: what each part emitted (the fields above are their sums; `folds` the PE array's). */
+  readonly parts?: { readonly aimc: Emitted; readonly pe: Emitted };
 }
 
 /** Constant data of one accelerated layer (data images, allocated once). */
@@ -474,7 +619,7 @@ interface Persistent {
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 
 /** Allocates and writes the constant data of an accelerated layer: weights, corrections, multipliers, descriptor. */
-function persist(l: DotLayer, plan: Plan, arena: (r: AddressRegion) => Arena, images: DataImage[], d: Diags): Persistent | undefined {
+function persist(l: DotLayer, plan: PePlan | AimcPlan, arena: (r: AddressRegion) => Arena, images: DataImage[], d: Diags): Persistent | undefined {
   const K = K_OF(l);
   const N = l.channels;
   const align = plan.t.align;
@@ -512,13 +657,14 @@ function persist(l: DotLayer, plan: Plan, arena: (r: AddressRegion) => Arena, im
   const descAt = alloc(actR, 64, 'the descriptor');
   if (descAt === undefined) return undefined;
   if (plan.kind === 'pe-array') {
-    const { t, eb } = plan;
-    // weights: GEMM B[K][N] per set; CONV HWIO W[fh][fw][c][cout]
+    const { t, wb: eb } = plan;
+    // weights (LightPE: their codes): GEMM B[K][N] per set; CONV HWIO W[fh][fw][c][cout]
+    const src = plan.codes ?? l.weights;
     const wv = new Int32Array(l.weights.length);
     for (let s = 0; s < sets; s++) {
       for (let m = 0; m < N; m++) {
         for (let k = 0; k < K; k++) {
-          const v = l.weights[(s * N + m) * K + k]!;
+          const v = src[(s * N + m) * K + k]!;
           if (l.op === 'matmul') wv[s * K * N + k * N + m] = v;
           else {
             const c = Math.floor(k / (l.kh * l.kw));
@@ -539,7 +685,7 @@ function persist(l: DotLayer, plan: Plan, arena: (r: AddressRegion) => Arena, im
       wAt = alloc(actR, setBytes * sets, 'the weights');
     }
     if (wAt === undefined) return undefined;
-    for (let s = 0; s < sets; s++) img(wAt + s * setBytes, intBytes(wv.subarray(s * K * N, (s + 1) * K * N), eb), `weights (set ${s}, ${eb === 1 ? 'int8' : 'int16'})`, wR.target);
+    for (let s = 0; s < sets; s++) img(wAt + s * setBytes, intBytes(wv.subarray(s * K * N, (s + 1) * K * N), eb), `weights (set ${s}, ${plan.codes !== undefined ? `${t.peType} codes` : eb === 1 ? 'int8' : 'int16'})`, wR.target);
     return { corrAt, multAt, wAt, setBytes, descAt };
   }
   // AIMC: one weight matrix and PROGRAM descriptor per block (column block cb, row group g)
@@ -583,14 +729,36 @@ function aimcBlocks(l: DotLayer, p: AimcBlockPlan): AimcBlock[] {
   return out;
 }
 
-/** Issues accelerator command `word` with descriptor `desc` to accelerator `accelId` and waits for it; returns its issue cycles. */
-function emitAccelCommand(a: Asm, accelId: number, word: number, desc: number, what: string): number {
+/** Issues accelerator command `word` with descriptor `desc` to accelerator `accelId` and (unless `wait` is false) waits for it; returns its issue cycles. */
+function emitAccelCommand(a: Asm, accelId: number, word: number, desc: number, what: string, wait = true): number {
   a.comment(what);
   a.li('t1', word);
   a.la('t2', desc);
   a.ins(`acc.cmd t3, t1, t2, ${accelId}`);
-  a.ins(`acc.wait t3, ${accelId}`);
-  return 6;
+  if (wait) a.ins(`acc.wait t3, ${accelId}`);
+  return wait ? 6 : 5;
+}
+
+/**
+ * How an accelerated layer's code is emitted: on its own, or as one part of an ODiMO channel
+ * split ({@link emitSplitLayer}).
+ */
+interface EmitOpts {
+  /** Label prefix of the layer's code (unique per part). */
+  readonly prefix: string;
+  /** The output placement to write: a split part writes the layer's output from its first channel on. */
+  readonly y?: Placement;
+  /** Appended to the layer's first comment (a split part: its output channels). */
+  readonly part?: string;
+  /** The other part fills the output's padded border. */
+  readonly skipFill?: boolean;
+  /**
+   * PE arrays: every command is issued without waiting; these lines (the other part's code for
+   * this band) follow it, then `acc.drain`. Called once per band, in order.
+   */
+  readonly between?: (band: number, bands: number) => { readonly lines: readonly string[]; readonly predicted: number };
+  /** AIMC: receives the index in the code lines at which each band starts. */
+  readonly bandStarts?: number[];
 }
 
 /** Writes descriptor word `i` (at `descAt + 4 i`) = `v` (an address: `la`, else `li`); returns its issue cycles. */
@@ -606,11 +774,11 @@ function emitDescField(a: Asm, descAt: number, i: number, v: number, addr: boole
  * Emits an accelerated layer: encode the input into scratch, then per batch and band of output
  * rows, the commands and the post-pass (int32 results of one band at a time in scratch).
  */
-function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
-  if (plan0.kind === 'aimc-tile') return emitAimcLayer(l, plan0, P, index, lay, scratch, d);
+function emitLayer(l: DotLayer, plan0: PePlan | AimcPlan, P: Persistent, o: EmitOpts, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+  if (plan0.kind === 'aimc-tile') return emitAimcLayer(l, plan0, P, o, lay, scratch, d);
   const plan = plan0;
   const x = lay.placements.get(l.input)!;
-  const y = lay.placements.get(l.output)!;
+  const y = o.y ?? lay.placements.get(l.output)!;
   const K = K_OF(l);
   const N = l.channels;
   const align = plan.t.align;
@@ -618,8 +786,8 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
   const ys = y.strides;
   const ey = ACT_BYTES[y.dtype];
   const conv = l.op === 'conv';
-  const a = new Asm(`acc${index}`);
-  a.comment(`---- accelerated layer: ${l.node} on ${plan.t.name} (${plan.kind})`);
+  const a = new Asm(o.prefix);
+  a.comment(`---- accelerated layer: ${l.node} on ${plan.t.name} (${plan.kind})${o.part ?? ''}`);
   const planes = 1;
   const sliceBits = 0;
   const yRow = conv ? ys[2]! * ey : ys[ys.length - 2]! * ey;
@@ -631,8 +799,18 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
   let predicted = 0;
   let commands = 0;
   let folds = 0;
+  let band = 0;
+  let bands = 0;
   const cmd = (word: number, desc: number, what: string): void => {
-    predicted += emitAccelCommand(a, plan.t.accelId, word, desc, what);
+    if (o.between === undefined) predicted += emitAccelCommand(a, plan.t.accelId, word, desc, what);
+    else {
+      // split: the other part runs while the array computes, then wait for the array
+      predicted += emitAccelCommand(a, plan.t.accelId, word, desc, what, false);
+      const b = o.between(band++, bands);
+      a.lines.push(...b.lines);
+      predicted += b.predicted + 1;
+      a.ins(`acc.drain ${plan.t.accelId}`);
+    }
     commands++;
   };
   const field = (i: number, v: number, addr: boolean): void => {
@@ -700,7 +878,7 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
   const inRowBytes = K * plan.eb;
   const bandPlane = rows * l.outW * N * 4;
   {
-    const type = plan.eb === 1 ? 0 : 1;
+    const type = plan.typeCode;
     if (conv) {
       // constant fields: W, n = 1, w, c, fh, fw, cout, stride, padding 0, type, out 0
       const fixed = [scratch.base, P.wAt, outBase, 1, 0, Wp, C, l.kh, l.kw, N, l.strides[0] | (l.strides[1] << 16), 0, type, 0, 0, 0];
@@ -713,11 +891,12 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
       field(7, 0, false);
     }
   }
-  if (y.buffer.bytes !== sizeOf(y.shape) * ey) {
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey && o.skipFill !== true) {
     // a padded output (a padded convolution reads it): its writer fills the border (here: the
     // whole buffer, then the post-passes write the interior)
     predicted += emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
   }
+  bands = l.batch * Math.ceil(outRows / rows);
   for (let b = 0; b < l.batch; b++) {
     for (let r0 = 0; r0 < outRows; r0 += rows) {
       const n = Math.min(rows, outRows - r0);
@@ -771,9 +950,9 @@ function emitLayer(l: DotLayer, plan0: Plan, P: Persistent, index: number, lay: 
  * programmed last stay for the next band) a PROGRAM when its tile holds another block and one
  * MVM per plane, and per column block the post-pass adding the groups' and planes' partial sums.
  */
-function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
+function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, o: EmitOpts, lay: Layout, scratch: { base: number; end: number }, d: Diags): Emitted | undefined {
   const x = lay.placements.get(l.input)!;
-  const y = lay.placements.get(l.output)!;
+  const y = o.y ?? lay.placements.get(l.output)!;
   const bp = plan.plan;
   const { planes, sliceBits, rowGroups: G, channelsPerGroup: Cg, lastChannels: Cl, outputsPerBlock: Nb0 } = bp;
   const taps = TAPS_OF(l);
@@ -783,10 +962,10 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
   const ys = y.strides;
   const ey = ACT_BYTES[y.dtype];
   const conv = l.op === 'conv';
-  const a = new Asm(`acc${index}`);
+  const a = new Asm(o.prefix);
   const blocks = aimcBlocks(l, bp);
   const T = plan.tiles.length;
-  a.comment(`---- accelerated layer: ${l.node} on ${plan.tiles.slice(0, Math.min(T, blocks.length)).map((t) => t.name).join(', ')} (aimc-tile): ${blocks.length} block(s) = ${G} row group(s) of ${Kg} rows x ${bp.colBlocks} column block(s) of ${Nb0} outputs, ${planes} digit plane(s)`);
+  a.comment(`---- accelerated layer: ${l.node} on ${plan.tiles.slice(0, Math.min(T, blocks.length)).map((t) => t.name).join(', ')} (aimc-tile): ${blocks.length} block(s) = ${G} row group(s) of ${Kg} rows x ${bp.colBlocks} column block(s) of ${Nb0} outputs, ${planes} digit plane(s)${o.part ?? ''}`);
   const yRow = conv ? ys[2]! * ey : ys[ys.length - 2]! * ey;
   const yChan = conv ? ys[1]! * ey : ys[ys.length - 1]! * ey;
   const yCol = conv ? ys[3]! * ey : 0;
@@ -841,7 +1020,7 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
     return undefined;
   }
   const S = sizes(rows);
-  if (y.buffer.bytes !== sizeOf(y.shape) * ey) predicted += emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey && o.skipFill !== true) predicted += emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
   const resident = new Map<AimcTarget, number>();
   const tileOf = (b: AimcBlock): AimcTarget => plan.tiles[b.index % T]!;
   const used = new Set<string>();
@@ -856,6 +1035,7 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
       src = scratch.base;
     }
     for (let r0 = 0; r0 < outRows; r0 += rows) {
+      o.bandStarts?.push(a.lines.length);
       const n = Math.min(rows, outRows - r0);
       const nv = n * outW;
       // im2col: vector (oh, ow), row (c, i, j) -> plane q, group g, vector v, row c' kh kw + i kw + j
@@ -908,6 +1088,75 @@ function emitAimcLayer(l: DotLayer, plan: AimcPlan, P: Persistent, index: number
   return { asm: `${a.lines.join('\n')}\n`, predicted, commands, folds: used.size, programs, programRows, mvms, tilesUsed: [...used] };
 }
 
+/**
+ * Emits an ODiMO channel split (see ACCEL.md "Channel splits"): the AIMC part's code (its bands)
+ * is interleaved with the PE-array part's so that both accelerators compute at once: per PE band,
+ * the host encodes the band, issues the array's command without waiting, runs the AIMC bands of
+ * the same share of the layer (pre-pass, MVMs, post-pass), then `acc.drain`s the array and runs
+ * the PE post-pass. Both parts write the same output placement (AIMC from channel 0, the PE array
+ * from channel `aimcChannels`); scratch is split between them when they share a memory.
+ */
+function emitSplitLayer(l: DotLayer, p: SplitPlan, Pa: Persistent, Pd: Persistent, prefix: string, lay: Layout, arena: (r: AddressRegion) => Arena, d: Diags): Emitted | undefined {
+  const y = lay.placements.get(l.output)!;
+  const ey = ACT_BYTES[y.dtype];
+  const chanBytes = (l.op === 'conv' ? y.strides[1]! : y.strides[y.strides.length - 1]!) * ey;
+  const yD: Placement = { ...y, address: y.address + p.aimcChannels * chanBytes };
+  const rA = p.aimc.t.actMemory!;
+  const rD = p.pe.t.actMemory!;
+  const free = (r: AddressRegion): { base: number; end: number } => ({ base: alignUp(arena(r).next, 64), end: r.end });
+  const N = l.channels;
+  const na = p.aimcChannels;
+  /** Both parts with the PE array's share `share` of a scratch area they share (else each its own). */
+  const attempt = (share: number, ld: Diags): { ea: Emitted; ed: Emitted } | undefined => {
+    let sA = free(rA);
+    let sD = free(rD);
+    if (rA.target === rD.target) {
+      // one scratch area for both parts (they run at once): the PE array's band buffers first
+      const mid = alignUp(sA.base + Math.floor((sA.end - sA.base) * share), 64);
+      sD = { base: sA.base, end: mid };
+      sA = { base: mid, end: sA.end };
+    }
+    const starts: number[] = [];
+    const ea = emitAimcLayer(p.aimcLayer, p.aimc, Pa, { prefix: `${prefix}a`, bandStarts: starts, part: ` [split: output channels 0..${na - 1} of ${N}]` }, lay, sA, ld);
+    if (ea === undefined) return undefined;
+    const lines = ea.asm.replace(/\n$/, '').split('\n');
+    const chunks = starts.map((st, k) => lines.slice(k === 0 ? 0 : st, starts[k + 1] ?? lines.length));
+    const ed = emitLayer(p.peLayer, p.pe, Pd, {
+      prefix: `${prefix}d`, y: yD, skipFill: true, part: ` [split: output channels ${na}..${N - 1} of ${N}, concurrently with ${p.aimc.t.name}]`,
+      between: (band, bands) => {
+        const k0 = Math.floor((band * chunks.length) / bands);
+        const k1 = Math.floor(((band + 1) * chunks.length) / bands);
+        return { lines: chunks.slice(k0, k1).flat(), predicted: 0 };
+      },
+    }, lay, sD, ld);
+    return ed === undefined ? undefined : { ea, ed };
+  };
+  // half of the scratch each, else less for the PE array (its bands are small; AIMC bands hold
+  // every row group's and digit plane's partial sums), else more
+  let parts: { ea: Emitted; ed: Emitted } | undefined;
+  let first: Diags | undefined;
+  for (const share of [1 / 2, 1 / 4, 1 / 8, 1 / 16, 3 / 4]) {
+    const ld = new Diags(d.file);
+    parts = attempt(share, ld);
+    if (parts !== undefined) break;
+    first ??= ld;
+  }
+  if (parts === undefined) {
+    d.list.push(...first!.list.map((x) => ({ ...x, message: `${x.message} (channel split: the two parts share the scratch)` })));
+    return undefined;
+  }
+  const { ea, ed } = parts;
+  // the output border (a padded output) once, before either part writes the interior
+  const a = new Asm(`${prefix}f`);
+  let fill = 0;
+  if (y.buffer.bytes !== sizeOf(y.shape) * ey) fill = emitFill(a, y.buffer.address, y.buffer.bytes, 1, y.fill, `border of '${y.name}' = ${y.fill}`);
+  const comment = `        # ---- accelerated layer: ${l.node} split (ODiMO, fraction ${p.fraction}): output channels 0..${na - 1} on ${p.aimc.t.name} (aimc-tile), ${na}..${N - 1} on ${p.t.name} (pe-array), run concurrently`;
+  return {
+    asm: `${[comment, ...a.lines].join('\n')}\n${ed.asm}`, predicted: fill + ea.predicted + ed.predicted, commands: ea.commands + ed.commands, folds: ed.folds,
+    programs: ea.programs ?? 0, programRows: ea.programRows ?? 0, mvms: ea.mvms ?? 0, tilesUsed: ea.tilesUsed ?? [], parts: { aimc: ea, pe: ed },
+  };
+}
+
 /** Copies elements of `eb` bytes through nested loops (a short innermost loop unrolled). */
 function emitCopy(a: Asm, src: number, dst: number, loops: readonly Loop[], eb: 1 | 2): number {
   const last = loops[loops.length - 1]!;
@@ -926,7 +1175,7 @@ function keep(loops: readonly Loop[]): Loop[] {
   return k.length > 0 ? k : [loops[loops.length - 1]!];
 }
 
-function oom(d: Diags, l: DotLayer, plan: Plan, bytes: number, scratch: { base: number; end: number }): undefined {
+function oom(d: Diags, l: DotLayer, plan: PePlan | AimcPlan, bytes: number, scratch: { base: number; end: number }): undefined {
   d.error('out-of-memory', `${l.node}: ${plan.t.name} needs ${bytes} B of scratch in '${plan.t.actMemory!.target}' for its encoded input and one band of results; ${Math.max(0, scratch.end - scratch.base)} B are free`, 'activation buffers are not reused with accelerator targets yet');
   return undefined;
 }
@@ -990,22 +1239,34 @@ function onePass(low: Lowered, coreLow: Lowered, plans: ReadonlyMap<DotLayer, Pl
     }
     return ar;
   };
-  const accel: [DotLayer, Plan, Persistent][] = [];
+  const accel: [DotLayer, Plan, Persistent, Persistent | undefined][] = [];
   for (const l of low.layers) {
     if (l.kind !== 'dot') continue;
     const p = plans.get(l);
     if (p === undefined) continue;
     const ld = new Diags(d.file);
+    if (p.kind === 'split') {
+      const Pa = persist(p.aimcLayer, p.aimc, arena, images, ld);
+      const Pd = Pa === undefined ? undefined : persist(p.peLayer, p.pe, arena, images, ld);
+      if (Pa === undefined || Pd === undefined) return fallBack(l, ld, forced, d);
+      accel.push([l, p, Pa, Pd]);
+      continue;
+    }
     const P = persist(l, p, arena, images, ld);
     if (P === undefined) return fallBack(l, ld, forced, d);
-    accel.push([l, p, P]);
+    accel.push([l, p, P, undefined]);
   }
   const emitted = new Map<DotLayer, Emitted>();
   let index = 0;
-  for (const [l, p, P] of accel) {
-    const ar = arena(p.t.actMemory!);
+  for (const [l, p, P, Pd] of accel) {
     const ld = new Diags(d.file);
-    const e = emitLayer(l, p, P, index++, lay, { base: alignUp(ar.next, 64), end: ar.region.end }, ld);
+    const prefix = `acc${index++}`;
+    let e: Emitted | undefined;
+    if (p.kind === 'split') e = emitSplitLayer(l, p, P, Pd!, prefix, lay, arena, ld);
+    else {
+      const ar = arena(p.t.actMemory!);
+      e = emitLayer(l, p, P, { prefix }, lay, { base: alignUp(ar.next, 64), end: ar.region.end }, ld);
+    }
     if (e === undefined) return fallBack(l, ld, forced, d);
     emitted.set(l, e);
   }
@@ -1093,6 +1354,56 @@ function onePass(low: Lowered, coreLow: Lowered, plans: ReadonlyMap<DotLayer, Pl
   return { asm: out.join('\n'), lay, images, emitted, predicted: gen.predicted, layerLines };
 }
 
+/**
+ * The plan of a split layer (`AccelCompileOptions.splits`): the first round(f N) output channels on
+ * the AIMC tiles (blocks round robin over the tiles configured like the first), the others on the
+ * PE array; a fraction that rounds to 0 or N channels is the whole layer on one of them. Errors
+ * (naming the node, the part and the fix) when a part cannot be placed; an inexact AIMC part is an
+ * `aimc-inexact` warning, as a forced tile.
+ */
+function splitPlan(l: DotLayer, f: number, pe: PeArrayTarget, tiles: readonly AimcTarget[], minRows: number, d: Diags): { plan: Plan; reason: string } | undefined {
+  const N = l.channels;
+  const na = Math.round(f * N);
+  const t = tiles[0]!;
+  const same = tiles.filter((x) => JSON.stringify(x.params) === JSON.stringify(t.params) && x.actMemory?.target === t.actMemory?.target);
+  const fix = `give the layer another fraction (0 = all on ${pe.name}, 1 = all on ${t.name}), or remove it from splits (default choice / targets)`;
+  if (l.op === 'conv' && l.groups !== 1 && na > 0 && na < N) {
+    d.error('split-unplaceable', `${l.node} cannot be split: a grouped convolution (group ${l.groups}) runs on PE arrays only as group 1`, fix);
+    return undefined;
+  }
+  const what = `split ${f}: round(${f} x ${N}) = ${na} output channel(s)`;
+  let aimc: AimcPlan | undefined;
+  let dig: PePlan | undefined;
+  const aimcLayer = na === N ? l : sliceChannels(l, 0, na);
+  const peLayer = na === 0 ? l : sliceChannels(l, na, N);
+  if (na > 0) {
+    const p = aimcCheck(aimcLayer, t, same, minRows);
+    if (typeof p === 'string') {
+      d.error('split-unplaceable', `${l.node}: the AIMC part of the split (output channels 0..${na - 1} of ${N}) cannot run on ${t.name}: ${p}`, fix);
+      return undefined;
+    }
+    if (!p.plan.exact) {
+      d.list.push({ severity: 'warning', code: 'aimc-inexact', message: `${l.node} (split, output channels 0..${na - 1}) on ${t.name}: the ADC range does not cover every column value (per-plane ranges ${p.plan.unitRanges.map((r) => `[${r.min}, ${r.max}]`).join(', ')}); accumulators may differ from the exact ones by up to ${p.plan.errorBound}`, file: d.file, line: 1, column: 1, hint: 'results saturate as the tile model computes them; give the AIMC part fewer channels or weights with smaller column sums for an exact result' });
+    }
+    aimc = p;
+  }
+  if (na < N) {
+    const p = peCheck(peLayer, pe);
+    if (typeof p === 'string') {
+      d.error('split-unplaceable', `${l.node}: the PE-array part of the split (output channels ${na}..${N - 1} of ${N}) cannot run on ${pe.name}: ${p}`, fix);
+      return undefined;
+    }
+    dig = p;
+  }
+  if (aimc === undefined) return { plan: dig!, reason: `${what} on ${t.name}: all on ${pe.name}` };
+  if (dig === undefined) return { plan: aimc, reason: `${what} on ${t.name}: all on ${t.name}` };
+  const b = aimc.plan;
+  return {
+    plan: { kind: 'split', t: pe, fraction: f, aimcChannels: na, aimc, aimcLayer, pe: dig, peLayer },
+    reason: `${what} on ${t.name} (${b.blocks} block(s), ${b.rowsPerMvm} rows per MVM, ${b.planes} digit plane(s)${b.exact ? '' : `, inexact: error bound ${b.errorBound}`}), ${N - na} on ${pe.name}, concurrently`,
+  };
+}
+
 function aimcReport(p: AimcPlan, e: Emitted): AccelAimcReport {
   const b = p.plan;
   const programs = e.programs ?? 0;
@@ -1109,7 +1420,9 @@ function aimcReport(p: AimcPlan, e: Emitted): AccelAimcReport {
  * Compiles a quantized network for a platform's host core and its accelerators: each dot layer
  * goes to AIMC tiles when they support it and a plan (row groups, column blocks, digit planes) is
  * exact, else to a PE array
- * that supports its types, else to the cores (`opts.targets` forces a target per node name).
+ * that supports its types, else to the cores (`opts.targets` forces a target per node name;
+ * `opts.splits` divides a layer's output channels between the AIMC tiles and a PE array, both
+ * computing at once: ACCEL.md "Channel splits").
  * Alias layers and core layers are compiled as {@link compile} does. Runs with `runCompiled`.
  * Accelerated layers need a single compiled core (default: the first core that reaches an
  * accelerator); with several cores the default keeps every layer on the cores and a forced
@@ -1137,6 +1450,16 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     if (!known.has(k)) d.error('unknown-node', `targets names node '${k}', which the graph does not have`);
     if (v !== 'cores' && !accels.some((a) => a.name === v)) d.error('unknown-target', `node '${k}' is forced to '${v}', which is neither 'cores' nor an accelerator core '${cores[0]!}' commands`, `accelerators: ${accels.map((a) => a.name).join(', ') || 'none'}`);
   }
+  const peArrays = accels.filter((a): a is PeArrayTarget => a.kind === 'pe-array');
+  const aimcTiles = accels.filter((a): a is AimcTarget => a.kind === 'aimc-tile');
+  for (const [k, f] of opts.splits ?? new Map<string, number>()) {
+    if (!known.has(k)) d.error('unknown-node', `splits names node '${k}', which the graph does not have`);
+    if (!Number.isFinite(f) || f < 0 || f > 1) d.error('split-fraction', `node '${k}': split fraction ${f} is outside [0, 1] (the fraction of output channels on the AIMC tiles)`, 'give a fraction in [0, 1]: 0 = all on the PE array, 1 = all on the AIMC tiles');
+    if (opts.targets?.has(k) === true) d.error('split-conflict', `node '${k}' is both split (fraction ${f}) and forced to '${opts.targets.get(k)!}'`, 'remove the node from targets or from splits');
+    if (peArrays.length === 0 || aimcTiles.length === 0) {
+      d.error('split-platform', `node '${k}' is split between a PE array and AIMC tiles, but core '${cores[0]!}' of platform '${platform.platform}' commands ${peArrays.length === 0 ? 'no PE array' : ''}${peArrays.length === 0 && aimcTiles.length === 0 ? ' and ' : ''}${aimcTiles.length === 0 ? 'no AIMC tile' : ''} (accelerators: ${accels.map((a) => `${a.name} (${a.kind})`).join(', ') || 'none'})`, 'split layers on a platform with both (e.g. diana-like), or map the layer with targets');
+    }
+  }
   if (d.failed) return { value: undefined, diagnostics: d.list };
 
   // Target choice
@@ -1146,9 +1469,22 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   let nextTile = 0;
   const tiles = accels.filter((a): a is AimcTarget => a.kind === 'aimc-tile');
   const used = new Set<string>();
+  const forcedSet = new Set<DotLayer>();
+  const splitUsed = new Set<string>();
   for (const l of lowered.layers) {
     if (l.kind !== 'dot') continue;
     const name = l.graphNode ?? names.get(l.node) ?? '';
+    const frac = opts.splits?.get(name);
+    if (frac !== undefined) {
+      splitUsed.add(name);
+      const p = splitPlan(l, frac, peArrays[0]!, aimcTiles, minRows, d);
+      if (p !== undefined) {
+        plans.set(l, p.plan);
+        reasons.set(l, p.reason);
+        forcedSet.add(l);
+      }
+      continue;
+    }
     const forced = opts.targets?.get(name);
     if (forced !== undefined) used.add(name);
     if (forced === 'cores') {
@@ -1167,6 +1503,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
       }
       plans.set(l, p);
       reasons.set(l, 'forced');
+      forcedSet.add(l);
       continue;
     }
     if (cores.length > 1) {
@@ -1207,6 +1544,9 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   for (const [k, v] of opts.targets ?? new Map<string, string>()) {
     if (!used.has(k)) d.list.push({ severity: 'warning', code: 'target-unused', message: `node '${k}' is mapped to '${v}', but it is not a matrix product (Conv, MatMul, Gemm and their integer forms) the compiler places: the entry has no effect`, file: d.file, line: 1, column: 1, hint: 'map the Conv/MatMul/Gemm nodes; element-wise layers run on the cores' });
   }
+  for (const [k, f] of opts.splits ?? new Map<string, number>()) {
+    if (!splitUsed.has(k)) d.error('split-not-dot', `node '${k}' is split (fraction ${f}), but it is not a matrix product (Conv, MatMul, Gemm and their integer forms) the compiler places`, 'split ConvInteger / QLinearConv / MatMulInteger / QLinearMatMul nodes (or their QDQ / QONNX forms); remove the entry');
+  }
   if (plans.size > 0 && cores.length > 1) d.error('accel-multicore', `accelerated layers are compiled for one core; got ${cores.length} (${cores.join(', ')})`, `compile with cores: ['${cores[0]!}']`);
 
   // Capabilities
@@ -1215,7 +1555,6 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
   if (d.failed || mem === undefined) return { value: undefined, diagnostics: d.list };
   const hartIds = cores.map((c) => Number(platform.instances[c]!.params['hartId'] ?? 0));
   const simd = opts.simd !== false && cores.every((c) => extensionsOf(platform.instances[c]!.params).includes('Xesimd'));
-  const forcedSet = new Set([...plans.keys()].filter((l) => reasons.get(l) === 'forced'));
 
   // Size the code and place it (the code's size is planned with the largest size seen and
   // padded with nops, in case a layout decision depends on the room the code leaves); a
@@ -1286,7 +1625,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
     const y = lay.placements.get(l.output)!;
     if (l.kind === 'alias') {
       layers.push({ node: l.node, opType: l.opType, target: 'alias', cores: 0, macs: 0, weightBytes: 0, inputBytes: bytes(x), outputBytes: 0, memories: undefined, predictedInstructions: 0, predictedCycles: 0 });
-      mapping.push({ node: l.node, opType: l.opType, target: 'alias', kind: 'alias', reason: 'no code: the output aliases the input', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: 0, predictedCycles: 0 });
+      mapping.push({ node: l.node, opType: l.opType, target: 'alias', kind: 'alias', reason: 'no code: the output aliases the input', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, split: undefined, predictedInstructions: 0, predictedCycles: 0 });
       continue;
     }
     if (l.kind === 'float') {
@@ -1297,7 +1636,7 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
         node: l.node, opType: l.opType, target: 'cores', cores: cores.length, macs: 0, weightBytes: 0,
         inputBytes: l.inputs.reduce((s, t) => s + bytes(lay.placements.get(t)!), 0), outputBytes: bytes(y), memories: F.memories, predictedInstructions: pi, predictedCycles: pc,
       });
-      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: 'float layers run on the cores', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi, predictedCycles: pc });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: 'float layers run on the cores', macs: 0, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, split: undefined, predictedInstructions: pi, predictedCycles: pc });
       continue;
     }
     const p = plans.get(l);
@@ -1310,16 +1649,35 @@ export function compileForAccelerators(graph: NnGraph, platform: PlatformGraph, 
         weightBytes: l.weights.length * l.weightBytes + 4 * l.channels * (l.requant === undefined ? 1 : 2),
         inputBytes: bytes(x), outputBytes: bytes(y), memories: A.memories, predictedInstructions: pi, predictedCycles: pc,
       });
-      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: reasons.get(l) ?? '', macs: l.macs, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, predictedInstructions: pi, predictedCycles: pc });
+      mapping.push({ node: l.node, opType: l.opType, target: 'cores', kind: 'cores', reason: reasons.get(l) ?? '', macs: l.macs, commands: 0, folds: 0, exact: true, errorBound: 0, aimc: undefined, split: undefined, predictedInstructions: pi, predictedCycles: pc });
       continue;
     }
     const e = pass.emitted.get(l)!;
+    if (p.kind === 'split') {
+      const ea = e.parts!.aimc;
+      const ed = e.parts!.pe;
+      const A = aimcReport(p.aimc, ea);
+      const peCycles = inHost(ed.folds * (2 * p.t.rows + p.t.cols + K_OF(l) - 2), p.t.name);
+      const part = (kind: 'pe-array' | 'aimc-tile', sl: DotLayer, first: number, x: Emitted, target: string): AccelSplitPart => ({
+        target, kind, firstChannel: first, channels: sl.channels, macs: sl.macs, commands: x.commands, folds: x.folds,
+        exact: kind === 'pe-array' || p.aimc.plan.exact, errorBound: kind === 'pe-array' ? 0 : p.aimc.plan.errorBound, predictedInstructions: x.predicted,
+      });
+      mapping.push({
+        node: l.node, opType: l.opType, target: `${p.t.name}+${p.aimc.t.name}`, kind: 'split', reason: reasons.get(l) ?? '', macs: l.macs, commands: e.commands, folds: e.folds,
+        exact: p.aimc.plan.exact, errorBound: p.aimc.plan.errorBound, aimc: A,
+        split: { fraction: p.fraction, aimc: part('aimc-tile', p.aimcLayer, 0, ea, p.aimc.t.name), digital: part('pe-array', p.peLayer, p.aimcChannels, ed, p.t.name) },
+        predictedInstructions: e.predicted,
+        // the PE array computes while the host runs the AIMC part: only its excess over that part's host work counts
+        predictedCycles: e.predicted + inHost(A.programCycles, p.aimc.t.name) + Math.max(0, peCycles - ea.predicted),
+      });
+      continue;
+    }
     const A = p.kind === 'aimc-tile' ? aimcReport(p, e) : undefined;
     const re = A !== undefined && A.reprogrammings > 0 ? `; ${A.blocks} blocks on ${A.tiles.length} tile(s): ${A.reprogrammings} reprogramming(s), ${A.programs} PROGRAMs writing ${A.programRows} rows (${A.programCycles} tile cycles) per inference` : '';
     mapping.push({
       node: l.node, opType: l.opType, target: p.t.name, kind: p.kind, reason: `${reasons.get(l) ?? ''}${re}`, macs: l.macs, commands: e.commands, folds: e.folds,
       exact: p.kind === 'pe-array' || p.plan.exact, errorBound: p.kind === 'pe-array' ? 0 : p.plan.errorBound,
-      aimc: A,
+      aimc: A, split: undefined,
       predictedInstructions: e.predicted,
       predictedCycles: e.predicted + inHost(p.kind === 'pe-array' ? e.folds * (2 * p.t.rows + p.t.cols + K_OF(l) - 2) : (A?.programCycles ?? 0), p.t.name),
     });

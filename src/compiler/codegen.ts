@@ -16,7 +16,7 @@
  * not depend on where the data go).
  */
 import type { DotAddressing, FloatAddressing } from './layout.js';
-import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type LayerCode, type Placement } from './ir.js';
+import { ACT_BYTES, type DotLayer, type FloatLayer, type Layer, type LayerCode, type Placement, type TensorQuant } from './ir.js';
 import { type FloatKernel, averagePool, globalAveragePool, softmax } from './float-kernels.js';
 import { Asm, type CycleCosts } from './asm-builder.js';
 import { emitChain } from './qonnx-codegen.js';
@@ -754,6 +754,7 @@ export function floatKernelOf(l: FloatLayer, placements: ReadonlyMap<string, Pla
 function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placement>, F: FloatAddressing, P: number, index: number): number {
   const op = l.op;
   if (op.type === 'chain') return emitChain(a, l, op, placements, F.tableAddress, P, index);
+  if (op.type === 'maxPool') return emitMaxPool(a, l, op, placements, P, index);
   a.comment(`---- layer ${index}: ${l.node} (${l.opType})`);
   const k = floatKernelOf(l, placements, F.tableAddress);
   if (k !== undefined) {
@@ -790,8 +791,9 @@ function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placem
     a.li('t0', f32bits(v));
     a.ins(`fmv.w.x ${reg}, t0`);
   };
-  const lo = (q: { dtype: 'int8' | 'uint8' }): number => (q.dtype === 'int8' ? -128 : 0);
-  const hi = (q: { dtype: 'int8' | 'uint8' }): number => (q.dtype === 'int8' ? 127 : 255);
+  // output saturation: the type's range, or a folded Clip's (TensorQuant.clamp)
+  const lo = (q: TensorQuant): number => q.clamp?.[0] ?? (q.dtype === 'int8' ? -128 : 0);
+  const hi = (q: TensorQuant): number => q.clamp?.[1] ?? (q.dtype === 'int8' ? 127 : 255);
   const ld = (q: { dtype: 'int8' | 'uint8' }): string => (q.dtype === 'int8' ? 'lb' : 'lbu');
   const body: string[] = [];
   switch (op.type) {
@@ -850,4 +852,149 @@ function emitFloat(a: Asm, l: FloatLayer, placements: ReadonlyMap<string, Placem
   const perRow = ops.length + 3 + ops.length + 2;
   const perPlane = ops.length + 2 + ops.length + 2;
   return 20 + 5 * ops.length + Math.ceil(g0.U / P) * (perPlane + g0.H * (perRow + g0.W * perElem));
+}
+
+/**
+ * 2-D MaxPool (NCHW, int8 / uint8 codes or float32): the N * C planes split across the cores
+ * (`emitSplit`), input and output through their placements' strides (padded buffers allowed).
+ * Per output element the window is clipped to the input at run time (`hs = max(h0, 0)`,
+ * `he = min(h0 + kh, H)`, the same for columns: padding is never read, the -inf semantics), the
+ * maximum starts at the type's minimum (float32: -inf) and takes an element when it is strictly
+ * greater, as the evaluator (`v > m`; float32 with `flt.s`, so the first of equal zeros stays).
+ * Lowering rejects windows with no input element. Registers: s2/s3 plane bases (x, y), s9 planes
+ * left, s4 window top h0, s5 output row, s10 rows left, s6 first window row (pointer), s7 window
+ * rows, s8 kw clip, a6 window left w0, a5 output element, a7 columns left, a2/a3 row / element
+ * pointers, a4 rows left, t3 row end, t6 / ft2 the maximum, t4/t5 column bounds.
+ */
+function emitMaxPool(a: Asm, l: FloatLayer, op: Extract<FloatLayer['op'], { type: 'maxPool' }>, placements: ReadonlyMap<string, Placement>, P: number, index: number): number {
+  const x = geometry(placements.get(l.inputs[0]!)!);
+  const yp = placements.get(l.output)!;
+  const y = geometry(yp);
+  const H = x.H;
+  const W = x.W;
+  const OH = y.H;
+  const OW = y.W;
+  const [kh, kw] = op.kernel;
+  const [sh, sw] = op.strides;
+  const [pt, pl] = op.pads;
+  const fl = op.dtype === 'float32';
+  const L = a.fresh(`M${index}`);
+  const nStart = a.n;
+  a.comment(`---- layer ${index}: ${l.node} (${l.opType}): ${op.dtype} ${kh}x${kw} / ${sh}x${sw}, pads ${op.pads.join(',')}, ${x.U} planes of ${H}x${W} -> ${OH}x${OW}`);
+  emitSplit(a, x.U, `${L}_end`);
+  a.ins('sub s9, t1, t0');
+  a.li('t3', x.plane);
+  a.ins('mul t3, t0, t3');
+  a.la('s2', placements.get(l.inputs[0]!)!.address);
+  a.ins('add s2, s2, t3');
+  a.li('t3', y.plane);
+  a.ins('mul t3, t0, t3');
+  a.la('s3', yp.address);
+  a.ins('add s3, s3, t3');
+  if (fl) {
+    a.li('t0', -8388608);
+    a.ins('fmv.w.x fa0, t0');
+  }
+  const init = op.dtype === 'int8' ? -128 : 0;
+  const n0 = a.n;
+  a.label(`${L}_pl`);
+  a.li('s4', -pt);
+  a.ins('mv s5, s3');
+  a.li('s10', OH);
+  const n1 = a.n;
+  a.label(`${L}_row`);
+  // window rows [max(h0, 0), min(h0 + kh, H))
+  a.ins('mv t0, s4');
+  a.ins(`bgez t0, ${L}_h0`);
+  a.ins('mv t0, zero');
+  a.label(`${L}_h0`);
+  a.addConst('t1', 's4', kh, 't2');
+  a.li('t2', H);
+  a.ins(`blt t1, t2, ${L}_h1`);
+  a.ins('mv t1, t2');
+  a.label(`${L}_h1`);
+  a.ins('sub s7, t1, t0');
+  a.li('t2', x.row);
+  a.ins('mul t0, t0, t2');
+  a.ins('add s6, s2, t0');
+  a.li('a6', -pl);
+  a.ins('mv a5, s5');
+  a.li('a7', OW);
+  const n2 = a.n;
+  a.label(`${L}_col`);
+  // window columns [max(w0, 0), min(w0 + kw, W))
+  a.ins('mv t4, a6');
+  a.ins(`bgez t4, ${L}_w0`);
+  a.ins('mv t4, zero');
+  a.label(`${L}_w0`);
+  a.addConst('t5', 'a6', kw, 't2');
+  a.li('t2', W);
+  a.ins(`blt t5, t2, ${L}_w1`);
+  a.ins('mv t5, t2');
+  a.label(`${L}_w1`);
+  a.ins('sub t5, t5, t4');
+  a.li('t2', x.col);
+  a.ins('mul t4, t4, t2');
+  a.ins('mul t5, t5, t2');
+  a.ins('add a2, s6, t4');
+  if (fl) a.ins('fmv.s ft2, fa0');
+  else a.li('t6', init);
+  a.ins('mv a4, s7');
+  const n3 = a.n;
+  a.label(`${L}_kr`);
+  a.ins('mv a3, a2');
+  a.ins('add t3, a2, t5');
+  const n4 = a.n;
+  a.label(`${L}_kc`);
+  let upd: number;
+  if (fl) {
+    a.ins('flw ft0, 0(a3)');
+    a.ins('flt.s t0, ft2, ft0');
+    a.ins(`beqz t0, ${L}_ks`);
+    upd = a.n;
+    a.ins('fmv.s ft2, ft0');
+  } else {
+    a.ins(`${op.dtype === 'int8' ? 'lb' : 'lbu'} t0, 0(a3)`);
+    a.ins(`bge t6, t0, ${L}_ks`);
+    upd = a.n;
+    a.ins('mv t6, t0');
+  }
+  upd = a.n - upd;
+  a.label(`${L}_ks`);
+  a.addConst('a3', 'a3', x.col, 't2');
+  a.ins(`bne a3, t3, ${L}_kc`);
+  const n5 = a.n;
+  a.addConst('a2', 'a2', x.row, 't2');
+  a.ins('addi a4, a4, -1');
+  a.ins(`bnez a4, ${L}_kr`);
+  const n6 = a.n;
+  a.ins(fl ? 'fsw ft2, 0(a5)' : 'sb t6, 0(a5)');
+  a.addConst('a5', 'a5', y.col, 't2');
+  a.addConst('a6', 'a6', sw, 't2');
+  a.ins('addi a7, a7, -1');
+  a.ins(`bnez a7, ${L}_col`);
+  const n7 = a.n;
+  a.addConst('s4', 's4', sh, 't2');
+  a.addConst('s5', 's5', y.row, 't2');
+  a.ins('addi s10, s10, -1');
+  a.ins(`bnez s10, ${L}_row`);
+  const n8 = a.n;
+  a.addConst('s2', 's2', x.plane, 't2');
+  a.addConst('s3', 's3', y.plane, 't2');
+  a.ins('addi s9, s9, -1');
+  a.ins(`bnez s9, ${L}_pl`);
+  a.label(`${L}_end`);
+  // trip counts: the clipped window rows summed over the output rows, columns likewise (a window
+  // covers rows x columns, so sum over outputs of rows * cols = rowSum * colSum); the update of
+  // the maximum (one instruction) is counted as skipped, the clamps of the window bounds as done
+  const clipped = (O: number, s: number, p: number, k: number, size: number): number => {
+    let t = 0;
+    for (let o = 0; o < O; o++) t += Math.min(o * s - p + k, size) - Math.max(o * s - p, 0);
+    return t;
+  };
+  const rowSum = clipped(OH, sh, pt, kh, H);
+  const colSum = clipped(OW, sw, pl, kw, W);
+  const elem = n5 - n4 - upd;
+  const perPlane = (n1 - n0) + (a.n - n8) + OH * ((n2 - n1) + (n8 - n7)) + OH * OW * ((n3 - n2) + (n7 - n6)) + OW * rowSum * ((n4 - n3) + (n6 - n5)) + rowSum * colSum * elem;
+  return n0 - nStart + Math.ceil(x.U / P) * perPlane;
 }

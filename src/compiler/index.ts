@@ -12,4 +12,4 @@ export * from './ir.js';
 export type { Tensor } from '../nn/index.js';
 export * as floatKernels from './float-kernels.js';
 // accelerator targets (PE arrays, AIMC tiles): see ACCEL.md
-export { compileForAccelerators, type AccelCompileOptions, type AccelCompiled, type AccelMapping } from './accel.js';
+export { compileForAccelerators, type AccelCompileOptions, type AccelCompiled, type AccelMapping, type AccelAimcReport, type AccelSplitReport, type AccelSplitPart, lightPeCode } from './accel.js';

@@ -24,7 +24,10 @@ export interface Requant {
   /** Per output channel: `float32Multiplier(x_scale, w_scale[c], y_scale)` (float32 values). */
   readonly multipliers: Float32Array;
   readonly zeroPoint: number;
-  /** Saturation range of the output type. */
+  /**
+   * Saturation range of the output codes: the output type's, or narrower when an int8/uint8
+   * `Clip` reading the output was folded into the requantization (lowering).
+   */
   readonly lo: number;
   readonly hi: number;
 }
@@ -104,6 +107,11 @@ export interface TensorQuant {
   readonly scale: number;
   readonly zeroPoint: number;
   readonly dtype: 'uint8' | 'int8';
+  /**
+   * Output codes only: the saturation range when narrower than the type's (an int8/uint8 `Clip`
+   * on the codes folded into the quantization); undefined = the whole type.
+   */
+  readonly clamp?: readonly [number, number];
 }
 
 /** What a {@link FloatLayer} computes. */
@@ -121,6 +129,14 @@ export type FloatOp =
     readonly type: 'averagePool'; readonly kernel: readonly [number, number]; readonly strides: readonly [number, number];
     readonly pads: readonly [number, number, number, number]; readonly autoPad: 'NOTSET' | 'VALID' | 'SAME_UPPER' | 'SAME_LOWER';
     readonly ceilMode: boolean; readonly countIncludePad: boolean;
+  }
+  /**
+   * 2-D MaxPool on NCHW int8 / uint8 codes or float32 (`dtype`): pads are never read (-inf
+   * semantics), dilations 1; `pads` are the resolved [top, left, bottom, right].
+   */
+  | {
+    readonly type: 'maxPool'; readonly dtype: 'int8' | 'uint8' | 'float32'; readonly kernel: readonly [number, number]; readonly strides: readonly [number, number];
+    readonly pads: readonly [number, number, number, number];
   }
   /** GlobalAveragePool on float32 NCHW. */
   | { readonly type: 'globalAveragePool' }

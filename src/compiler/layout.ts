@@ -424,7 +424,7 @@ export function layout(low: Lowered, mem: Memories, codeBytes: number, d: Diags,
     if (l.kind === 'float') {
       const x = placements.get(l.inputs[0]!)!;
       const y = placements.get(l.output)!;
-      const elementwise = l.op.type === 'dequantize' || l.op.type === 'quantize' || l.op.type === 'binary' || l.op.type === 'qdqBinary' || l.op.type === 'chain';
+      const elementwise = l.op.type === 'dequantize' || l.op.type === 'quantize' || l.op.type === 'binary' || l.op.type === 'qdqBinary' || l.op.type === 'chain' || l.op.type === 'maxPool';
       if (!elementwise && (!isContiguous(x) || !isContiguous(y))) {
         d.error('unsupported-layout', `${l.node}: ${l.opType} needs contiguous input and output buffers ('${x.name}', '${y.name}')`);
         return;

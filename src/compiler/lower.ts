@@ -21,7 +21,7 @@ import {
 /** The ops the compiler maps to code, and the ones it maps to buffer aliases. */
 export const COMPILED_OPS: readonly string[] = ['ConvInteger', 'QLinearConv', 'MatMulInteger', 'QLinearMatMul'];
 /** Float-side ops (float-kernels.ts arithmetic); DequantizeLinear -> Add/Mul -> QuantizeLinear is fused. */
-export const FLOAT_OPS: readonly string[] = ['QuantizeLinear', 'DequantizeLinear', 'Add', 'Sub', 'Mul', 'Div', 'AveragePool', 'GlobalAveragePool', 'Softmax'];
+export const FLOAT_OPS: readonly string[] = ['QuantizeLinear', 'DequantizeLinear', 'Add', 'Sub', 'Mul', 'Div', 'AveragePool', 'GlobalAveragePool', 'MaxPool', 'Softmax'];
 /**
  * QONNX / float ops lowered as element-wise chains or integer dot products (src/compiler/qonnx.ts):
  * `Quant` and `BipolarQuant` (QONNX domains), BatchNormalization, Clip and Round with constant
@@ -348,6 +348,34 @@ function lowerFloat(ctx: Ctx, n: NnNode, opset: number): { layer: FloatLayer; in
         type: 'averagePool', kernel: [kh, kw], strides: [sh, sw], pads, autoPad: ap as 'NOTSET', ceilMode: ceil, countIncludePad: attrInt(n, 'count_include_pad', 0) !== 0,
       };
       return { layer: floatLayer(n, [x.name], op, [N, C, OH, OW]), info: { dtype: 'float32', shape: [N, C, OH, OW] } };
+    }
+    case 'MaxPool': {
+      const x = activation(ctx, n, 0, 'input x');
+      const dtype = x.info.dtype as 'int8' | 'uint8' | 'float32';
+      if (x.info.dtype === 'int32') fail('unsupported-dtype', `input x '${x.name}' has type ${dtype}; MaxPool is compiled on int8, uint8 and float32 tensors`);
+      if (n.outputs.length > 1 && (n.outputs[1] ?? '') !== '') fail('unsupported-attribute-value', 'the Indices output of MaxPool is not supported');
+      if (x.info.shape.length !== 4) fail('unsupported-shape', `only 2-D pooling (4-D input) is supported; input [${x.info.shape.join(',')}]`);
+      const [N, C, H, W] = x.info.shape as [number, number, number, number];
+      const ks = attrInts(n, 'kernel_shape');
+      if (ks?.length !== 2) fail('unsupported-attribute-value', 'kernel_shape must have 2 entries (2-D pooling)');
+      const [kh, kw] = ks as [number, number];
+      const [sh, sw] = (attrInts(n, 'strides') ?? [1, 1]) as [number, number];
+      const dl = attrInts(n, 'dilations') ?? [1, 1];
+      if (dl.some((v) => v !== 1)) fail('unsupported-attribute-value', 'dilated max pooling is not supported');
+      if (attrInt(n, 'storage_order', 0) !== 0) fail('unsupported-attribute-value', 'storage_order 1 is not supported');
+      const p0 = (attrInts(n, 'pads') ?? [0, 0, 0, 0]) as [number, number, number, number];
+      const ap = attrString(n, 'auto_pad', 'NOTSET');
+      if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(ap)) fail('unsupported-attribute-value', `auto_pad ${ap}`);
+      const ceil = attrInt(n, 'ceil_mode', 0) !== 0;
+      const [pt, pb, OH] = padAxis(ap, H, kh, sh, 1, p0[0], p0[2], ceil);
+      const [pl, pr, OW] = padAxis(ap, W, kw, sw, 1, p0[1], p0[3], ceil);
+      if (OH < 1 || OW < 1) fail('shape-mismatch', `the output would be empty (${OH}x${OW})`);
+      // a window entirely in the padding has no element (ceil_mode with strides beyond the kernel)
+      const empty = (O: number, s: number, p: number, k: number, size: number): boolean =>
+        Array.from({ length: O }, (_, o) => o * s - p).some((b) => Math.min(b + k, size) <= Math.max(b, 0));
+      if (empty(OH, sh, pt, kh, H) || empty(OW, sw, pl, kw, W)) fail('unsupported-attribute-value', 'a pooling window lies entirely in the padding (no input element)');
+      const op: FloatOp = { type: 'maxPool', dtype, kernel: [kh, kw], strides: [sh, sw], pads: [pt, pl, pb, pr] };
+      return { layer: floatLayer(n, [x.name], op, [N, C, OH, OW]), info: { dtype, shape: [N, C, OH, OW] } };
     }
     case 'Softmax': {
       const x = floatAct(ctx, n, 0, 'input');
@@ -708,6 +736,13 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
   const codes = new Map<string, CodesMeta>();
   const floatCopies = new Map<string, string>();
   const isStd = (n: NnNode): boolean => n.domain === '' || n.domain === 'ai.onnx';
+  /** A Clip on the int8 / uint8 graph tensor itself (not on QONNX codes, whose graph values are float). */
+  const isCodeClip = (n: NnNode): boolean => {
+    if (!isStd(n) || n.opType !== 'Clip') return false;
+    const x = n.inputs[0] ?? '';
+    const info = pending.has(x) ? undefined : acts.get(x);
+    return info !== undefined && (info.dtype === 'int8' || info.dtype === 'uint8') && !codes.has(x);
+  };
   /** The run-time input a chain op extends (-1: the node is not a chain op on the current constants). */
   const chainInput = (n: NnNode): number => {
     const c = (i: number): boolean => (n.inputs[i] ?? '') === '' || consts.has(n.inputs[i]!);
@@ -724,7 +759,7 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
         if (rt(1) && !rt(0)) return 1;
         return -1;
       case 'BatchNormalization': return rt(0) && [1, 2, 3, 4].every(c) ? 0 : -1;
-      case 'Clip': return rt(0) && c(1) && c(2) ? 0 : -1;
+      case 'Clip': return rt(0) && c(1) && c(2) && !isCodeClip(n) ? 0 : -1;
       case 'Round': return rt(0) ? 0 : -1;
     }
     return -1;
@@ -796,6 +831,118 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
     acts.set(lz.name, { dtype: 'float32', shape: [...lz.shape] });
     floatCopies.set(name, lz.name);
     return lz.name;
+  };
+
+  /**
+   * Clip on int8 / uint8 codes with constant bounds. Folded into the producer's saturation when
+   * the producer requantizes (QLinearConv / QLinearMatMul / fused QDQ dot product: `Requant`
+   * bounds; QuantizeLinear / fused DQ -> Add/Mul -> Q: the output `clamp`) and the Clip is the
+   * only reader of its input, which is not a graph output: clamping the rounded value to
+   * [lo_q, hi_q] then to [lo, hi] is clamping it to [clamp(lo_q, lo, hi), clamp(hi_q, lo, hi)]
+   * (exact; [max(lo_q, lo), min(hi_q, hi)] when the ranges overlap). The
+   * producer then writes the Clip's output. Otherwise a stand-alone element-wise layer (the chain
+   * `max lo, min hi` on the codes: exact, every int8 / uint8 value is a float32).
+   */
+  const lowerCodeClip = (n: NnNode): void => {
+    const x = activation(ctx, n, 0, 'input');
+    const dt = x.info.dtype as 'int8' | 'uint8';
+    const [tlo, thi] = INT_RANGE[dt]!;
+    const bound = (i: number, what: string, attr: string): number | undefined => {
+      if (opset < 11) return n.attributes.has(attr) ? attrFloat(n, attr, 0) : undefined;
+      if ((n.inputs[i] ?? '') === '') return undefined;
+      const t = constant(ctx, n, i, what, true)!;
+      if (t.data.length !== 1) fail('unsupported-shape', `${what} '${n.inputs[i]}' must be a scalar, has ${t.data.length} values`);
+      return Number(t.data[0]!);
+    };
+    const blo = bound(1, 'the min bound', 'min');
+    const bhi = bound(2, 'the max bound', 'max');
+    // integer codes: v < lo <=> v < ceil(lo), v > hi <=> v > floor(hi)
+    const lo = Math.max(tlo, blo === undefined ? tlo : Math.ceil(blo));
+    const hi = Math.min(thi, bhi === undefined ? thi : Math.floor(bhi));
+    if (lo > hi) fail('unsupported-attribute-value', `the bounds [${blo ?? '-inf'}, ${bhi ?? 'inf'}] are empty on ${dt} codes`);
+    if ((blo !== undefined && !Number.isInteger(blo)) || (bhi !== undefined && !Number.isInteger(bhi))) fail('unsupported-attribute-value', `non-integer bounds on ${dt} codes`);
+    const T = n.outputs[0] ?? '';
+    const clipNote = `${describeNode(n)} [${lo}, ${hi}]`;
+    const rs = readers.get(x.name) ?? [];
+    const sole = !graphOuts.has(x.name) && rs.length === 1 && rs[0] === n && n.inputs.filter((i) => i === x.name).length === 1;
+    const writer = (t: string): number => {
+      for (let k = layers.length - 1; k >= 0; k--) if (layers[k]!.output === t) return k;
+      return -1;
+    };
+    const soleReader = (t: string, r: NnNode): boolean => {
+      const rr = readers.get(t) ?? [];
+      return !graphOuts.has(t) && rr.length === 1 && rr[0] === r && r.inputs.filter((i) => i === t).length === 1;
+    };
+    let pi = writer(x.name);
+    // through Reshape-like aliases, each the only reader of its input: the producer clamps and the
+    // Clip becomes one more alias (not when a convolution reads the Clip's output: a padded
+    // buffer cannot be reshaped)
+    let through = false;
+    const convReads = (readers.get(T) ?? []).some((r) => r.opType.includes('Conv'));
+    if (sole && !convReads) {
+      let k = pi;
+      let reader: NnNode = n;
+      let t = x.name;
+      while (k >= 0 && layers[k]!.kind === 'alias' && soleReader(t, reader)) {
+        const al = layers[k] as AliasLayer;
+        const an = graph.nodes.find((g) => g.outputs[0] === al.output && describeNode(g) === al.node);
+        if (an === undefined || !soleReader(al.input, an)) break;
+        reader = an;
+        t = al.input;
+        k = writer(t);
+      }
+      if (k !== pi && k >= 0 && layers[k]!.kind !== 'alias') {
+        pi = k;
+        through = true;
+      }
+    }
+    const p = pi < 0 ? undefined : layers[pi]!;
+    let folded: Layer | undefined;
+    // clamp(clamp(v, a, b), lo, hi) = clamp(v, clamp(a, lo, hi), clamp(b, lo, hi)) for a <= b, lo <= hi
+    const clampTo = (v: number): number => Math.min(hi, Math.max(lo, v));
+    if (sole && p !== undefined) {
+      const gname = (l: DotLayer): string | undefined => l.graphNode ?? graph.nodes.find((g) => describeNode(g) === l.node)?.name;
+      if (p.kind === 'dot' && p.requant !== undefined) {
+        const rq = p.requant;
+        const g = gname(p);
+        folded = {
+          ...p, output: T, opType: `${p.opType}+Clip`, requant: { ...rq, lo: clampTo(rq.lo), hi: clampTo(rq.hi) }, ...(g === undefined ? {} : { graphNode: g }),
+        };
+      } else if (p.kind === 'float' && (p.op.type === 'quantize' || p.op.type === 'qdqBinary')) {
+        const narrow = (q: TensorQuant): TensorQuant => {
+          const [qlo, qhi] = q.clamp ?? INT_RANGE[q.dtype]!;
+          return { ...q, clamp: [clampTo(qlo), clampTo(qhi)] };
+        };
+        const op: FloatOp = p.op.type === 'quantize' ? { ...p.op, q: narrow(p.op.q) } : { ...p.op, out: narrow(p.op.out) };
+        folded = { ...p, output: T, op, opType: `${p.opType}+Clip`, node: `${p.node} + ${clipNote} (folded into the quantization clamp)`, fused: [...p.fused, x.name] };
+      }
+    }
+    if (folded !== undefined && through) {
+      // the producer keeps its output (read by the aliases); the Clip aliases its input
+      layers[pi] = { ...folded, output: p!.output, ...(folded.kind === 'float' ? { fused: (p as FloatLayer).fused } : {}) } as Layer;
+      layers.push({ kind: 'alias', node: `${clipNote} (folded into the clamp of ${p!.node})`, opType: 'Clip', input: x.name, output: T, shape: [...x.info.shape] });
+      acts.set(T, { dtype: dt, shape: [...x.info.shape] });
+      shapes.set(T, x.info.shape);
+      return;
+    }
+    if (folded !== undefined) {
+      layers[pi] = folded;
+      acts.delete(x.name);
+      acts.set(T, { dtype: dt, shape: [...x.info.shape] });
+      shapes.set(T, x.info.shape);
+      return;
+    }
+    const steps: ChainStep[] = [];
+    if (lo > tlo) steps.push({ k: 'max', c: Float32Array.of(lo) });
+    if (hi < thi) steps.push({ k: 'min', c: Float32Array.of(hi) });
+    const E = sizeOf(x.info.shape);
+    // (bounds that cannot clip: a copy, not an alias, so both tensors may have their own padding)
+    layers.push({
+      kind: 'float', node: clipNote, opType: 'Clip', inputs: [x.name], output: T,
+      op: { type: 'chain', inDtype: dt, outDtype: dt, steps, channels: 1, inner: E }, elements: E, fused: [],
+    });
+    acts.set(T, { dtype: dt, shape: [...x.info.shape] });
+    shapes.set(T, x.info.shape);
   };
 
   /** The steps of a chain op (with the per-channel axis of each). */
@@ -1015,6 +1162,11 @@ export function lower(graph: NnGraph, constants: ReadonlyMap<string, Tensor> = n
     const known = isStd(n);
     try {
       if (tryFold(n)) continue;
+      if (isCodeClip(n)) {
+        for (const x of n.inputs) materialize(x);
+        lowerCodeClip(n);
+        continue;
+      }
       const ci = dot === undefined && chain === undefined ? chainInput(n) : -1;
       // a pending chain is materialized unless this node extends it
       for (const [i, x] of n.inputs.entries()) if (i !== ci) materialize(x);

@@ -30,8 +30,8 @@ const activity = (e: EventEnergy): string =>
   e.kind === 'per-event' ? `${e.count ?? 0} x` : e.kind === 'busy' || e.kind === 'idle' ? `${e.kind} ${formatTime(Math.round(e.timePs ?? 0))}` : `${formatTime(Math.round(e.timePs ?? 0))}`;
 
 /**
- * The report as text: totals; one row per energy event (activity, price, energy, share of the
- * total, source reference); one row per component (duty cycle, dynamic/static/total energy,
+ * The report as text: totals; one row per energy event (activity, price with the kind's scale
+ * when it declares one, energy, share of the total, source reference); one row per component (duty cycle, dynamic/static/total energy,
  * average power, area); the numbered sources of every price; and the unpriced events, which
  * are counted as 0 and must be characterised before the numbers are trusted.
  */
@@ -52,7 +52,7 @@ export function formatEnergyReport(r: EnergyReport): string {
   const ev: string[][] = [['component', 'event', 'type', 'activity', 'price', 'energy', 'share', 'source']];
   for (const c of r.components) {
     for (const e of c.events) {
-      ev.push([c.instance, e.event, e.kind, activity(e), e.price.text, e.energy, percent(e.energyPj, r.totalPj), `${refOf(e.price, c.kind)}${e.unpriced ? ' UNPRICED' : ''}`]);
+      ev.push([c.instance, e.event, e.kind, activity(e), e.scale === undefined ? e.price.text : `${e.price.text} x ${Number(e.scale.toPrecision(4))}`, e.energy, percent(e.energyPj, r.totalPj), `${refOf(e.price, c.kind)}${e.unpriced ? ' UNPRICED' : ''}`]);
     }
   }
   out.push(formatTable(ev, [false, false, false, true, true, true, true, false]), '');
@@ -61,7 +61,7 @@ export function formatEnergyReport(r: EnergyReport): string {
     cs.push([
       c.instance, c.kind, c.simulated ? `${(100 * c.dutyCycle).toFixed(1)} %` : 'n/a', formatEnergy(c.dynamicPj), formatEnergy(c.staticPj), c.total,
       percent(c.totalPj, r.totalPj), c.averagePower, c.area,
-      c.areaPrice ? `${refOf(c.areaPrice, c.kind)}${c.unpriced.some((u) => u.event === 'area') ? ' UNPRICED' : ''}` : '-',
+      c.areaTerms.length > 0 ? `${c.areaTerms.map((t) => refOf(t.price, c.kind)).join(' ')}${c.unpriced.some((u) => u.event === 'area') ? ' UNPRICED' : ''}` : '-',
     ]);
   }
   cs.push(['total', '', '', formatEnergy(r.dynamicPj), formatEnergy(r.staticPj), r.total, r.totalPj > 0 ? '100.0 %' : '-', r.averagePower, r.area, '']);

@@ -5,7 +5,7 @@
  * Units (numbers): energy in pJ, power in uW, time in ps, area in um2 (the internal units of
  * `util/units`). Useful identities: 1 uW x 1 ps = 1e-6 pJ; 1 pJ / 1 ps = 1 W = 1e6 uW.
  */
-import type { ModuleCatalog } from '../spec/index.js';
+import type { AreaSpec, ModuleCatalog } from '../spec/index.js';
 import type { InstanceNode, PlatformGraph } from '../platform/index.js';
 import { SimError, formatTime, type Time } from '../util/index.js';
 import { describeSource, formatArea, formatEnergy, formatPower } from './format.js';
@@ -71,6 +71,11 @@ export interface EventEnergy {
   readonly category: 'dynamic' | 'static';
   /** Events counted (`per-event` only). */
   readonly count?: number;
+  /**
+   * The kind's dimensionless factor on the cost for this instance (`per-event` events declared
+   * with a scale only): energy = count x price x scale.
+   */
+  readonly scale?: number;
   /** Time the power was drawn, in ps (`busy`: busy time clipped to elapsed; `static`: elapsed). */
   readonly timePs?: Time;
   readonly price: Price;
@@ -106,6 +111,24 @@ export interface AreaFormula {
   readonly text: string;
 }
 
+/** One term of an instance's area: units x price (a kind without an area formula has one term, its `area` param x 1). */
+export interface AreaTermEnergy {
+  readonly price: Price;
+  /** Units priced (1 for a plain `area` param); may be fractional (fitted gate equivalents). */
+  readonly units: number;
+  /** What a unit is (`bit`, `NAND2 equivalent`); empty for a plain `area` param. */
+  readonly per: string;
+  /** units x price, um2. */
+  readonly areaUm2: number;
+  /** Present when the term is a formula (per is not empty). */
+  readonly formula?: AreaFormula;
+}
+
+/** Units for a formula text: integers as they are, fractions to one decimal. */
+function formatUnits(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
 /** One instance's energy, power and area. */
 export interface ComponentEnergy extends EnergyTotals {
   readonly instance: string;
@@ -115,10 +138,12 @@ export interface ComponentEnergy extends EnergyTotals {
   /** Busy time / elapsed time (duty cycle), 0..1; busy time beyond elapsed is clipped. */
   readonly dutyCycle: number;
   readonly events: readonly EventEnergy[];
-  /** The area's price: the `area` param, or the per-unit param of the kind's area formula. */
+  /** The area's price: the `area` param, or the per-unit param of the kind's (first) area term. */
   readonly areaPrice?: Price;
-  /** Present when the area is a formula: area = units x the price (e.g. bits x area per bit). */
+  /** Present when the (first) area term is a formula: area = units x the price (e.g. bits x area per bit). */
   readonly areaFormula?: AreaFormula;
+  /** Every area term; the component's area is their sum (e.g. PE logic GE x gateArea + buffer bits x bitArea). */
+  readonly areaTerms: readonly AreaTermEnergy[];
   /** This component's unpriced events and area. */
   readonly unpriced: readonly UnpricedFlag[];
 }
@@ -190,13 +215,15 @@ function unpricedReason(node: InstanceNode, p: Price): Exclude<UnpricedReason, '
  * Prices a run. For each instance of the graph, each energy event declared by its kind (found in
  * `catalog`) is priced from the instance's resolved params:
  *
- * - `per-event`: E = count x cost [pJ];
+ * - `per-event`: E = count x cost [pJ], times the kind's scale when it declares one (e.g. the
+ *   PE array's MAC energy by PE type);
  * - `busy`: E = power [uW] x min(busyPs, elapsedPs) [ps] / 1e6 [pJ];
  * - `idle`: E = power [uW] x (elapsedPs - busyPs) [ps] / 1e6 [pJ] (clocked, idle: dynamic);
  * - `static`: E = power [uW] x elapsedPs [ps] / 1e6 [pJ];
  *
  * component power = E_total / elapsed (pJ/ps = W; reported in uW), area = the `area` param
- * [um2], or the kind's area formula (`def.area`: e.g. bits x area per bit). Prices that are 0, unset, or whose source says "not characterised"/"placeholder" are
+ * [um2], or the sum of the kind's area terms (`def.area`: e.g. bits x area per bit, gate
+ * equivalents x area per gate). Prices that are 0, unset, or whose source says "not characterised"/"placeholder" are
  * listed in `unpriced` (and marked on their event); instances without counts are flagged
  * `not-simulated` (their static energy is still counted).
  *
@@ -262,8 +289,10 @@ export function energyReport(graph: PlatformGraph, activity: Iterable<ActivityCo
       const common = { event: ev, price, ...(reason ? { unpriced: reason } : {}) };
       if (spec.kind === 'per-event') {
         const count = act?.energyEvents[ev] ?? 0;
-        const energyPj = count * price.value;
-        e = { ...common, kind: 'per-event', category: 'dynamic', count, energyPj, energy: formatEnergy(energyPj) };
+        const scale = spec.scale === undefined ? 1 : (spec.scale.by as (p: unknown) => number)(node.params);
+        if (!Number.isFinite(scale) || scale < 0) throw new SimError('energy-bad-input', `energy: '${node.name}.${ev}': the cost scale is ${scale} (must be a non-negative number)`);
+        const energyPj = count * price.value * scale;
+        e = { ...common, kind: 'per-event', category: 'dynamic', count, ...(spec.scale === undefined ? {} : { scale }), energyPj, energy: formatEnergy(energyPj) };
         if (!act) flag(ev, price, 'not-simulated');
       } else {
         const timePs = spec.kind === 'busy' ? busyPs : spec.kind === 'idle' ? elapsedPs - busyPs : elapsedPs;
@@ -275,27 +304,39 @@ export function energyReport(graph: PlatformGraph, activity: Iterable<ActivityCo
       else staticPj += e.energyPj;
       events.push(e);
     }
-    let areaPrice: Price | undefined;
-    let areaFormula: AreaFormula | undefined;
-    const areaSpec = def.area ?? (def.params['area'] !== undefined ? { param: 'area', scale: () => 1, per: '' } : undefined);
-    if (areaSpec !== undefined) {
-      const unitPrice = priceOf(node, areaSpec.param, 'um2', graph.file);
+    const areaTerms: AreaTermEnergy[] = [];
+    const areaSpecs: readonly AreaSpec[] = def.area ?? (def.params['area'] !== undefined ? [{ param: 'area', scale: () => 1, per: '' }] : []);
+    for (const t of areaSpecs) {
+      const unitPrice = priceOf(node, t.param, 'um2', graph.file);
       usePrice(node.kind, node.name, unitPrice);
       const reason = unpricedReason(node, unitPrice);
-      if (reason) flag('area', unitPrice, reason);
-      areaPrice = unitPrice;
-      const n = (areaSpec.scale as (p: unknown) => number)(node.params);
-      if (areaSpec.per !== '') areaFormula = { units: n, per: areaSpec.per, text: `${n} ${areaSpec.per}s x ${unitPrice.text}` };
+      if (reason && !(t.optional === true && reason === 'zero')) flag('area', unitPrice, reason);
+      const raw = (t.scale as (p: unknown) => number | undefined)(node.params);
+      if (raw === undefined) {
+        unpriced.push({ instance: node.name, kind: node.kind, event: 'area', param: t.param, reason: 'not-characterised', message: `${node.name}.area: no ${t.per}s known for these params (${t.doc ?? 'see the kind\'s area formula'}); counted as 0` });
+      }
+      const n = raw ?? 0;
+      if (!Number.isFinite(n) || n < 0) throw new SimError('energy-bad-input', `energy: '${node.name}': the area formula gives ${n} ${t.per}s (must be a non-negative number)`);
+      areaTerms.push({
+        price: unitPrice,
+        units: n,
+        per: t.per,
+        areaUm2: unitPrice.value * n,
+        ...(t.per === '' ? {} : { formula: { units: n, per: t.per, text: `${formatUnits(n)} ${t.per}s x ${unitPrice.text}` } }),
+      });
     }
+    const areaPrice: Price | undefined = areaTerms[0]?.price;
+    const areaFormula: AreaFormula | undefined = areaTerms[0]?.formula;
     components.push({
       instance: node.name,
       kind: node.kind,
       simulated: act !== undefined,
       dutyCycle: elapsedPs > 0 ? busyPs / elapsedPs : 0,
       events,
-      ...energyTotals(dynamicPj, staticPj, (areaPrice?.value ?? 0) * (areaFormula?.units ?? 1), elapsedPs),
+      ...energyTotals(dynamicPj, staticPj, areaTerms.reduce((a, t) => a + t.areaUm2, 0), elapsedPs),
       ...(areaPrice ? { areaPrice } : {}),
       ...(areaFormula ? { areaFormula } : {}),
+      areaTerms,
       unpriced,
     });
   }

@@ -10,3 +10,8 @@ export { importOnnx, decodeTensorProto, isSafeExternalLocation, type ImportOptio
 export { onnxTypes, ONNX_PROTO } from './onnx-schema.js';
 export { makeDataset, sampleInput, defaultPreprocess, PREPROCESSES, type Dataset, type Preprocess } from './dataset.js';
 export { createEvaluator, evaluate, fmaf, padAxis, type EvalOptions, type Evaluator } from './eval.js';
+export {
+  requantizeGraph, quantizeFloatGraph, weightLevels, codeRange,
+  type WeightScheme, type LayerPrecision, type RequantizedLayer, type RequantizeOptions, type RequantizeResult,
+  type FloatQuantOptions, type FloatQuantResult, type QuantizedFloatLayer,
+} from './quantize.js';

@@ -12,6 +12,7 @@ import { PEER_ROLE, isSourceRole, type AnyModuleDef, type AnyParamSpec, type Mod
 import { formatAddress, formatBytes, hasErrors, parseAddress, parseQuantity, unknownNameHint, type Diagnostic } from '../util/index.js';
 import type { AddressRegion, ClockDomain, Connection, Endpoint, InstanceNode, PlatformGraph } from './graph.js';
 import { formatEndpoint } from './graph.js';
+import { globToRegExp } from './scenario.js';
 import { Source, plain } from './source.js';
 import { loadTech, type TechValues } from './tech.js';
 
@@ -20,7 +21,28 @@ export interface LoadOptions {
   readonly catalog: ModuleCatalog;
   /** Returns the text of a file, or undefined if it does not exist. */
   readonly readFile: (path: string) => string | undefined;
+  /**
+   * Param values set from outside the platform file (a design-space sweep's point), applied
+   * after the instance's own params and before ports, connections and the address map are
+   * elaborated, so structure that follows from params (a memory's `sizeBytes` sizing its
+   * address-map region, port counts) follows the override. Each is checked like a value written
+   * in the file; problems are reported at the override's own position (`at`), as are globs that
+   * match no instance and params a matched instance does not declare.
+   */
+  readonly overrides?: readonly ParamOverride[];
 }
+
+/** One param value set from outside the platform file ({@link LoadOptions.overrides}). */
+export interface ParamOverride {
+  /** Instance-name glob (`*` any characters, `?` one). */
+  readonly target: string;
+  readonly param: string;
+  /** The value as written in YAML (read by the param's spec: units and ranges as in a platform file). */
+  readonly raw: unknown;
+  /** Where the override was written (diagnostics and the param's origin). */
+  readonly at: { readonly file: string; readonly line: number; readonly column: number };
+}
+
 
 /** Diagnostics (errors and warnings) and, when there is no error, the frozen graph. */
 export interface LoadResult {
@@ -154,8 +176,9 @@ export function loadPlatform(file: string, text: string, opts: LoadOptions): Loa
       }
     }
     broken.delete(p.name);
-    insts.set(p.name, resolveParams(src, p.name, p.key, def, clock, f.get('params'), tech, techFailed));
+    insts.set(p.name, resolveParams(src, p.name, p.key, def, clock, f.get('params'), tech, techFailed, overridesFor(p.name, def, opts.overrides ?? [], diags)));
   }
+  checkOverrideTargets(opts.overrides ?? [], [...insts.keys()], broken, diags);
 
   // Connections.
   const bound = new Map<string, { text: string; node: Node }>();
@@ -204,7 +227,38 @@ export function loadPlatform(file: string, text: string, opts: LoadOptions): Loa
   });
 }
 
-function resolveParams(src: Source, name: string, key: Node, def: AnyModuleDef, clock: string, pn: { key: Node; value: Node | null } | undefined, tech: TechValues, techFailed: boolean): Inst {
+/** The overrides that apply to instance `name`, parsed by its param specs; problems go to `diags` at the override's position. */
+function overridesFor(name: string, def: AnyModuleDef, overrides: readonly ParamOverride[], diags: Diagnostic[]): Map<string, { value: unknown; origin: string }> {
+  const out = new Map<string, { value: unknown; origin: string }>();
+  const specs = def.params as Record<string, AnyParamSpec>;
+  for (const o of overrides) {
+    if (!globToRegExp(o.target).test(name)) continue;
+    const at = { file: o.at.file, line: o.at.line, column: o.at.column };
+    const s = specs[o.param];
+    if (s === undefined) {
+      diags.push({ severity: 'error', code: 'unknown-param', message: `'${o.target}.${o.param}': instance '${name}' (${def.kind}) has no param '${o.param}'`, ...at, hint: unknownNameHint(o.param, Object.keys(specs), `params of ${def.kind}`) });
+      continue;
+    }
+    const r = s.parse(o.raw);
+    if (!r.ok) {
+      diags.push({ severity: 'error', code: r.code, message: `'${o.target}.${o.param}' = ${JSON.stringify(o.raw)}: instance '${name}': ${r.message}`, ...at, hint: r.hint ?? `see 'edgesim describe ${def.kind}'` });
+      continue;
+    }
+    out.set(o.param, { value: r.value, origin: `override:${o.at.file}:${o.at.line}` });
+  }
+  return out;
+}
+
+/** Overrides whose glob matches no declared instance are errors at their position. */
+function checkOverrideTargets(overrides: readonly ParamOverride[], names: readonly string[], broken: ReadonlySet<string>, diags: Diagnostic[]): void {
+  for (const o of overrides) {
+    const re = globToRegExp(o.target);
+    if (names.some((n) => re.test(n)) || [...broken].some((n) => re.test(n))) continue;
+    diags.push({ severity: 'error', code: 'unknown-param-target', message: `'${o.target}.${o.param}': '${o.target}' matches no instance of the platform`, file: o.at.file, line: o.at.line, column: o.at.column, hint: `instances: ${names.join(', ')}` });
+  }
+}
+
+function resolveParams(src: Source, name: string, key: Node, def: AnyModuleDef, clock: string, pn: { key: Node; value: Node | null } | undefined, tech: TechValues, techFailed: boolean, over: ReadonlyMap<string, { value: unknown; origin: string }>): Inst {
   const params: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
   let ok = true;
@@ -242,6 +296,10 @@ function resolveParams(src: Source, name: string, key: Node, def: AnyModuleDef, 
       params[p.name] = r.value;
       origin[p.name] = 'instance';
     }
+  }
+  for (const [n, o] of over) {
+    params[n] = o.value;
+    origin[n] = o.origin;
   }
   for (const n of Object.keys(specs)) {
     if (params[n] !== undefined || origin[n] !== undefined) continue;

@@ -15,7 +15,8 @@ export interface ChartDataset {
   readonly label: string;
   /**
    * Values by category (`bar`, `hbar`, `stacked-hbar`, `line` on a category axis), `[start, end]`
-   * ranges (`gantt`, floating bars, one per category), or `{x, y}` points (`line` on a numeric axis).
+   * ranges (`gantt`, floating bars, one per category), or `{x, y}` points (`line` on a numeric
+   * axis, `scatter`).
    */
   readonly data: readonly (number | null | readonly [number, number] | XY)[];
   /** Error bars: `[low, high]` per value (same unit as the value), drawn as whiskers. */
@@ -24,12 +25,25 @@ export interface ChartDataset {
   readonly rows?: readonly string[];
   /** CSS colour. */
   readonly color?: string;
-  /** Dashed line without points (a threshold). */
+  /** Dashed line without points (a threshold; in a `scatter`, e.g. the line y = x). */
   readonly dashed?: boolean;
+  /** `scatter`: the point marker (default `circle`). */
+  readonly pointStyle?: 'circle' | 'rect' | 'rectRot' | 'triangle' | 'star' | 'cross' | 'crossRot';
+  /** `scatter`: the marker radius in px (default 4). */
+  readonly pointRadius?: number;
+  /** `scatter`: join the points in data order with a line. */
+  readonly line?: boolean;
+  /**
+   * `scatter` with `line`: a step line (a Pareto staircase), as Chart.js draws it: `before` goes
+   * horizontally to the next point's x first, then vertically; `after` vertically first.
+   */
+  readonly stepped?: 'before' | 'after';
+  /** `scatter`: a name per point, shown in its tooltip (e.g. the design point). */
+  readonly names?: readonly string[];
 }
 
 /** How a chart is drawn. */
-export type ChartKind = 'bar' | 'hbar' | 'stacked-hbar' | 'stacked-bar' | 'line' | 'gantt';
+export type ChartKind = 'bar' | 'hbar' | 'stacked-hbar' | 'stacked-bar' | 'line' | 'gantt' | 'scatter';
 
 /** A chart of the report. */
 export interface ChartSpec {
@@ -40,12 +54,16 @@ export interface ChartSpec {
   /** Axis titles, each with its unit in brackets, e.g. `busy time [µs]`. */
   readonly xTitle: string;
   readonly yTitle: string;
-  /** Unit appended to values in tooltips. */
+  /** Unit appended to values in tooltips (of the y value in a `scatter`). */
   readonly unit: string;
+  /** `scatter`: unit of the x values in tooltips. */
+  readonly xUnit?: string;
   /** Category labels (not for `line` on a numeric axis). */
   readonly labels?: readonly string[];
-  /** Numeric x axis of a `line` chart. */
+  /** Numeric x axis of a `line` chart (a `scatter`'s x axis, default linear). */
   readonly xScale?: 'linear' | 'logarithmic';
+  /** `scatter`: the y axis (default linear). */
+  readonly yScale?: 'linear' | 'logarithmic';
   /** Value axis limits (e.g. 0..100 for percentages). */
   readonly min?: number;
   readonly max?: number;

@@ -63,8 +63,51 @@ export const CLIENT_JS = String.raw`(function () {
     if (e) text += ' (' + fmt(e[0]) + ' .. ' + fmt(e[1]) + ' ' + spec.unit + ')';
     return ds.label + ': ' + text;
   }
+  // scatter: numeric x and y, markers per dataset, optional (step) lines, a name per point in the tooltip
+  function scatterConfig(spec) {
+    var datasets = spec.datasets.map(function (d, i) {
+      var color = d.color || PALETTE[i % PALETTE.length];
+      var out = {
+        label: d.label, data: d.data, backgroundColor: color, borderColor: color, clip: false,
+        pointStyle: d.pointStyle || 'circle', pointRadius: d.pointRadius === undefined ? 4 : d.pointRadius,
+        pointHoverRadius: (d.pointRadius === undefined ? 4 : d.pointRadius) + 2,
+        showLine: d.line === true || d.dashed === true, borderWidth: d.line === true || d.dashed === true || /^cross/.test(d.pointStyle || '') ? 2 : 1, fill: false, order: i
+      };
+      if (d.stepped) out.stepped = d.stepped;
+      if (d.dashed) { out.borderDash = [6, 4]; out.borderWidth = 1.5; out.pointRadius = 0; out.pointHoverRadius = 0; out.pointStyle = 'line'; out.backgroundColor = 'rgba(0,0,0,0)'; out.order = spec.datasets.length; }
+      return out;
+    });
+    function axis(title, type) {
+      // room around the outermost points (linear axes; a logarithmic one pads itself to the decades)
+      var a = { type: type || 'linear', title: { display: true, text: title }, beginAtZero: false };
+      if (a.type === 'linear') a.grace = '4%';
+      return a;
+    }
+    return {
+      type: 'scatter',
+      data: { datasets: datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        layout: { padding: { left: 6, right: 14, top: 4 } },
+        scales: { x: axis(spec.xTitle, spec.xScale), y: axis(spec.yTitle, spec.yScale) },
+        plugins: {
+          title: { display: true, text: spec.title, font: { size: 14, weight: 'bold' } },
+          legend: { display: spec.datasets.length > 1, labels: { usePointStyle: true } },
+          tooltip: { callbacks: { label: function (ctx) {
+            var d = spec.datasets[ctx.datasetIndex];
+            var name = d.names && d.names[ctx.dataIndex] !== undefined ? d.names[ctx.dataIndex] : d.label;
+            var raw = ctx.raw || {};
+            return name + ': ' + fmt(raw.x) + ' ' + (spec.xUnit || '') + ', ' + fmt(raw.y) + ' ' + spec.unit;
+          } } }
+        }
+      }
+    };
+  }
   function config(spec) {
     var kind = spec.kind;
+    if (kind === 'scatter') return scatterConfig(spec);
     var horizontal = kind === 'hbar' || kind === 'stacked-hbar' || kind === 'gantt';
     var stacked = kind === 'stacked-hbar' || kind === 'stacked-bar';
     var numericX = kind === 'line' && spec.xScale;

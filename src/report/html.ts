@@ -50,10 +50,14 @@ const cellHtml = (c: Cell, tag: 'td' | 'th'): string => {
 /** A number cell (right-aligned); the text must carry its unit. */
 export const num = (text: string, cls?: string): Cell => (cls === undefined ? { text, num: true } : { text, num: true, cls });
 
-/** An HTML table with a header row; `caption` (escaped) above it. */
-export function table(head: readonly string[], rows: readonly (readonly Cell[])[], caption?: string): string {
+/** An HTML table with a header row; `caption` (escaped) above it; `rowClasses` (escaped) marks rows. */
+export function table(head: readonly string[], rows: readonly (readonly Cell[])[], caption?: string, rowClasses?: readonly (string | undefined)[]): string {
+  const tr = (i: number): string => {
+    const c = rowClasses?.[i];
+    return c === undefined || c === '' ? '<tr>' : `<tr class="${escapeHtml(c)}">`;
+  };
   return `<div class="tablewrap"><table>${caption === undefined ? '' : `<caption>${escapeHtml(caption)}</caption>`}<thead><tr>${head.map((h) => cellHtml(h, 'th')).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => cellHtml(c, 'td')).join('')}</tr>`)
+    .map((r, i) => `${tr(i)}${r.map((c) => cellHtml(c, 'td')).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
 
@@ -101,6 +105,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;verti
 th{background:var(--panel)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.pass{color:var(--ok);font-weight:600} td.fail{color:var(--bad);font-weight:600}
+td.status{min-width:220px} tr.front td{background:#fdeced} tr.infeasible td,tr.error td{color:var(--muted)} tr.error td.fail{color:var(--bad)}
 p.missing{background:#fff8e1;border-left:3px solid #f0b400;padding:6px 10px}
 p.note{color:var(--muted)}
 footer{color:var(--muted);font-size:12px;padding:16px 28px;border-top:1px solid var(--line)}

@@ -12,3 +12,4 @@ export { aimcGeom, aimcScenario, AIMC_DIGITAL_CYCLES, AIMC_Y_BITS, type AimcGeom
 export { spmExpect, spmScenario, spmModuleName, sramMacroName, type SpmGeom, type SpmAccess, type SpmRound, type SpmExpect } from './scratchpad.js';
 export { peScenario, peGeom, peArrayModuleName, lightWeightsOf, RTL_PE_TYPES, type PeGeom, type PeTile, type RtlPeType } from './pe-array.js';
 export { dmaGeom, dmaLocalWindows, dmaExtBase, dmaScenario, dmaVectors, dmaPredictCycles, dmaApply, dmaModuleName, DMA_TB_RTT, RTL_DMA_REGS, type DmaGeom, type DmaTest, type DmaXfer, type DmaTiming, type DmaWindow } from './dma.js';
+export { peArrayUnitRtl } from './unit.js';

@@ -21,14 +21,27 @@ export interface ModuleDoc {
  * not busy (clocked but idle: background power); `static` draws `power` always (leakage).
  */
 export type EnergySpec =
-  | { readonly kind: 'per-event'; readonly cost: string; readonly doc: string }
+  | { readonly kind: 'per-event'; readonly cost: string; readonly doc: string; readonly scale?: EnergyScale }
   | { readonly kind: 'busy'; readonly power: string; readonly doc: string }
   | { readonly kind: 'idle'; readonly power: string; readonly doc: string }
   | { readonly kind: 'static'; readonly power: string; readonly doc: string };
 
+/**
+ * A dimensionless factor on a per-event cost that follows from the instance's params, e.g. the
+ * relative switched capacitance of one MAC of another PE type than the tech value's reference:
+ * energy = count x cost x `by(params)`. A first-order model, documented in `doc`.
+ */
+export interface EnergyScale {
+  /** The factor (dimensionless, > 0) for the instance's params. */
+  readonly by: (p: never) => number;
+  /** What the factor models and what not (shown by `edgesim describe`). */
+  readonly doc: string;
+}
+
 /** Builds energy events; the names must be params of the right type (checked by the compiler). */
 export interface EnergyBuilder<S extends ParamShape> {
-  perEvent(cost: ParamsOfType<S, 'energy'>, doc: string): EnergySpec;
+  /** `scale`: an optional dimensionless factor on the cost from the instance's params (see {@link EnergyScale}). */
+  perEvent(cost: ParamsOfType<S, 'energy'>, doc: string, scale?: { readonly by: (p: ParamValues<S>) => number; readonly doc: string }): EnergySpec;
   busy(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
   idle(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
   static(power: ParamsOfType<S, 'power'>, doc: string): EnergySpec;
@@ -78,8 +91,11 @@ export interface ModuleDef<K extends string = string, S extends ParamShape = Par
   readonly stats: St;
   readonly faults: Readonly<Record<string, FaultSpec>>;
   readonly caps: (p: ParamValues<S>) => readonly Capability[];
-  /** The area formula, when the area is not the `area` param itself (see {@link AreaSpec}). */
-  readonly area?: AreaSpec;
+  /**
+   * The area formula, when the area is not the `area` param itself: a sum of terms, each an area
+   * price times the units of the instance (see {@link AreaSpec}).
+   */
+  readonly area?: readonly AreaSpec[];
   /**
    * Checks that the params make sense together (each param alone is checked by its spec), e.g.
    * that a memory holds whole words in every bank. The platform loader reports each problem as
@@ -99,18 +115,32 @@ export interface ParamProblem {
 }
 
 /**
- * How an instance's area follows from its params: `area = value(param) x scale(params)`, e.g. a
- * memory's area per bit times its bits, so that one technology value serves every size. Kinds
- * without one use their `area` param as is.
+ * One term of an instance's area: `value(param) x scale(params)`, e.g. a memory's area per bit
+ * times its bits, or a logic block's area per NAND2 gate equivalent times its gate equivalents,
+ * so that one technology value serves every size. A kind's area is the sum of its terms; kinds
+ * without any use their `area` param as is.
  */
 export interface AreaSpec {
   /** The `area` param giving the price of one unit. */
   readonly param: string;
-  /** Units of that price in one instance (e.g. bits). */
-  readonly scale: (p: never) => number;
-  /** What one unit is, for reports (e.g. `bit`). */
+  /**
+   * Units of that price in one instance (e.g. bits); may be fractional (a fitted gate count);
+   * undefined when unknown for these params (the energy report flags it, never a silent 0).
+   */
+  readonly scale: (p: never) => number | undefined;
+  /** What one unit is, for reports (e.g. `bit`, `NAND2 equivalent`). */
   readonly per: string;
+  /** Where the units come from and what they leave out (shown by `edgesim describe`). */
+  readonly doc?: string;
+  /**
+   * A zero price means the term is absent (e.g. an optional extra area), so the energy report
+   * does not flag it as unpriced; a source saying "not characterised" is still flagged.
+   */
+  readonly optional?: boolean;
 }
+
+/** An area term as a declaration writes it, typed against its params. */
+export type AreaTermInput<S extends ParamShape> = { readonly param: keyof S & string; readonly scale: (p: ParamValues<S>) => number | undefined; readonly per: string; readonly doc?: string; readonly optional?: boolean };
 
 /** Any declaration, as stored in a catalog. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,7 +183,8 @@ export function defineModule<const K extends string, const S extends ParamShape,
   readonly stats?: St;
   readonly faults?: Readonly<Record<string, FaultSpec>>;
   readonly caps?: (p: ParamValues<S>) => readonly Capability[];
-  readonly area?: { readonly param: keyof S & string; readonly scale: (p: ParamValues<S>) => number; readonly per: string };
+  /** One area term, or several summed (e.g. logic gate equivalents x gateArea + buffer bits x bitArea). */
+  readonly area?: AreaTermInput<S> | readonly AreaTermInput<S>[];
   readonly check?: (p: ParamValues<S>) => readonly (ParamProblem & { readonly param: keyof S & string })[];
 }): ModuleDef<K, S, E, St> {
   const bug = (m: string): never => {
@@ -169,11 +200,12 @@ export function defineModule<const K extends string, const S extends ParamShape,
     return n;
   };
   const builder: EnergyBuilder<S> = {
-    perEvent: (cost, doc) => ({ kind: 'per-event', cost: typed('energy')(cost), doc }),
+    perEvent: (cost, doc, scale) => ({ kind: 'per-event', cost: typed('energy')(cost), doc, ...(scale === undefined ? {} : { scale: scale as EnergyScale }) }),
     busy: (power, doc) => ({ kind: 'busy', power: typed('power')(power), doc }),
     idle: (power, doc) => ({ kind: 'idle', power: typed('power')(power), doc }),
     static: (power, doc) => ({ kind: 'static', power: typed('power')(power), doc }),
   };
+  const area: readonly AreaTermInput<S>[] = d.area === undefined ? [] : Array.isArray(d.area) ? d.area : [d.area as AreaTermInput<S>];
   const def: ModuleDef<K, S, E, St> = {
     kind: d.kind,
     doc: d.doc,
@@ -183,10 +215,10 @@ export function defineModule<const K extends string, const S extends ParamShape,
     stats: d.stats ?? ({} as St),
     faults: d.faults ?? {},
     caps: d.caps ?? (() => []),
-    ...(d.area === undefined ? {} : { area: d.area as AreaSpec }),
+    ...(area.length === 0 ? {} : { area: area as readonly AreaSpec[] }),
     ...(d.check === undefined ? {} : { check: d.check as (p: never) => readonly ParamProblem[] }),
   };
-  if (d.area !== undefined && (d.params[d.area.param] as AnyParamSpec | undefined)?.type !== 'area') bug(`area formula refers to '${d.area.param}', which is not an area param`);
+  for (const t of area) if ((d.params[t.param] as AnyParamSpec | undefined)?.type !== 'area') bug(`area formula refers to '${t.param}', which is not an area param`);
   const defaults = defaultParams(def);
   if (defaults !== undefined) {
     const names = new Set<string>();

@@ -19,7 +19,7 @@ export function describeModule(def: AnyModuleDef, defaults?: Readonly<Record<str
     `Does not model: ${def.doc.doesNotModel}`,
     `Timing: ${def.doc.timing}`,
     `Energy: ${def.doc.energy}`,
-    `Area: ${def.area === undefined ? ('area' in def.params ? 'the `area` param' : 'not declared') : `${def.area.param} per ${def.area.per}, times the ${def.area.per}s of the instance`}`,
+    `Area: ${def.area === undefined ? ('area' in def.params ? 'the `area` param' : 'not declared') : `${def.area.length > 1 ? 'the sum of: ' : ''}${def.area.map((t) => `${t.per === '' ? `${t.param} as is` : `${t.param} per ${t.per}, times the ${t.per}s of the instance`}${t.doc === undefined ? '' : ` (${t.doc})`}`).join('; plus ')}`}`,
     '',
     'Parameters:',
     ...Object.entries(def.params).map(([n, s]) => paramLine(n, s as AnyParamSpec)),
@@ -34,7 +34,7 @@ export function describeModule(def: AnyModuleDef, defaults?: Readonly<Record<str
     if (entries.length === 0) return;
     out.push('', `${title}:`, ...entries.map(([n, t]) => `  ${n}: ${t}`));
   };
-  section('Energy events', Object.entries(def.energy).map(([n, e]) => [n, `${e.kind}, ${e.kind === 'per-event' ? e.cost : e.power}: ${e.doc}`]));
+  section('Energy events', Object.entries(def.energy).map(([n, e]) => [n, `${e.kind}, ${e.kind === 'per-event' ? `${e.cost}${e.scale === undefined ? '' : ' x scale'}` : e.power}: ${e.doc}${e.kind === 'per-event' && e.scale !== undefined ? ` Scale: ${e.scale.doc}` : ''}`]));
   section('Statistics', Object.entries(def.stats).map(([n, s]) => [n, `${s.kind}${s.unit === '' ? '' : `, ${s.unit}`}: ${s.doc}`]));
   section('Fault points', Object.entries(def.faults).map(([n, f]) => [n, `${f.kind} on ${f.target}: ${f.doc} ${f.injectedBy === undefined ? '(declared; no scenario fault kind drives it yet)' : `(scenario: kind: ${f.injectedBy})`}`]));
   return out.join('\n');

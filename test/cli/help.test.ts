@@ -18,8 +18,8 @@ function commandsOf(help: string): string[] {
   return [...part.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
 }
 
-const COMMANDS = ['demo', 'bench', 'compile', 'run', 'campaign', 'check', 'describe', 'schema', 'rtl', 'init'];
-const BENCH = ['kernel', 'compare-systemc', 'platform', 'aimc', 'pe', 'nn', 'campaign'];
+const COMMANDS = ['demo', 'bench', 'compile', 'run', 'campaign', 'sweep', 'characterize', 'check', 'describe', 'schema', 'rtl', 'init'];
+const BENCH = ['kernel', 'compare-systemc', 'platform', 'aimc', 'pe', 'nn', 'campaign', 'sweep'];
 /** Arguments with these endings are input files that must exist (outputs follow -o, --out or >). */
 const INPUT = /\.(ya?ml|onnx|s|elf|bin)$/;
 

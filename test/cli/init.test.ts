@@ -21,7 +21,7 @@ describe('edgesim init', () => {
     const r = cli(tmp(), 'init', 'proj');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('wrote proj/platform.yaml, proj/scenario.yaml, proj/README.md');
+    expect(r.out).toContain('wrote proj/platform.yaml, proj/scenario.yaml, proj/sweep.yaml, proj/README.md');
     const dir = join(tmp(), 'proj');
     const check = cli(dir, 'check', 'platform.yaml');
     expect(check).toMatchObject({ code: 0, err: '' });
@@ -63,7 +63,7 @@ describe('edgesim init', () => {
     expect(readFileSync(join(dir, 'platform.yaml'), 'utf8')).toBe('mine\n');
     const f = cli(tmp(), 'init', dir, '--force');
     expect(f.code).toBe(0);
-    expect(f.out).toContain('(overwrote platform.yaml, scenario.yaml, README.md)');
+    expect(f.out).toContain('(overwrote platform.yaml, scenario.yaml, sweep.yaml, README.md)');
     expect(readFileSync(join(dir, 'platform.yaml'), 'utf8')).toContain('platform: my-cluster');
     writeFileSync(join(tmp(), 'afile'), 'x');
     expect(cli(tmp(), 'init', 'afile')).toMatchObject({ code: 1, err: "edgesim: error [bad-argument]: 'afile' exists and is not a folder\n" });

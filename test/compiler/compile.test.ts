@@ -30,14 +30,14 @@ describe('compile: diagnostics', () => {
   it('an unsupported op is named with its node and op type and the supported list; no throw', () => {
     const b = new GraphBuilder();
     const x = b.input('x', 'uint8', [1, 1, 4, 4]);
-    const p = b.node('MaxPool', [x], { kernel_shape: { kind: 'ints', value: [2, 2] } });
+    const p = b.node('LpPool', [x], { kernel_shape: { kind: 'ints', value: [2, 2] } });
     b.output(p);
     const r = compile(b.build('pool'), pulp(), { cores: ['pe0'] });
     expect(r.value).toBeUndefined();
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0]).toMatchObject({ severity: 'error', code: 'unsupported-op', file: 'pool' });
-    expect(r.diagnostics[0]!.message).toBe("node 'n0' (#0, MaxPool): the compiler does not support MaxPool yet");
-    expect(r.diagnostics[0]!.hint).toBe('supported: ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul, QuantizeLinear, DequantizeLinear, Add, Sub, Mul, Div, AveragePool, GlobalAveragePool, Softmax, Quant, BipolarQuant, BatchNormalization, Clip, Round, Conv, MatMul, Gemm, Reshape, Flatten, Squeeze, Unsqueeze, Identity');
+    expect(r.diagnostics[0]!.message).toBe("node 'n0' (#0, LpPool): the compiler does not support LpPool yet");
+    expect(r.diagnostics[0]!.hint).toBe('supported: ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul, QuantizeLinear, DequantizeLinear, Add, Sub, Mul, Div, AveragePool, GlobalAveragePool, MaxPool, Softmax, Quant, BipolarQuant, BatchNormalization, Clip, Round, Conv, MatMul, Gemm, Reshape, Flatten, Squeeze, Unsqueeze, Identity');
   });
 
   it('lists each unsupported node once, skipping the nodes that depend on them', () => {
@@ -47,7 +47,7 @@ describe('compile: diagnostics', () => {
     const s = b.init('s', tensor('float32', [], [0.5]));
     const z = b.init('z', tensor('int8', [], [3]));
     const f = b.node('DequantizeLinear', [x, s, z]);
-    const m = b.node('MaxPool', [f], { kernel_shape: { kind: 'ints', value: [2, 2] } });
+    const m = b.node('LpPool', [f], { kernel_shape: { kind: 'ints', value: [2, 2] } });
     const q = b.node('QuantizeLinear', [m, s, z]);
     const r2 = b.node('Relu', [f]);
     b.output(q);
@@ -55,7 +55,7 @@ describe('compile: diagnostics', () => {
     const r = compile(b.build('two'), pulp(), { cores: ['pe0'] });
     expect(r.value).toBeUndefined();
     expect(r.diagnostics.map((d) => [d.code, d.message.replace(/ \(#\d+, /, ' (')])).toEqual([
-      ['unsupported-op', "node 'n1' (MaxPool): the compiler does not support MaxPool yet"],
+      ['unsupported-op', "node 'n1' (LpPool): the compiler does not support LpPool yet"],
       ['unsupported-op', "node 'n3' (Relu): the compiler does not support Relu yet"],
     ]);
   });

@@ -464,6 +464,7 @@ describe('aimc-tile: declaration', () => {
     dacSliceBits: 1, adcBits: 8, adcFullScale: 128, adcGainLog2: 0, adcCoding: 'twos-complement', adcArchitecture: 'cco', columnsPerAdc: 1,
     sarExtraCycles: 2, flashCycles: 1, rampExtraCycles: 0, ccoTimePerLsb: 300, rowWriteCycles: 8, dacTime: 1000, pulseLsbTime: 100, settleTime: 2000,
     adcConversionEnergy: 0.7, rowDriveEnergy: 0.1, cellReadEnergy: 0.001, shiftAddEnergy: 0.01, rowWriteEnergy: 1, cellWriteEnergy: 0.01, leakage: 10, area: 1e5,
+    adcEnergyRefBits: 0, cellArea: 0, adcArea: 0, adcAreaRefBits: 0,
   } as const;
 
   it('declares ports, energy events, tech params without defaults, stats, faults, caps', () => {

@@ -7,14 +7,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReport } from '../../src/cli/report-files.js';
 import { repoRoot } from '../helpers/repo.js';
 import { makeFolders, type ReportFolders } from './folders.js';
+import { CHROMIUM, openPage, type PageCheck } from './page-check.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(repoRoot, 'traces', 'report-screenshots');
 
 let browser: Browser;
@@ -34,41 +33,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface PageCheck {
-  readonly errors: string[];
-  readonly requests: string[];
-  readonly canvases: number;
-  readonly drawn: number;
-  /** Painted (non-transparent) pixels per canvas, by canvas id. */
-  readonly painted: Record<string, number>;
-  readonly text: string;
-}
-
 async function open(html: string, shot: string): Promise<PageCheck> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  const url = pathToFileURL(html).href;
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
-  await page.goto(url, { waitUntil: 'load' });
-  // browser-side code as text: the project's TypeScript has no DOM types
-  await page.waitForFunction('window.edgesimCharts !== undefined', undefined, { timeout: 10_000 }).catch(() => undefined);
-  const r = await page.evaluate<{ canvases: number; drawn: number; painted: Record<string, number>; text: string }>(`(() => {
-    const painted = {};
-    const cs = [...document.querySelectorAll('canvas')];
-    for (const c of cs) {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-      painted[c.id] = n;
-    }
-    return { canvases: cs.length, drawn: window.edgesimCharts ?? -1, painted, text: document.body.innerText };
-  })()`);
-  await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
-  await page.close();
-  return { errors, requests, ...r };
+  return openPage(browser, html, join(SHOTS, shot));
 }
 
 function expectCharts(c: PageCheck, min: number): void {

@@ -9,6 +9,7 @@ import { chartLibrary, traceIntervals } from '../../src/cli/report-files.js';
 import type { EnergyReport } from '../../src/energy/index.js';
 import { escapeHtml, inlineScript, jsonForScript, renderCampaignReport, renderRunReport, renderSweepReport, type ChartSpec, type RunReportInput } from '../../src/report/index.js';
 import type { RunReport } from '../../src/sim/index.js';
+import { chartsOf } from './page-check.js';
 
 const EVIL = `</script><script>alert(1)</script><!-- & "q" 'a' \u2028`;
 const LIB = 'window.Chart = function () {};';
@@ -47,13 +48,6 @@ const results: ItemResult[] = Array.from({ length: 8 }, (_, k) => ({
   key: `c${k >> 2}/i${k & 3}`, chip: k >> 2, inference: k & 3, sample: k & 3, label: 1, top1: 1, correct: true, latencyPs: 4e7 + k * 1e6, energyPj: 3e5 + k, energyUnpriced: [],
   faultsDrawn: 1, faultsApplied: 1, differs: false, firstDivergence: null, outcome: 'masked', error: null,
 }));
-
-/** The chart specifications of a page (its JSON block, parsed). */
-function chartsOf(html: string): ChartSpec[] {
-  const m = /<script type="application\/json" id="edgesim-report-data">([^<]*)<\/script>/.exec(html);
-  expect(m).not.toBeNull();
-  return (JSON.parse(m![1]!) as { charts: ChartSpec[] }).charts;
-}
 
 /** Checks shared by every page: structure, no raw data in the markup, units, no web address. */
 function checkPage(html: string): ChartSpec[] {

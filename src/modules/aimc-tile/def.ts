@@ -32,15 +32,26 @@ const TILE_PARAMS = {
   dacTime: param.time({ doc: 'Bit-serial: DAC drive time per phase.', tech: true }),
   pulseLsbTime: param.time({ doc: 'Pulse-width: pulse length per input LSB.', tech: true }),
   settleTime: param.time({ doc: 'Column settling / integration time per phase.', tech: true }),
-  adcConversionEnergy: param.energy({ doc: 'One ADC conversion at adcBits (ZigZag-IMC fit (100 fF B + 0.001 fF 4^B) VDD^2: 0.49 pJ at 6 b, 0.70 pJ at 8 b, 0.9 V).', tech: true }),
+  adcConversionEnergy: param.energy({ doc: 'One ADC conversion at adcEnergyRefBits (ZigZag-IMC fit (100 fF B + 0.001 fF 4^B) VDD^2: 0.49 pJ at 6 b, 0.70 pJ at 8 b, 0.9 V).', tech: true }),
+  adcEnergyRefBits: param.int({ doc: 'The resolution adcConversionEnergy is given at; a tile with other adcBits scales it by the same ZigZag-IMC fit, f(adcBits) / f(adcEnergyRefBits) with f(B) = 100 B + 0.001 4^B (fF), so a sweep over adcBits prices each resolution. 0 = adcBits (no scaling).', unit: 'bits', default: 0, min: 0, max: 16 }),
   rowDriveEnergy: param.energy({ doc: 'Driving one word line for one phase (ZigZag-IMC DAC: 50 fF x B x VDD^2, 0 for 1-bit).', tech: true }),
   cellReadEnergy: param.energy({ doc: 'One cell read in one phase (array share of the MVM energy).', tech: true }),
   shiftAddEnergy: param.energy({ doc: 'One digital shift-add of the recombination.', tech: true }),
   rowWriteEnergy: param.energy({ doc: 'Programming one word line (drivers).', tech: true }),
   cellWriteEnergy: param.energy({ doc: 'Programming one cell.', tech: true }),
   leakage: param.power({ doc: 'Static leakage of the tile.', tech: true }),
-  area: param.area({ doc: 'Silicon area of the tile.', tech: true }),
+  cellArea: param.area({ doc: 'Area of one crossbar cell (all devices of one row x column position); the crossbar term is rows x cols x cellArea (0 = not split out: the tile\'s `area` covers it).', tech: true }),
+  adcArea: param.area({ doc: 'Area of one ADC at adcAreaRefBits, scaled by 2^(adcBits - adcAreaRefBits) (capacitive-DAC SAR and flash ADCs grow about 2x per bit; a first-order law, not a layout); the ADC term is the conversion units (cols, or cols / 2 with analog differential subtraction) / columnsPerAdc, rounded up, times that (0 = not split out).', tech: true }),
+  adcAreaRefBits: param.int({ doc: 'The resolution adcArea is given at; 0 = adcBits (no scaling).', unit: 'bits', default: 0, min: 0, max: 16 }),
+  area: param.area({ doc: 'Area of the tile beyond the cell and ADC terms (periphery, drivers), or of the whole tile when those are 0.', tech: true }),
 };
+
+/** ZigZag-IMC's ADC energy fit (MODELS.md section 8), in fF of switched capacitance at B bits: 100 B + 0.001 4^B. */
+export const adcEnergyFit = (bits: number): number => 100 * bits + 0.001 * 4 ** bits;
+
+/** ADCs of a tile: conversion units (column pairs with analog subtraction, else columns) per columnsPerAdc, rounded up. */
+export const adcCount = (p: { readonly cols: number; readonly mapping: string; readonly subtraction: string; readonly columnsPerAdc: number }): number =>
+  Math.ceil((p.mapping === 'differential' && p.subtraction === 'analog' ? p.cols / 2 : p.cols) / p.columnsPerAdc);
 
 /**
  * The tile's analog non-ideality params (noise.ts; MODELS.md sections 2-8), all off by default.
@@ -103,7 +114,10 @@ const def = defineModule({
     port.eventOut('done', { required: false, doc: 'Pulses when an MVM or programming completes.' }),
   ],
   energy: (e) => ({
-    conversion: e.perEvent('adcConversionEnergy', 'One ADC conversion.'),
+    conversion: e.perEvent('adcConversionEnergy', 'One ADC conversion.', {
+      by: (p) => (p.adcEnergyRefBits === 0 ? 1 : adcEnergyFit(p.adcBits) / adcEnergyFit(p.adcEnergyRefBits)),
+      doc: 'f(adcBits) / f(adcEnergyRefBits), f(B) = 100 B + 0.001 4^B (ZigZag-IMC fit); 1 when adcEnergyRefBits is 0',
+    }),
     rowDrive: e.perEvent('rowDriveEnergy', 'One word line driven for one DAC phase.'),
     cellRead: e.perEvent('cellReadEnergy', 'One cell read in one phase.'),
     shiftAdd: e.perEvent('shiftAddEnergy', 'One digital shift-add.'),
@@ -127,6 +141,11 @@ const def = defineModule({
     adcCodeFlip: fault.bitFlip('ADC codes', 'Flip bits of a conversion result (stands in for ADC offset / comparator errors until an analog fault kind exists).'),
     slowMvm: fault.delay('MVMs', 'An MVM takes longer than nominal.'),
   },
+  area: [
+    { param: 'cellArea', scale: (p) => p.rows * p.cols, per: 'cell', optional: true, doc: 'crossbar: rows x cols cells' },
+    { param: 'adcArea', scale: (p) => adcCount(p) * 2 ** (p.adcBits - (p.adcAreaRefBits === 0 ? p.adcBits : p.adcAreaRefBits)), per: 'reference ADC', optional: true, doc: 'ADCs: ceil(conversion units / columnsPerAdc) x 2^(adcBits - adcAreaRefBits)' },
+    { param: 'area', scale: () => 1, per: '', doc: 'the rest of the tile (or all of it when the cell and ADC terms are 0)' },
+  ],
   check: (p) => aimcParamProblems(p) as readonly (ParamProblem & { readonly param: 'rows' })[],
   caps: tileCaps,
 });
