@@ -21,6 +21,7 @@ import { applyScenarioParams, checkScenarioTargets, formatSweepValue, loadScenar
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
 import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 import { REPORT_FILE, writeCampaignReport, writeSweepReport } from './report-files.js';
+import { SHARD_FILE, shardItems, writeShardInfo, type Shard, type ShardInfo } from './shard.js';
 
 
 const usage = (msg: string): SimError => new SimError('bad-argument', msg);
@@ -129,17 +130,22 @@ export interface CampaignOptions {
   readonly json?: boolean;
   /** Stop after this many new items (tests of resuming; the run then reports itself incomplete). */
   readonly stopAfter?: number;
+  /** Run only shard k of n of the items (`shard.ts`); the output is a shard folder for `edgesim merge`. */
+  readonly shard?: Shard;
 }
 
-/** Reads earlier results of the same scenario; drops a cut-off last line. */
-function readResults(path: string, hash: string): { results: ItemResult[]; rewrite: boolean } {
+/** Reads earlier results of the same scenario (and the same shard); drops a cut-off last line. */
+export function readResults(path: string, hash: string, shard?: Shard): { results: ItemResult[]; rewrite: boolean } {
   if (!existsSync(path)) return { results: [], rewrite: true };
   const lines = readFileSync(path, 'utf8').split('\n');
-  const head = lines[0] === undefined || lines[0] === '' ? undefined : (JSON.parse(lines[0]) as { scenarioHash?: string });
+  const head = lines[0] === undefined || lines[0] === '' ? undefined : (JSON.parse(lines[0]) as { scenarioHash?: string; shard?: number; shards?: number });
   if (head === undefined) return { results: [], rewrite: true };
   if (head.scenarioHash !== hash) {
     throw new SimError('scenario-changed', `${path} holds results of another version of this scenario (hash ${head.scenarioHash ?? '?'}, now ${hash}): run with --fresh to start over, or -o <dir> to keep both`);
   }
+  const was = head.shards === undefined ? 'the whole campaign' : `shard ${head.shard}/${head.shards}`;
+  const now = shard === undefined ? 'the whole campaign' : `shard ${shard.k}/${shard.n}`;
+  if (was !== now) throw new SimError('shard-changed', `${path} holds results of ${was}, this run is ${now}: use another -o folder per shard (or --fresh)`);
   const results: ItemResult[] = [];
   let rewrite = false;
   lines.slice(1).forEach((l, i, all) => {
@@ -171,13 +177,28 @@ export async function campaignCommand(file: string, o: CampaignOptions = {}): Pr
   const outDir = o.out ?? defaultOut(sc.name);
   const rows: { label: string; dir: string; values: (string | number | boolean)[]; summary: CampaignSummary }[] = [];
   let stderr = '';
+  const pointDirs: { label: string; dir: string; values: (string | number | boolean)[] }[] = [];
   for (const point of sweepPoints(sc)) {
     const label = sweepLabel(sc, point);
     const dir = label.replace(/[^A-Za-z0-9.,=_-]+/g, '_');
     const r = await runOne(file, point, join(outDir, dir), { ...o, json: false }, label);
     if (!stderr.includes(r.out.stderr)) stderr += r.out.stderr; // the same warning at every point: once
+    const values = sc.sweep.map((a, k) => a.values[point[k]!]!);
+    pointDirs.push({ label, dir, values });
+    if (r.shardDone === true) continue;
     if (r.out.exitCode !== 0 || r.summary === undefined) return { stdout: r.out.stdout, stderr: `${stderr}edgesim: sweep point ${label} did not complete\n`, exitCode: r.out.exitCode === 0 ? 0 : r.out.exitCode };
-    rows.push({ label, dir, values: sc.sweep.map((a, k) => a.values[point[k]!]!), summary: r.summary });
+    rows.push({ label, dir, values, summary: r.summary });
+  }
+  if (o.shard !== undefined) {
+    // a shard of a scenario sweep: every point's folder is a campaign shard; this folder describes the sweep
+    const infos = pointDirs.map((p) => JSON.parse(readFileSync(join(outDir, p.dir, SHARD_FILE), 'utf8')) as ShardInfo);
+    const info: ShardInfo = {
+      kind: 'campaign', name: sc.name, hash: createHash('sha256').update(infos.map((i) => i.hash).join(',')).digest('hex').slice(0, 16), file: resolve(file),
+      shard: o.shard.k, shards: o.shard.n, total: infos.reduce((a, i) => a + i.total, 0), done: infos.reduce((a, i) => a + i.done, 0), complete: infos.every((i) => i.complete),
+      run: { sweep: { scenario: sc.name, axes: sc.sweep.map((a) => ({ key: a.key, values: a.values })), points: pointDirs } },
+    };
+    writeShardInfo(outDir, info);
+    return { stdout: `campaign sweep '${sc.name}' shard ${o.shard.k}/${o.shard.n}: ${pointDirs.length} point(s), ${info.done} of ${info.total} items done; merge the shards with 'edgesim merge <shard folders> -o <dir>'\n`, stderr, exitCode: 0 };
   }
   const sweep = { scenario: sc.name, axes: sc.sweep.map((a) => ({ key: a.key, values: a.values })), points: rows.map((r) => ({ values: r.values, summary: r.summary })) };
   writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(sweep, null, 2)}\n`);
@@ -212,7 +233,7 @@ export function runOnPool(pool: Piscina, file: string, point: readonly number[] 
 }
 
 /** Runs (or resumes) the campaign of one scenario point. */
-async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions, label?: string): Promise<{ out: CommandOutput; summary?: CampaignSummary }> {
+async function runOne(file: string, point: readonly number[] | undefined, out: string | undefined, o: CampaignOptions, label?: string): Promise<{ out: CommandOutput; summary?: CampaignSummary; shardDone?: boolean }> {
   const prep = prepareCampaign(file, point);
   const shown = prep.diagnostics.length > 0 ? `${formatDiagnostics(prep.diagnostics)}\n` : '';
   if (prep.value === undefined) return { out: { stdout: '', stderr: shown, exitCode: 1 } };
@@ -220,12 +241,12 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
   const outDir = out ?? defaultOut(s.name);
   mkdirSync(outDir, { recursive: true });
   const jsonl = join(outDir, 'results.jsonl');
-  const header = `${JSON.stringify({ scenario: s.name, scenarioHash: hash, file })}\n`;
+  const header = `${JSON.stringify({ scenario: s.name, scenarioHash: hash, file, ...(o.shard === undefined ? {} : { shard: o.shard.k, shards: o.shard.n }) })}\n`;
   let earlier: ItemResult[] = [];
   if (o.fresh === true) writeFileSync(jsonl, header);
   else {
     try {
-      const r = readResults(jsonl, hash);
+      const r = readResults(jsonl, hash, o.shard);
       earlier = r.results;
       if (r.rewrite) writeFileSync(jsonl, header + earlier.map((x) => `${JSON.stringify(x)}\n`).join(''));
     } catch (e) {
@@ -233,7 +254,7 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
       throw e;
     }
   }
-  const all = campaignItems(s);
+  const all = shardItems(campaignItems(s), o.shard);
   const doneKeys = new Set(earlier.map((r) => r.key));
   let todo = all.filter((it) => !doneKeys.has(itemKey(it)));
   if (o.stopAfter !== undefined) todo = todo.slice(0, o.stopAfter);
@@ -244,9 +265,15 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
   const started = performance.now();
   bar?.start(all.length, all.length - todo.length - (o.stopAfter === undefined ? 0 : 0), { rate: '0.0' });
   const fresh: ItemResult[] = [];
+  const shardInfo = (done: number): ShardInfo => ({
+    kind: 'campaign', name: s.name, hash, file: resolve(file), shard: o.shard!.k, shards: o.shard!.n, total: all.length, done, complete: done === all.length,
+    run: { chips: s.chips, inferences: s.inferences, threshold: s.threshold ?? null },
+  });
+  if (o.shard !== undefined) writeShardInfo(outDir, shardInfo(earlier.length));
   const record = (r: ItemResult): void => {
     appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
     fresh.push(r);
+    if (o.shard !== undefined) writeShardInfo(outDir, shardInfo(earlier.length + fresh.length));
     bar?.increment(1, { rate: (fresh.length / ((performance.now() - started) / 1000)).toFixed(1) });
   };
   try {
@@ -275,6 +302,10 @@ async function runOne(file: string, point: readonly number[] | undefined, out: s
   }
   if (cov.missing.length > 0) {
     return { out: { stdout: `${fresh.length} items run, ${cov.missing.length} of ${all.length} still to run; run the same command to resume (${jsonl})\n`, stderr: shown, exitCode: 0 } };
+  }
+  if (o.shard !== undefined) {
+    const text = `campaign '${s.name}' shard ${o.shard.k}/${o.shard.n}: ${all.length} of ${campaignItems(s).length} items (${fresh.length} run now on ${workers} worker(s)${earlier.length > 0 ? `, ${earlier.length} from earlier results` : ''}), complete; merge the shards with 'edgesim merge <shard folders> -o <dir>'\nresults: ${jsonl}, ${join(outDir, SHARD_FILE)}\n`;
+    return { shardDone: true, out: { stdout: o.json === true ? `${JSON.stringify(shardInfo(results.length), null, 2)}\n` : text, stderr: shown, exitCode: 0 } };
   }
   const summary = summarize({ name: s.name, chips: s.chips, inferences: s.inferences, threshold: s.threshold }, hash, results);
   writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -15,7 +15,10 @@ import { aimcBenchLines, runAimcBench } from './bench-aimc.js';
 import { DEFAULT_BENCH_SCENARIO, formatCampaignBench, parseWorkerCounts, runCampaignBench } from './bench-campaign.js';
 import { campaignCommand } from './campaign-command.js';
 import { formatSweepBench, runSweepBench } from './bench-sweep.js';
+import { formatShardBench, runShardBench } from './bench-shard.js';
 import { sweepCommand } from './sweep-command.js';
+import { mergeCommand } from './merge-command.js';
+import { parseShard } from './shard.js';
 import { compileCommand } from './compile-command.js';
 import { demoCommand } from './demo-command.js';
 import { SIM_PLATFORMS, formatNnBench, formatNnSimBench, runNnBenchForms, runNnSimBench } from './bench-nn.js';
@@ -27,6 +30,7 @@ import { runCommand } from './run-command.js';
 import { runModelCommand } from './run-model.js';
 import { rtlCommand } from './rtl-command.js';
 import { characterizeCommand } from './characterize-command.js';
+import { k8sCommand, slurmCommand, slurmStatusCommand } from './scaleout.js';
 
 /** Exit codes of every command. */
 const EXIT = { ok: 0, userError: 1, internalError: 2 } as const;
@@ -97,7 +101,7 @@ function inferenceProgress(d: number, t: number): void {
   process.stderr.write(`\rsimulating inference ${d}/${t}${d === t ? '\n' : ''}`);
 }
 
-const bench = program.command('bench').description('speed benchmarks: kernel workloads, SystemC comparison, platform, AIMC tile, PE array, reference evaluator and simulated networks, campaigns, design-space sweeps');
+const bench = program.command('bench').description('speed benchmarks: kernel workloads, SystemC comparison, platform, AIMC tile, PE array, reference evaluator and simulated networks, campaigns, design-space sweeps, sharding');
 examples(bench, ['edgesim bench kernel w1 1000 100 100000 --check', 'edgesim bench pe --size 32 --json', 'edgesim bench campaign --items 2 --workers 1']);
 const benchKernel = bench
   .command('kernel')
@@ -265,6 +269,24 @@ const benchSweep = bench
   });
 examples(benchSweep, ['edgesim bench sweep --points 4 --workers 1,2', 'edgesim bench sweep --sweep scenarios/sweep-odimo-diana.yaml --points 2 --inferences 5 --json']);
 
+const benchShard = bench
+  .command('shard')
+  .description('sharding cost (scale-out issue): the same campaign unsharded on 1 worker (once untimed as warm-up, once timed), and as --shards n shards one after the other (1 worker each) with edgesim merge; prints the wall times, the overhead (shards + merge over unsharded: each shard prepares the scenario again) and the ideal speed-up on n machines, and checks that the merged summary equals the unsharded one byte for byte (exit 1 if not). Default scenarios/l1-upsets-pulp.yaml of the package. Nothing is asserted on time')
+  .option('--scenario <file>', 'scenario without a sweep (default scenarios/l1-upsets-pulp.yaml of the package, not of the cwd)')
+  .option('--shards <n>', 'number of shards', '4')
+  .option('--json', 'print the result as JSON instead of the table')
+  .option('--quiet', QUIET)
+  .action(async (o: { scenario?: string; shards: string; json?: boolean; quiet?: boolean }) => {
+    const r = await runShardBench({
+      ...(o.scenario === undefined ? {} : { scenario: o.scenario }),
+      shards: intOption('--shards', o.shards, 1000),
+      ...(showProgress(o) ? { progress: (m: string) => void process.stderr.write(`bench shard: ${m}\n`) } : {}),
+    });
+    process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : formatShardBench(r));
+    if (!r.identical) process.exitCode = EXIT.userError; // a failed check
+  });
+examples(benchShard, ['edgesim bench shard --shards 4', 'edgesim bench shard --scenario scenarios/aimc-noise-hermes.yaml --shards 2 --json']);
+
 const compileCmd = program
   .command('compile')
   .description('compile a quantized ONNX model for the cores of a platform: writes program.s, program.hex, data/*.bin, manifest.json (addresses, inputs, outputs) and mapping.json, and prints the per-layer mapping; exit 0 compiled, 1 diagnostics (model, platform or compiler) or bad usage, 2 internal error')
@@ -367,9 +389,11 @@ const campaignCmd = program
   .option('--fresh', 'discard earlier results in the folder instead of resuming')
   .option('--quiet', 'no progress bar, only results and errors (the bar is shown only on a terminal anyway)')
   .option('--json', 'print the summary (or the sweep) as JSON, nothing else on stdout')
-  .action(async (file: string, o: { workers?: string; out?: string; fresh?: boolean; quiet?: boolean; json?: boolean }) => {
+  .option('--shard <k/n>', 'run only shard k of n (0-based) of the items (chip x inference, round robin) into -o, for a cluster; combine the shards with edgesim merge (same result as one run)')
+  .action(async (file: string, o: { workers?: string; out?: string; fresh?: boolean; quiet?: boolean; json?: boolean; shard?: string }) => {
     const workers = o.workers === undefined ? undefined : intOption('--workers', o.workers, 256);
     emit(await campaignCommand(file, {
+      ...(o.shard === undefined ? {} : { shard: parseShard(o.shard) }),
       ...(workers === undefined ? {} : { workers }),
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(o.fresh === true ? { fresh: true } : {}),
@@ -389,9 +413,11 @@ const sweepCmd = program
   .option('--fresh', 'evaluate every point again instead of using cached results')
   .option('--quiet', 'no progress bar, only results and errors (the bar is shown only on a terminal anyway)')
   .option('--json', 'print sweep.json, nothing else on stdout')
-  .action(async (file: string, o: { workers?: string; out?: string; cache?: string; fresh?: boolean; quiet?: boolean; json?: boolean }) => {
+  .option('--shard <k/n>', 'evaluate only shard k of n (0-based) of the points (round robin) into -o, for a cluster; combine the shards with edgesim merge (same result as one run)')
+  .action(async (file: string, o: { workers?: string; out?: string; cache?: string; fresh?: boolean; quiet?: boolean; json?: boolean; shard?: string }) => {
     const workers = o.workers === undefined ? undefined : intOption('--workers', o.workers, 256);
     emit(await sweepCommand(file, {
+      ...(o.shard === undefined ? {} : { shard: parseShard(o.shard) }),
       ...(workers === undefined ? {} : { workers }),
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(o.cache === undefined ? {} : { cache: o.cache }),
@@ -401,6 +427,17 @@ const sweepCmd = program
     }));
   });
 examples(sweepCmd, ['edgesim sweep scenarios/sweep-odimo-diana.yaml --workers 2', 'edgesim sweep scenarios/sweep-pe-resnet8.yaml -o traces/pe --json', 'edgesim sweep scenarios/sweep-adc-hermes.yaml --cache traces/sweep-cache --quiet']);
+
+const mergeCmd = program
+  .command('merge')
+  .description('combine the shard folders of a campaign or a sweep (runs with --shard k/n, e.g. the tasks of a Slurm job array) into the outputs of one unsharded run: a campaign\'s summary.json (byte for byte), results.jsonl and report.html, a scenario sweep\'s per-point folders and sweep.json, a design-space sweep\'s sweep.json, points.csv and report.html; checks first that the folders are the shards of one run (same scenario hash), each exactly once and complete, and names any missing, duplicated, incomplete or mismatched shard. Exit 0 merged, 1 for bad or incomplete shards, 2 for an internal error')
+  .argument('<shard...>', 'shard folders (the -o folders of the --shard runs)')
+  .requiredOption('-o, --out <dir>', 'folder for the merged outputs')
+  .option('--json', 'print the merged summary (campaign) or sweep.json, nothing else on stdout')
+  .action((dirs: string[], o: { out: string; json?: boolean }) => {
+    emit(mergeCommand(dirs, { out: o.out, ...(o.json === true ? { json: true } : {}) }));
+  });
+examples(mergeCmd, ['edgesim merge traces/l1/shard-0 traces/l1/shard-1 -o traces/l1/merged', 'edgesim merge traces/slurm-l1-upsets/shard-* -o traces/slurm-l1-upsets/merged --json']);
 
 const checkCmd = program
   .command('check')
@@ -472,6 +509,82 @@ const initCmd = program
     emit(initCommand(dir, o.force === true ? { force: true } : {}));
   });
 examples(initCmd, ['edgesim init', 'edgesim init traces/my-project --force']);
+
+const slurm = program
+  .command('slurm')
+  .description('run a campaign or a sweep as a Slurm job array: `slurm campaign|sweep <file> --shards n` checks the file loads, then writes a job array script (task k runs the file with --shard k/n into <dir>/shard-k), a merge job (edgesim merge, submitted with --dependency=afterok on the array) and submit.sh into <dir>, and with --submit submits both with sbatch; `slurm status <dir>` reports the shards\' progress. The scripts call this installation\'s node and edgesim by absolute paths: the nodes must share its file system')
+  .addHelpText('after', '\nGNU parallel or Kubernetes instead: see edgesim k8s --help and the README ("Running on a cluster").');
+examples(slurm, [
+  'edgesim slurm campaign scenarios/l1-upsets-pulp.yaml --shards 4 --time 30',
+  'edgesim slurm sweep scenarios/sweep-adc-hermes.yaml --shards 8 --cpus 4 --partition cpu --submit',
+  'edgesim slurm status traces/slurm-l1-upsets-pulp',
+]);
+for (const kind of ['campaign', 'sweep'] as const) {
+  const what = kind === 'campaign' ? 'scenario' : 'sweep';
+  const cmd = slurm
+    .command(kind)
+    .description(`write (and with --submit, submit) a Slurm job array running the ${what} file in --shards shards, each shard with --workers = its CPUs into <dir>/shard-k, and a merge job writing <dir>/merged; exit 0 written (and submitted), 1 for a bad file or option or an sbatch failure (its message)`)
+    .argument(`<${what}.yaml>`, `${what} file (checked to load before anything is written)`)
+    .requiredOption('--shards <n>', 'number of shards = array tasks (0..n-1)')
+    .option('-o, --out <dir>', 'folder for the scripts, logs, shards and merged results (default traces/slurm-<name>); must be on storage the nodes share')
+    .option('--partition <p>', 'Slurm partition (#SBATCH --partition)')
+    .option('--time <t>', 'time limit per task: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS')
+    .option('--cpus <c>', 'CPUs per task (#SBATCH --cpus-per-task; the shard runs that many workers)', '1')
+    .option('--mem <m>', 'memory per task (#SBATCH --mem), e.g. 4G')
+    .option('--account <a>', 'Slurm account to charge (#SBATCH --account)')
+    .option('--submit', 'submit with sbatch --parsable: the array, then the merge with --dependency=afterok:<array id>; print the job ids')
+    .action((file: string, o: { shards: string; out?: string; partition?: string; time?: string; cpus: string; mem?: string; account?: string; submit?: boolean }) => {
+      emit(slurmCommand(kind, file, {
+        shards: o.shards, cpus: o.cpus,
+        ...(o.out === undefined ? {} : { out: o.out }),
+        ...(o.partition === undefined ? {} : { partition: o.partition }),
+        ...(o.time === undefined ? {} : { time: o.time }),
+        ...(o.mem === undefined ? {} : { mem: o.mem }),
+        ...(o.account === undefined ? {} : { account: o.account }),
+        ...(o.submit === true ? { submit: true } : {}),
+      }));
+    });
+  examples(cmd, kind === 'campaign'
+    ? ['edgesim slurm campaign scenarios/l1-upsets-pulp.yaml --shards 4 --time 30', 'edgesim slurm campaign scenarios/registers-pulp.yaml --shards 16 --cpus 2 --mem 4G --partition cpu --time 1:00:00 --submit']
+    : ['edgesim slurm sweep scenarios/sweep-adc-hermes.yaml --shards 8 --cpus 4', 'edgesim slurm sweep scenarios/sweep-odimo-diana.yaml --shards 4 --account myproject --time 2-00:00:00 --submit']);
+}
+const slurmStatus = slurm
+  .command('status')
+  .description('progress of a sharded run: per shard done/total and whether it is complete (from <dir>/shard-*/shard.json), the overall percent, missing shards, and the merged result when <dir>/merged exists; works on any folder holding shard-<k>/ folders; exit 0 whatever the progress, 1 when the folder does not exist')
+  .argument('<dir>', 'the folder edgesim slurm wrote (or any folder of shard-<k>/ folders)')
+  .option('--json', 'print the status as JSON')
+  .action((dir: string, o: { json?: boolean }) => {
+    emit(slurmStatusCommand(dir, o.json === true ? { json: true } : {}));
+  });
+examples(slurmStatus, ['edgesim slurm status traces/slurm-l1-upsets-pulp', 'edgesim slurm status traces/slurm-sweep-adc-hermes --json']);
+
+const k8s = program
+  .command('k8s')
+  .description('run a campaign or a sweep as a Kubernetes Indexed Job: `k8s campaign|sweep <file> --shards n --image <img>` checks the file loads, then writes job.yaml (completionMode Indexed, completions n: the pod with index k runs --shard k/n into /results/shard-k), merge-job.yaml (edgesim merge /results/shard-* -o /results/merged) and a README; /results is a PersistentVolumeClaim that must be shared (ReadWriteMany) storage');
+examples(k8s, ['edgesim k8s campaign scenarios/l1-upsets-pulp.yaml --shards 4 --image registry.example.com/edgesim:0.1.0']);
+for (const kind of ['campaign', 'sweep'] as const) {
+  const what = kind === 'campaign' ? 'scenario' : 'sweep';
+  const cmd = k8s
+    .command(kind)
+    .description(`write a Kubernetes Indexed Job running the ${what} file in --shards shards and a merge Job; the container runs the file path as given (relative to the image's working directory), so the file and what it names must be in the image or on the volume; exit 0 written, 1 for a bad file or option`)
+    .argument(`<${what}.yaml>`, `${what} file (checked to load here first)`)
+    .requiredOption('--shards <n>', 'number of shards = completions (indexes 0..n-1)')
+    .requiredOption('--image <img>', 'container image with edgesim on its PATH')
+    .option('-o, --out <dir>', 'folder for the manifests (default traces/k8s-<name>)')
+    .option('--cpus <c>', 'CPUs requested per pod (and --workers of each shard)', '1')
+    .option('--parallelism <p>', 'pods running at a time (default: all shards)')
+    .option('--pvc <name>', 'PersistentVolumeClaim mounted at /results (shared, ReadWriteMany)', 'edgesim-results')
+    .action((file: string, o: { shards: string; image: string; out?: string; cpus: string; parallelism?: string; pvc: string }) => {
+      emit(k8sCommand(kind, file, {
+        shards: o.shards, image: o.image, cpus: o.cpus, pvc: o.pvc,
+        ...(o.out === undefined ? {} : { out: o.out }),
+        ...(o.parallelism === undefined ? {} : { parallelism: o.parallelism }),
+      }));
+    });
+  examples(cmd, kind === 'campaign'
+    ? ['edgesim k8s campaign scenarios/l1-upsets-pulp.yaml --shards 4 --image registry.example.com/edgesim:0.1.0', 'edgesim k8s campaign scenarios/registers-pulp.yaml --shards 32 --parallelism 8 --cpus 2 --image edgesim:latest -o traces/k8s-registers']
+    : ['edgesim k8s sweep scenarios/sweep-adc-hermes.yaml --shards 8 --cpus 4 --image registry.example.com/edgesim:0.1.0']);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@
  * At the end: `sweep.json` (points, front, hypervolume, analytic error, normalization),
  * `points.csv`, `report.html` and a table.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { OBJECTIVE_UNIT, type ObjectiveName, type SweepSpec } from '../platform/
 import { SimError, formatDiagnostics, formatTable } from '../util/index.js';
 import type { CommandOutput } from './compile-command.js';
 import { REPORT_FILE, writeDseReport } from './report-files.js';
+import { SHARD_FILE, shardItems, writeShardInfo, type Shard, type ShardInfo } from './shard.js';
 import { SWEEP_EVAL_VERSION, evaluatePoint, ownDiagnostics, preparePoint, prepareSweep, type PreparedPoint, type SweepContext } from './sweep-eval.js';
 
 /** Options of {@link sweepCommand}. */
@@ -34,6 +36,8 @@ export interface SweepOptions {
   readonly json?: boolean;
   /** Stop after this many newly evaluated points (tests of resuming; the run then reports itself incomplete). */
   readonly stopAfter?: number;
+  /** Evaluate only shard k of n of the points (`shard.ts`); the output is a shard folder for `edgesim merge`. */
+  readonly shard?: Shard;
 }
 
 /** What `sweep.json` holds. */
@@ -98,8 +102,9 @@ export async function sweepCommand(file: string, o: SweepOptions = {}): Promise<
   mkdirSync(cacheDir, { recursive: true });
 
   // every point's platform and cache key; errors positioned in the sweep file stop the sweep
-  const prepared: PreparedPoint[] = ctx.points.map((p) => preparePoint(ctx, p));
-  const own = prepared.flatMap((pp) => ownDiagnostics(ctx, pp.diagnostics));
+  const everyPoint: PreparedPoint[] = ctx.points.map((p) => preparePoint(ctx, p));
+  const prepared = shardItems(everyPoint, o.shard);
+  const own = everyPoint.flatMap((pp) => ownDiagnostics(ctx, pp.diagnostics));
   if (own.length > 0) {
     const seen = new Set<string>();
     const uniq = own.filter((d) => {
@@ -123,9 +128,22 @@ export async function sweepCommand(file: string, o: SweepOptions = {}): Promise<
   const bar = o.quiet === true || process.stderr.isTTY !== true ? undefined
     : new cliProgress.SingleBar({ format: `sweep ${spec.name} [{bar}] {value}/{total} points | ETA {eta_formatted}`, etaBuffer: 10, stream: process.stderr }, cliProgress.Presets.shades_classic);
   bar?.start(prepared.length, cachedCount);
+  const hash = sweepHash(ctx, everyPoint);
+  const shardInfo = (): ShardInfo => ({
+    kind: 'sweep', name: spec.name, hash, file: resolve(file), shard: o.shard!.k, shards: o.shard!.n, total: prepared.length, done: results.size, complete: results.size === prepared.length,
+    run: {},
+  });
+  const writeShard = (): void => {
+    if (o.shard === undefined) return;
+    mkdirSync(outDir, { recursive: true });
+    writeAtomic(join(outDir, SHARD_POINTS), `${JSON.stringify(prepared.map((pp) => results.get(pp.point.index)).filter((r) => r !== undefined))}\n`);
+    writeShardInfo(outDir, shardInfo());
+  };
+  writeShard();
   const record = (r: PointResult): void => {
     writeAtomic(join(cacheDir, `${r.hash}.json`), `${JSON.stringify(r)}\n`);
     results.set(r.index, r);
+    writeShard();
     bar?.increment(1);
   };
   try {
@@ -150,14 +168,34 @@ export async function sweepCommand(file: string, o: SweepOptions = {}): Promise<
   if (all.length < prepared.length) {
     return { stdout: `${all.length - cachedCount} point(s) evaluated, ${prepared.length - all.length} of ${prepared.length} still to do; run the same command to resume (cache ${cacheDir})\n`, stderr: shownDiags, exitCode: 0 };
   }
-  const out = sweepOutput(ctx, file, all);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(out, null, 2)}\n`);
-  writeFileSync(join(outDir, 'points.csv'), resultsCsv(spec, all, out.front));
-  writeDseReport(outDir, out);
+  if (o.shard !== undefined) {
+    const text = `sweep '${spec.name}' shard ${o.shard.k}/${o.shard.n}: ${prepared.length} of ${everyPoint.length} point(s) (${all.length - cachedCount} evaluated now on ${workers} worker(s), ${cachedCount} from the cache), complete; merge the shards with 'edgesim merge <shard folders> -o <dir>'\nresults: ${join(outDir, SHARD_POINTS)}, ${join(outDir, SHARD_FILE)}\n`;
+    return { stdout: o.json === true ? `${JSON.stringify(shardInfo(), null, 2)}\n` : text, stderr: shownDiags, exitCode: 0 };
+  }
+  const out = sweepOutput(ctx, resolve(file), all);
+  writeSweepOutputs(ctx, outDir, out, all);
   if (o.json === true) return { stdout: `${JSON.stringify(out, null, 2)}\n`, stderr: shownDiags, exitCode: 0 };
   const text = formatSweep(ctx, out, { evaluated: all.length - cachedCount, cached: cachedCount, workers });
   return { stdout: `${text}\nresults: ${join(outDir, 'sweep.json')}, ${join(outDir, 'points.csv')}, ${join(outDir, REPORT_FILE)}\n`, stderr: shownDiags, exitCode: 0 };
+}
+
+/** A shard folder's point results (JSON array). */
+export const SHARD_POINTS = 'points.json';
+
+/** The hash every shard of one sweep shares: the sweep file's text and every point's cache key. */
+export function sweepHash(ctx: SweepContext, points: readonly PreparedPoint[]): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(ctx.file, 'utf8'));
+  for (const pp of points) h.update(`\u0000${pp.hash}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Writes a finished sweep's outputs (`sweep.json`, `points.csv`, `report.html`) into `outDir`. */
+export function writeSweepOutputs(ctx: SweepContext, outDir: string, out: SweepOutput, results: readonly PointResult[]): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'sweep.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(outDir, 'points.csv'), resultsCsv(ctx.spec, [...results].sort((a, b) => a.index - b.index), out.front));
+  writeDseReport(outDir, out);
 }
 
 /** The order-independent output of a finished sweep. */

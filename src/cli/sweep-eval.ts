@@ -259,7 +259,7 @@ export function evaluatePoint(ctx: SweepContext, pp: PreparedPoint): PointResult
   if (spec.evaluate.analytic) {
     const est = analyticEstimate(platform, compiled, catalog, { graph });
     let accuracy: number | null = null;
-    if (ctx.data !== undefined && ctx.data.labelled) {
+    if (ctx.data !== undefined && ctx.data.labelled && samples.length > 0) {
       const ev = createEvaluator(graph);
       let correct = 0;
       for (const s of samples) {

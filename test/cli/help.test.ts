@@ -15,11 +15,13 @@ const tmp = cliTestFolder('edgesim-help-');
 /** Subcommand names listed under "Commands:" of a help text (without `help`). */
 function commandsOf(help: string): string[] {
   const part = help.slice(help.indexOf('Commands:'));
-  return [...part.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+  return [...part.matchAll(/^ {2}([a-z][a-z0-9-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
 }
 
-const COMMANDS = ['demo', 'bench', 'compile', 'run', 'campaign', 'sweep', 'characterize', 'check', 'describe', 'schema', 'rtl', 'init'];
-const BENCH = ['kernel', 'compare-systemc', 'platform', 'aimc', 'pe', 'nn', 'campaign', 'sweep'];
+const COMMANDS = ['demo', 'bench', 'compile', 'run', 'campaign', 'sweep', 'characterize', 'check', 'describe', 'schema', 'rtl', 'init', 'merge', 'slurm', 'k8s'];
+const BENCH = ['kernel', 'compare-systemc', 'platform', 'aimc', 'pe', 'nn', 'campaign', 'sweep', 'shard'];
+const SLURM = ['campaign', 'sweep', 'status'];
+const K8S = ['campaign', 'sweep'];
 /** Arguments with these endings are input files that must exist (outputs follow -o, --out or >). */
 const INPUT = /\.(ya?ml|onnx|s|elf|bin)$/;
 
@@ -30,9 +32,11 @@ describe('--help of every command', () => {
     expect(commandsOf(top.out).sort()).toEqual([...COMMANDS].sort());
     expect(top.out).toContain('Exit codes: 0 ok, 1 user error');
     expect(commandsOf(cli('bench', '--help').out).sort()).toEqual([...BENCH].sort());
+    expect(commandsOf(cli('slurm', '--help').out).sort()).toEqual([...SLURM].sort());
+    expect(commandsOf(cli('k8s', '--help').out).sort()).toEqual([...K8S].sort());
   });
 
-  for (const path of [...COMMANDS.map((c) => [c]), ...BENCH.map((b) => ['bench', b])]) {
+  for (const path of [...COMMANDS.map((c) => [c]), ...BENCH.map((b) => ['bench', b]), ...SLURM.map((c) => ['slurm', c]), ...K8S.map((c) => ['k8s', c])]) {
     it(`edgesim ${path.join(' ')} --help has examples naming existing files`, () => {
       const r = cli(...path, '--help');
       expect(r.code).toBe(0);

@@ -119,6 +119,35 @@ describe('edgesim sweep', () => {
     }
   }, 120_000);
 
+  it('a float model: post-training quantization (ptq) then per-layer weight bits, simulated on pulp-cluster bit-exact with the evaluator', async () => {
+    const f = join(dir(), 'ptq.yaml');
+    writeFileSync(f, `sweep: ptq
+platform: ${repoRoot}platforms/pulp-cluster.yaml
+model: ${M}/onnx_zoo_mnist8_float.onnx
+data:
+  images: ${M}/data/mnist_test1000_images_u8.bin
+  labels: ${M}/data/mnist_test1000_labels_u8.bin
+  shape: [1, 28, 28]
+  preprocess: raw
+inferences: 2
+seed: 1
+evaluate: both
+ptq: { first: 500, samples: 10, weightBits: 8, actBits: 8, perChannel: true }
+axes:
+  'precision.*.weightBits': [3, 8]
+objectives: { accuracy: max, latency: min }
+`);
+    const out = join(dir(), 'ptq');
+    const r = await sweepCommand(f, { workers: 1, out, quiet: true });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const s = read(out);
+    expect(s.points.map((p) => p.error)).toEqual([null, null]);
+    // the simulated program computes what the evaluator computes on the quantized graph
+    for (const p of s.points) expect(p.simulated!.accuracy).toBe(p.analytic!.accuracy);
+    expect(s.analyticError.accuracyMismatches).toBe(0);
+  }, 300_000);
+
   it('bad axes: the sweep file position, exit 1, nothing evaluated', async () => {
     const cases: [string, RegExp][] = [
       ["  'dacc.rows': [0, 16]\n", /:12:17: error\[out-of-range\].*'dacc.rows' = 0: instance 'dacc'/],
