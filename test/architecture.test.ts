@@ -39,7 +39,8 @@ const THIRD_PARTY: Readonly<Record<string, readonly string[]>> = {
   kernel: ['eventemitter3'],
   platform: ['yaml', 'immer'],
   nn: ['protobufjs'],
-  cli: ['commander', 'piscina', 'cli-progress'],
+  // yaml: the Kubernetes manifests of `edgesim k8s` are written with the same YAML library that reads platform files
+  cli: ['commander', 'piscina', 'cli-progress', 'yaml'],
   // report imports no package: chart.js's browser build is read as text by cli/report-files.ts
   // (createRequire().resolve) and inlined into the page
   report: [],

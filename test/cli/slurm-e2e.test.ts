@@ -7,7 +7,8 @@
  * dependent merge job; the merged summary.json must equal, byte for byte, the summary of the
  * same campaign run in one process. Skips, naming what is missing, without root, slurm-wlm or
  * munge, or when the daemons do not start; CI installs them (.ci/run). Timings are printed,
- * never asserted.
+ * never asserted; `EDGESIM_SLURM_BENCH_SCENARIO=<scenario.yaml>` runs that campaign instead and
+ * prints the array's speed-up over one process (the scale-out issue's benchmark).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -178,8 +179,11 @@ describe.skipIf(skip !== null)(`edgesim slurm on a local single-node Slurm${skip
     const { dir, env } = c!;
     const work = join(dir, 'work');
     mkdirSync(work);
-    const scenario = join(work, 'tfc e2e.yaml'); // a space in the path: the scripts must quote it
-    writeFileSync(scenario, `${tfcScenario('tfc-e2e', { seed: 11, chips: 1, inferences: 8 })}threshold: 80%\nfaults:\n  - { kind: bit-flip, target: l1, count: 4, window: [0ns, 40us] }\n`);
+    // EDGESIM_SLURM_BENCH_SCENARIO=<scenario.yaml> measures a real campaign instead (the issue's
+    // 4-shard speed-up on the single-node cluster; printed, never asserted)
+    const bench = process.env['EDGESIM_SLURM_BENCH_SCENARIO'];
+    const scenario = bench ?? join(work, 'tfc e2e.yaml'); // a space in the path: the scripts must quote it
+    if (bench === undefined) writeFileSync(scenario, `${tfcScenario('tfc-e2e', { seed: 11, chips: 1, inferences: 8 })}threshold: 80%\nfaults:\n  - { kind: bit-flip, target: l1, count: 4, window: [0ns, 40us] }\n`);
 
     const out = join(work, 'slurm run');
     const sub = edgesim(['slurm', 'campaign', scenario, '--shards', '4', '--time', '10', '-o', out, '--submit'], env);
@@ -214,10 +218,13 @@ describe.skipIf(skip !== null)(`edgesim slurm on a local single-node Slurm${skip
     const st = edgesim(['slurm', 'status', out, '--json'], env);
     expect(st.code, st.err).toBe(0);
     const status = JSON.parse(st.out) as { complete: number; missing: number[]; percent: number; done: number; total: number; merged: { files: string[] } | null };
-    expect(status).toMatchObject({ complete: 4, missing: [], done: 8, total: 8, percent: 100 });
+    expect(status).toMatchObject({ complete: 4, missing: [], percent: 100 });
+    expect(status.done).toBe(status.total);
+    if (bench === undefined) expect(status.total).toBe(8);
     expect(status.merged?.files).toContain('summary.json');
 
     console.log(`slurm-e2e timings (printed, not asserted): cluster start ${c!.setupS.toFixed(1)} s; edgesim slurm --submit ${sub.s.toFixed(1)} s; `
-      + `4-task array + merge job, submit to empty queue ${slurmS.toFixed(1)} s on ${availableParallelism()} CPU(s); the same campaign in one process (--workers 1) ${ref.s.toFixed(1)} s`);
+      + `4-task array + merge job, submit to empty queue ${slurmS.toFixed(1)} s on ${availableParallelism()} CPU(s); the same campaign in one process (--workers 1) ${ref.s.toFixed(1)} s: `
+      + `speed-up ${(ref.s / slurmS).toFixed(2)}x${bench === undefined ? '' : ` (${bench})`}`);
   }, 330_000);
 });

@@ -475,7 +475,9 @@ describe('aimc-tile: declaration', () => {
     for (const [n, s] of Object.entries(AimcTileDef.params)) {
       if (s.type === 'energy' || s.type === 'power' || s.type === 'area') {
         expect(s.tech, n).toBe(true);
-        expect(s.default, n).toBeUndefined();
+        // the cell and ADC area terms are optional splits of `area` (0 = not split out); every other price has no default
+        if (n === 'cellArea' || n === 'adcArea') expect(s.default, n).toBe('0um2');
+        else expect(s.default, n).toBeUndefined();
       }
     }
     expect(AimcTileDef.energy.conversion).toMatchObject({ kind: 'per-event', cost: 'adcConversionEnergy' });

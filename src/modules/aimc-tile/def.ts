@@ -40,8 +40,8 @@ const TILE_PARAMS = {
   rowWriteEnergy: param.energy({ doc: 'Programming one word line (drivers).', tech: true }),
   cellWriteEnergy: param.energy({ doc: 'Programming one cell.', tech: true }),
   leakage: param.power({ doc: 'Static leakage of the tile.', tech: true }),
-  cellArea: param.area({ doc: 'Area of one crossbar cell (all devices of one row x column position); the crossbar term is rows x cols x cellArea (0 = not split out: the tile\'s `area` covers it).', tech: true }),
-  adcArea: param.area({ doc: 'Area of one ADC at adcAreaRefBits, scaled by 2^(adcBits - adcAreaRefBits) (capacitive-DAC SAR and flash ADCs grow about 2x per bit; a first-order law, not a layout); the ADC term is the conversion units (cols, or cols / 2 with analog differential subtraction) / columnsPerAdc, rounded up, times that (0 = not split out).', tech: true }),
+  cellArea: param.area({ doc: 'Area of one crossbar cell (all devices of one row x column position); the crossbar term is rows x cols x cellArea (0 = not split out: the tile\'s `area` covers it).', default: '0um2', tech: true }),
+  adcArea: param.area({ doc: 'Area of one ADC at adcAreaRefBits, scaled by 2^(adcBits - adcAreaRefBits) (capacitive-DAC SAR and flash ADCs grow about 2x per bit; a first-order law, not a layout); the ADC term is the conversion units (cols, or cols / 2 with analog differential subtraction) / columnsPerAdc, rounded up, times that (0 = not split out).', default: '0um2', tech: true }),
   adcAreaRefBits: param.int({ doc: 'The resolution adcArea is given at; 0 = adcBits (no scaling).', unit: 'bits', default: 0, min: 0, max: 16 }),
   area: param.area({ doc: 'Area of the tile beyond the cell and ADC terms (periphery, drivers), or of the whole tile when those are 0.', tech: true }),
 };
