@@ -76,7 +76,7 @@ export function prepareCampaign(file: string, point?: readonly number[]): { valu
   const ft = checkScenarioTargets(sc, platform, catalog);
   diags.push(...t.diagnostics, ...ft.diagnostics);
   if (hasErrors(diags) || ft.value === undefined) return { diagnostics: diags };
-  const compiled = compileAuto(model.graph, platform, { targets: t.targets });
+  const compiled = compileAuto(model.graph, platform, { targets: t.targets, splits: t.splits });
   diags.push(...compiled.diagnostics);
   if (hasErrors(diags) || compiled.value === undefined) return { diagnostics: diags };
   const noisy = analogNonIdealities(platform);
@@ -85,7 +85,8 @@ export function prepareCampaign(file: string, point?: readonly number[]): { valu
     const at = sc.params[0]?.at ?? { file, line: 1, column: 1 };
     const on = [...noisy].map(([n, what]) => `${n} (${what.join(', ')})`).join('; ');
     const mapping: readonly AccelMapping[] = 'mapping' in compiled.value ? compiled.value.mapping : [];
-    const hit = mapping.filter((m) => m.kind === 'aimc-tile' && (m.aimc?.tiles ?? [m.target]).some((x) => noisy.has(x)));
+    // layers on the tiles, and split layers whose AIMC part is on them
+    const hit = mapping.filter((m) => (m.kind === 'aimc-tile' || m.kind === 'split') && (m.aimc?.tiles ?? [m.split?.aimc.target ?? m.target]).some((x) => noisy.has(x)));
     diags.push(hit.length > 0
       ? { severity: 'warning', code: 'aimc-not-exact', file: at.file, line: at.line, column: at.column,
           message: `analog non-idealities on ${on}: the ${hit.length} layer(s) on these tiles are not exact whatever the mapping report says (it assumes ideal tiles): ${hit.map((m) => m.node).join('; ')}; the fault-free reference runs without the non-idealities` }

@@ -78,11 +78,13 @@ export function compileAuto(graph: NnGraph, platform: PlatformGraph, o: { readon
 }
 
 /**
- * Targets from a mapping file (`--mapping`) and `--target` options (which win); diagnostics of
- * the file (positions, unknown targets) are returned, never thrown.
+ * Targets and channel splits from a mapping file (`--mapping`) and `--target` options (which
+ * win; a `--target` on a split layer replaces the split); diagnostics of the file (positions,
+ * unknown targets, bad fractions) are returned, never thrown.
  */
-export function readTargets(mappingFile: string | undefined, list: readonly string[] | undefined, platform: PlatformGraph): { targets: Map<string, string>; diagnostics: readonly Diagnostic[] } {
+export function readTargets(mappingFile: string | undefined, list: readonly string[] | undefined, platform: PlatformGraph): { targets: Map<string, string>; splits: Map<string, number>; diagnostics: readonly Diagnostic[] } {
   const targets = new Map<string, string>();
+  const splits = new Map<string, number>();
   let diagnostics: readonly Diagnostic[] = [];
   if (mappingFile !== undefined) {
     const text = readText(mappingFile);
@@ -90,9 +92,13 @@ export function readTargets(mappingFile: string | undefined, list: readonly stri
     const r = loadMapping(mappingFile, text, platform);
     diagnostics = r.diagnostics;
     for (const [k, v] of r.value?.targets ?? []) targets.set(k, v);
+    for (const [k, v] of r.value?.splits ?? []) splits.set(k, v);
   }
-  for (const [k, v] of parseTargets(list)) targets.set(k, v);
-  return { targets, diagnostics };
+  for (const [k, v] of parseTargets(list)) {
+    targets.set(k, v);
+    splits.delete(k);
+  }
+  return { targets, splits, diagnostics };
 }
 
 /** `node=target` pairs of `--target` options. @throws SimError `bad-argument` for a malformed one. */
@@ -140,7 +146,7 @@ export function compileCommand(modelFile: string, o: CompileCommandOptions): Com
   const pre = [...pre0, ...t.diagnostics];
   if (hasErrors(pre)) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const r = compileAuto(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { noSimd: true } : {}), targets: t.targets });
+  const r = compileAuto(model.graph, plat.graph, { ...(cores === undefined ? {} : { cores }), ...(o.noSimd === true ? { noSimd: true } : {}), targets: t.targets, splits: t.splits });
   const diags = [...pre, ...r.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (r.value === undefined || hasErrors(r.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };

@@ -82,7 +82,7 @@ export function runModelCommand(platformFile: string, modelFile: string, o: RunM
   const pre = [...pre0, ...t.diagnostics];
   if (hasErrors(pre)) return { stdout: '', stderr: `${formatDiagnostics(pre)}\n`, exitCode: 1 };
   const cores = o.cores === undefined ? undefined : o.cores.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const compiled = compileAuto(graph, g, { ...(cores === undefined ? {} : { cores }), targets: t.targets });
+  const compiled = compileAuto(graph, g, { ...(cores === undefined ? {} : { cores }), targets: t.targets, splits: t.splits });
   const diags = [...pre, ...compiled.diagnostics];
   const shown = diags.length > 0 ? `${formatDiagnostics(diags)}\n` : '';
   if (compiled.value === undefined || hasErrors(compiled.diagnostics)) return { stdout: '', stderr: shown, exitCode: 1 };

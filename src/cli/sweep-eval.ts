@@ -151,6 +151,8 @@ export interface PreparedPoint {
   readonly settings: PointSettings;
   readonly platform?: PlatformGraph;
   readonly targets: ReadonlyMap<string, string>;
+  /** Channel splits: the mapping file's, then the point's axes. */
+  readonly splits: ReadonlyMap<string, number>;
   /** Diagnostics of loading (errors in the sweep file's own positions are the user's: the command stops on them). */
   readonly diagnostics: readonly Diagnostic[];
   readonly hash: string;
@@ -162,24 +164,34 @@ export function preparePoint(ctx: SweepContext, point: DesignPoint): PreparedPoi
   const r = loadPlatform(ctx.platformFile, ctx.platformText, { catalog, readFile: readText, overrides: settings.overrides });
   const diags: Diagnostic[] = [...r.diagnostics];
   const targets = new Map<string, string>();
+  const splits = new Map<string, number>();
   if (r.graph !== undefined && ctx.mappingFile !== undefined && ctx.mappingText !== undefined) {
     const mm = loadMapping(ctx.mappingFile, ctx.mappingText, r.graph);
     diags.push(...mm.diagnostics);
     for (const [k, v] of mm.value?.targets ?? []) targets.set(k, v);
+    for (const [k, v] of mm.value?.splits ?? []) splits.set(k, v);
   }
-  for (const [k, v] of settings.targets) targets.set(k, v);
+  // the point's axes win over the mapping file: a target axis replaces a split and the other way round
+  for (const [k, v] of settings.targets) {
+    targets.set(k, v);
+    splits.delete(k);
+  }
+  for (const [k, v] of settings.splits) {
+    splits.set(k, v);
+    targets.delete(k);
+  }
   const h = createHash('sha256');
   const spec = ctx.spec;
   for (const part of [
     `edgesim-sweep-eval ${SWEEP_EVAL_VERSION}`,
     r.graph === undefined ? `unloadable ${ctx.platformText} ${JSON.stringify(settings.overrides.map((o) => [o.target, o.param, o.raw]))}` : JSON.stringify(r.graph),
-    ctx.modelHash, JSON.stringify([...targets]), JSON.stringify([...settings.splits]), JSON.stringify(settings.precision),
+    ctx.modelHash, JSON.stringify([...targets]), JSON.stringify([...splits]), JSON.stringify(settings.precision),
     ctx.data?.hash ?? 'no data', JSON.stringify({ inferences: spec.inferences, seed: spec.seed, evaluate: spec.evaluate, preprocess: ctx.data?.preprocess ?? null, ptq: spec.ptq === undefined ? null : { ...spec.ptq, at: null }, areaOf: spec.areaOf?.globs ?? null }),
   ]) {
     h.update(part);
     h.update('\u0000');
   }
-  return { point, settings, ...(r.graph === undefined ? {} : { platform: r.graph }), targets, diagnostics: diags, hash: h.digest('hex').slice(0, 20) };
+  return { point, settings, ...(r.graph === undefined ? {} : { platform: r.graph }), targets, splits, diagnostics: diags, hash: h.digest('hex').slice(0, 20) };
 }
 
 /** The ops whose weights the quantizer changes (`weightBits`, `weights`). */
@@ -234,7 +246,7 @@ export function evaluatePoint(ctx: SweepContext, pp: PreparedPoint): PointResult
       throw e;
     }
   }
-  const c = compileAuto(graph, platform, { targets: pp.targets, ...(pp.settings.splits.size > 0 ? { splits: pp.settings.splits } : {}) });
+  const c = compileAuto(graph, platform, { targets: pp.targets, ...(pp.splits.size > 0 ? { splits: pp.splits } : {}) });
   if (c.value === undefined || hasErrors(c.diagnostics)) return fail(formatDiagnostics(c.diagnostics.filter((d) => d.severity === 'error')));
   const compiled: Compiled | AccelCompiled = c.value;
   // where each dot layer went, by graph node name (element-wise layers and epilogues stay on the cores)
