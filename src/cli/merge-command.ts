@@ -8,7 +8,7 @@
  * of one run, each exactly once and complete (`checkShards`), and that their results cover every
  * item exactly once; each problem names the shard and the fix.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCoverage, summarize, type CampaignSummary, type ItemResult } from '../campaign/index.js';
 import { checkResults, type PointResult } from '../dse/index.js';
@@ -17,7 +17,7 @@ import { readResults } from './campaign-command.js';
 import type { CommandOutput } from './compile-command.js';
 import { REPORT_FILE, writeCampaignReport, writeSweepReport } from './report-files.js';
 import { checkShards, readShardInfo, type ShardInfo } from './shard.js';
-import { SHARD_POINTS, sweepHash, sweepOutput, writeSweepOutputs } from './sweep-command.js';
+import { SHARD_POINTS, readShardPoints, sweepHash, sweepOutput, writeSweepOutputs } from './sweep-command.js';
 import { preparePoint, prepareSweep } from './sweep-eval.js';
 
 /** The campaign run a shard belongs to (`shard.json` `run`). */
@@ -81,7 +81,7 @@ export function mergeCommand(dirs: readonly string[], o: { readonly out: string;
     const ctx = p.value;
     const now = sweepHash(ctx, ctx.points.map((pt) => preparePoint(ctx, pt)));
     if (now !== info.hash) throw new SimError('bad-shard', `${info.file} (or what it names) changed since the shards ran (hash ${info.hash}, now ${now}): run the shards again`);
-    const results: PointResult[] = dirs.flatMap((d) => JSON.parse(readFileSync(join(d, SHARD_POINTS), 'utf8')) as PointResult[]);
+    const results: PointResult[] = dirs.flatMap((d) => readShardPoints(join(d, SHARD_POINTS)));
     checkResults(ctx.points, results);
     if (results.length !== ctx.points.length) throw new SimError('bad-shard', `the shards of '${info.name}' hold ${results.length} of its ${ctx.points.length} points: run the incomplete shards again`);
     const out = sweepOutput(ctx, info.file, results);

@@ -9,7 +9,7 @@
  * `points.csv`, `report.html` and a table.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,17 +133,21 @@ export async function sweepCommand(file: string, o: SweepOptions = {}): Promise<
     kind: 'sweep', name: spec.name, hash, file: resolve(file), shard: o.shard!.k, shards: o.shard!.n, total: prepared.length, done: results.size, complete: results.size === prepared.length,
     run: {},
   });
-  const writeShard = (): void => {
-    if (o.shard === undefined) return;
+  // a shard's results: points.jsonl, rewritten once with what the cache already holds, then one
+  // line appended per point (a kill leaves at most a cut-off last line, which the merge drops)
+  const shardPoints = join(outDir, SHARD_POINTS);
+  if (o.shard !== undefined) {
     mkdirSync(outDir, { recursive: true });
-    writeAtomic(join(outDir, SHARD_POINTS), `${JSON.stringify(prepared.map((pp) => results.get(pp.point.index)).filter((r) => r !== undefined))}\n`);
+    writeAtomic(shardPoints, prepared.map((pp) => results.get(pp.point.index)).filter((r) => r !== undefined).map((r) => `${JSON.stringify(r)}\n`).join(''));
     writeShardInfo(outDir, shardInfo());
-  };
-  writeShard();
+  }
   const record = (r: PointResult): void => {
     writeAtomic(join(cacheDir, `${r.hash}.json`), `${JSON.stringify(r)}\n`);
     results.set(r.index, r);
-    writeShard();
+    if (o.shard !== undefined) {
+      appendFileSync(shardPoints, `${JSON.stringify(r)}\n`);
+      writeShardInfo(outDir, shardInfo());
+    }
     bar?.increment(1);
   };
   try {
@@ -179,8 +183,23 @@ export async function sweepCommand(file: string, o: SweepOptions = {}): Promise<
   return { stdout: `${text}\nresults: ${join(outDir, 'sweep.json')}, ${join(outDir, 'points.csv')}, ${join(outDir, REPORT_FILE)}\n`, stderr: shownDiags, exitCode: 0 };
 }
 
-/** A shard folder's point results (JSON array). */
-export const SHARD_POINTS = 'points.json';
+/** A shard folder's point results (JSON lines, one per point). */
+export const SHARD_POINTS = 'points.jsonl';
+
+/** Reads a shard's `points.jsonl`; a cut-off last line (a killed shard) is dropped, anything else unreadable is an error. */
+export function readShardPoints(path: string): PointResult[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: PointResult[] = [];
+  lines.forEach((l, i) => {
+    if (l.trim() === '') return;
+    try {
+      out.push(JSON.parse(l) as PointResult);
+    } catch {
+      if (lines.slice(i + 1).some((x) => x.trim() !== '')) throw new SimError('corrupt-results', `${path}: line ${i + 1} is not valid JSON; run the shard again`);
+    }
+  });
+  return out;
+}
 
 /** The hash every shard of one sweep shares: the sweep file's text and every point's cache key. */
 export function sweepHash(ctx: SweepContext, points: readonly PreparedPoint[]): string {

@@ -5,13 +5,13 @@
  * summary / sweep.json; a stopped shard resumes without losing or repeating items; missing,
  * duplicated, incomplete and mismatched shards are named.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { campaignCommand } from '../../src/cli/campaign-command.js';
 import { mergeCommand } from '../../src/cli/merge-command.js';
-import { parseShard, shardItems } from '../../src/cli/shard.js';
+import { parseShard, readShardInfo, shardItems } from '../../src/cli/shard.js';
 import { sweepCommand } from '../../src/cli/sweep-command.js';
 import { repoRoot } from '../helpers/repo.js';
 import { tfcScenario } from '../campaign/helpers.js';
@@ -102,6 +102,10 @@ objectives: { latency: min, energy: min }
 `);
     const whole = await sweepCommand(f, { workers: 1, quiet: true, out: join(dir, 'd-whole') });
     expect(whole.exitCode).toBe(0);
+    // shard 0 killed after one point, mid-line: the cut-off line is dropped, the shard resumes from the cache
+    await sweepCommand(f, { workers: 1, quiet: true, out: join(dir, 'd-0'), shard: { k: 0, n: 3 }, stopAfter: 1 });
+    appendFileSync(join(dir, 'd-0', 'points.jsonl'), '{"index": 3, "lab');
+    expect(readShardInfo(join(dir, 'd-0'))).toMatchObject({ kind: 'sweep', shard: 0, shards: 3, total: 2, done: 1, complete: false });
     for (const k of [0, 1, 2]) {
       const r = await sweepCommand(f, { workers: 1, quiet: true, out: join(dir, `d-${k}`), shard: { k, n: 3 } });
       expect(r.stderr).toBe('');

@@ -1,6 +1,6 @@
 /**
- * `edgesim slurm campaign ... --submit` on a REAL single-node Slurm (Debian's slurm-wlm and
- * munge, started by hand as in /work/shared/research/SLURM-LOCAL.md, but isolated: its own munge
+ * `edgesim slurm campaign ... --submit` on a REAL single-node Slurm (Debian's slurm-wlm 22.05
+ * and munge, the daemons started by hand as no systemd runs here), isolated: its own munge
  * key and socket, slurm.conf, spool, state, logs and ports, all in one temporary folder reached
  * through SLURM_CONF, so a Slurm already on the machine is left alone and nothing remains after
  * the test). A 1 chip x 8 inference TFC-2W2A campaign runs as a 4-task job array plus the
