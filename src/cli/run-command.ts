@@ -68,7 +68,8 @@ export function tracePrices(energy: EnergyReport): Map<string, ComponentPrices> 
     let idle = 0;
     let stat = 0;
     for (const e of c.events) {
-      if (e.kind === 'per-event') perEventPj[e.event] = e.count !== undefined && e.count > 0 ? e.energyPj / e.count : e.price.value;
+      // the price times the kind's scale for this instance (e.g. MAC energy by PE type): what one event costs
+      if (e.kind === 'per-event') perEventPj[e.event] = e.price.value * (e.scale ?? 1);
       else {
         const pw = e.price.value / 1e6; // uW = 1e-6 pJ per ps
         if (e.kind === 'busy') busy += pw;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cleanGraph } from '../helpers/repo.js';
+import { tracePrices } from '../../src/cli/run-command.js';
 import { energyReport, type EnergyReport } from '../../src/energy/index.js';
 import { catalog } from '../../src/modules/index.js';
 import { peArrayGateEquivalents, peGateEquivalents } from '../../src/modules/pe-array/area.js';
@@ -124,5 +125,17 @@ describe('AIMC tiles of hermes-like (platforms/tech/hermes-14nm.yaml): cells + A
     // hermes-exact gives 0.94 pJ at its own 9 bits (adcEnergyRefBits 9): unscaled
     const exact = cleanGraph('platforms/hermes-exact.yaml');
     expect(conv(exact)).toBeCloseTo(1000 * 0.94, 9);
+  });
+});
+
+describe('trace energy prices', () => {
+  it('a per-event price is the tech price times the kind\'s scale for the instance, with or without events (LightPE-1 MACs on eyeriss-like, no MAC run)', () => {
+    const g = withParams(cleanGraph('platforms/eyeriss-like.yaml'), 'pes', { peType: 'lightpe1' });
+    const r = energyReport(g, [], 0, catalog);
+    const mac = comp(r, 'pes').events.find((e) => e.event === 'mac')!;
+    expect(mac.count ?? 0).toBe(0);
+    expect(mac.scale).toBeCloseTo(macEnergyScale('lightpe1', 'int16'), 12);
+    expect(mac.scale).toBeLessThan(1);
+    expect(tracePrices(r).get('pes')!.perEventPj['mac']).toBeCloseTo(mac.price.value * macEnergyScale('lightpe1', 'int16'), 12);
   });
 });
