@@ -9,7 +9,7 @@ import type { Compiled } from '../compiler/index.js';
 import { energyReport, type EnergyReport } from '../energy/index.js';
 import { anyOf, timeout } from '../kernel/index.js';
 import { CoreSim, DataCorruptor, Dma, Memory, Scratchpad, StuckBits, Xbar, catalog } from '../modules/index.js';
-import { sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
+import { argmax, sampleInput, type Dataset, type NnValueInfo, type Preprocess, type Tensor } from '../nn/index.js';
 import type { FaultTargets, PlatformGraph, Scenario } from '../platform/index.js';
 import { instantiate, readCompiledTensor, runCompiled, runReport, type Instantiated } from '../sim/index.js';
 import { SimError } from '../util/index.js';
@@ -63,12 +63,6 @@ const sameBits = (a: Tensor, b: Tensor): boolean => {
   for (let i = 0; i < a.data.length; i++) if (!Object.is(a.data[i], b.data[i])) return false;
   return true;
 };
-
-function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
-}
 
 /**
  * Schedules `flips` on `p`: one thread waits for each flip's time and inverts the bit, a stored

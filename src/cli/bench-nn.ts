@@ -22,6 +22,7 @@ import { type NnGraph, type Tensor, attrInt, createEvaluator, importOnnx, tensor
 import { loadPlatform } from '../platform/index.js';
 import { instantiate, runCompiled } from '../sim/index.js';
 import { SimError, formatDiagnostics, hasErrors } from '../util/index.js';
+import { readText } from './files.js';
 
 const FIXTURES = '../../test/fixtures/models/';
 
@@ -151,7 +152,6 @@ export interface NnSimResult {
   readonly bitExact: boolean;
 }
 
-const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
 const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;

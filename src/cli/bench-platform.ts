@@ -3,13 +3,13 @@
  * cores of pulp-cluster running a compute loop (load, add, multiply, store) from L1, and L1
  * scratchpad transactions per CPU-second. Only the simulation call is timed.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assembleOrThrow } from '../isa/index.js';
 import { CoreSim, ENV_EXIT, FlatMemory, Rv32Core, Scratchpad, catalog, loadProgram } from '../modules/index.js';
 import { loadPlatform, type PlatformGraph } from '../platform/index.js';
 import { instantiate } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatTime, hasErrors } from '../util/index.js';
+import { readText } from './files.js';
 
 /** One measured run. */
 export interface PlatformBenchResult {
@@ -20,7 +20,6 @@ export interface PlatformBenchResult {
   readonly cpuSeconds: number;
 }
 
-const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
 
 /** The shipped pulp-cluster platform (next to dist/ or src/). */
 export function pulpCluster(): PlatformGraph {

@@ -7,7 +7,7 @@
  * for any worker count), `report.html` (charts; `src/report/`) and a table.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,9 @@ import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors, ty
 import { compileAuto, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 import { REPORT_FILE, writeCampaignReport, writeSweepReport } from './report-files.js';
 import { SHARD_FILE, shardItems, writeShardInfo, type Shard, type ShardInfo } from './shard.js';
+import { isFile, usage } from './files.js';
 
 
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
-const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
 
 /** A prepared campaign: the context every item needs, plus what the command reports. */
 export interface PreparedCampaign {

@@ -2,13 +2,14 @@
  * `edgesim compile <model.onnx> --platform <platform.yaml> -o <dir>`: import the model, check the
  * platform, compile, and write the program, the data images and the mapping report.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compile, compileForAccelerators, type AccelCompiled, type Compiled, type CompileResult } from '../compiler/index.js';
 import { catalog } from '../modules/index.js';
 import { importOnnx, type NnGraph } from '../nn/index.js';
 import { loadMapping, loadPlatform, type PlatformGraph } from '../platform/index.js';
-import { SimError, formatAddress, formatDiagnostics, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
+import { formatAddress, formatDiagnostics, formatTable, hasErrors, type Diagnostic } from '../util/index.js';
+import { isFile, readText, usage } from './files.js';
 
 /** Options of {@link compileCommand}, as given on the command line. */
 export interface CompileCommandOptions {
@@ -35,9 +36,6 @@ export interface CommandOutput {
   readonly exitCode: number;
 }
 
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
-const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
 
 /** Imports an ONNX file; external tensor data is read only from files under the model's folder. */
 export function readModel(file: string): { graph?: NnGraph; diagnostics: readonly Diagnostic[] } {

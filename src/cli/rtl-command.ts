@@ -3,12 +3,13 @@
  * RTL output folder (src/rtl) and write it. Nothing is written when the platform or the
  * generator reports an error.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { catalog } from '../modules/index.js';
 import { loadPlatform } from '../platform/index.js';
 import { generateRtl, sha256Hex } from '../rtl/index.js';
 import { SimError, formatDiagnostics, hasErrors } from '../util/index.js';
+import { readText } from './files.js';
 
 /** What the command prints and its exit code (0 written, 1 diagnostics). */
 export interface RtlCommandOutput {
@@ -17,7 +18,6 @@ export interface RtlCommandOutput {
   readonly exitCode: number;
 }
 
-const readText = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined);
 
 /**
  * Line and column of `param` inside the block of instance `inst` in the platform text (the

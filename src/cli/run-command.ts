@@ -3,7 +3,7 @@
  * and start the program on the chosen cores, run, print the report (time, cores, components,
  * traffic, energy) and write `traces/<run>/` (platform.json, report.json, energy.json).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { energyReport, formatEnergyReport, type EnergyReport } from '../energy/index.js';
 import { assemble, formatAsmDiagnostic } from '../isa/index.js';
@@ -13,6 +13,7 @@ import { formatReport, instantiate, runReport, startProgram, type RunReport } fr
 import { writeRunReport } from './report-files.js';
 import { TraceHub, formatPerfetto, formatVcd, parseGlobList, type ComponentPrices } from '../trace/index.js';
 import { SimError, formatAddress, formatDiagnostics, formatTable, formatTime, hasErrors, parseTime, unknownNameHint } from '../util/index.js';
+import { isFile, readText, usage } from './files.js';
 
 /** Options of {@link runCommand}, as given on the command line. */
 export interface RunOptions {
@@ -125,9 +126,6 @@ export interface CoreResult {
   readonly ipc: number;
 }
 
-const readText = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
-const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
 
 /** The folder name of a run: `<program>-<platform>`, file-name safe. */
 export const defaultRunName = (program: string, platform: string): string =>

@@ -4,17 +4,18 @@
  * fresh instantiations of the platform; print top-1 accuracy, agreement with the reference
  * evaluator, latency and energy per inference and duty cycles; write `traces/<run>/`.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { energyReport, formatEnergy, type EnergyReport } from '../energy/index.js';
 import { catalog } from '../modules/index.js';
-import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, sampleInput, type Preprocess, type Tensor } from '../nn/index.js';
+import { PREPROCESSES, argmax, createEvaluator, defaultPreprocess, makeDataset, sampleInput, type Preprocess, type Tensor } from '../nn/index.js';
 import { dumpPlatform } from '../platform/index.js';
 import { instantiate, runCompiled, runReport, type LayerInterval } from '../sim/index.js';
 import { SimError, formatDiagnostics, formatDuration, formatTable, hasErrors } from '../util/index.js';
 import { compileAuto, formatMapping, readModel, readPlatform, readTargets, type CommandOutput } from './compile-command.js';
 import { writeRunReport } from './report-files.js';
 import { traceHubFromOptions, writeTraces, type TraceCliOptions } from './run-command.js';
+import { isFile, usage } from './files.js';
 
 /** Options of {@link runModelCommand}, as given on the command line. */
 export interface RunModelOptions extends TraceCliOptions {
@@ -47,14 +48,6 @@ export interface RunModelOptions extends TraceCliOptions {
   readonly progress?: (done: number, total: number) => void;
 }
 
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
-const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
-
-function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
-}
 
 const sameBits = (a: Tensor, b: Tensor): boolean =>
   a.dtype === b.dtype && a.data.length === b.data.length && Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;

@@ -18,11 +18,11 @@ import { prepareCampaign } from './campaign-command.js';
 import type { CommandOutput } from './compile-command.js';
 import { SHARD_FILE, type ShardInfo } from './shard.js';
 import { prepareSweep } from './sweep-eval.js';
+import { usage } from './files.js';
 
 /** What a scale-out runs: a fault-injection campaign or a design-space sweep. */
 export type ScaleKind = 'campaign' | 'sweep';
 
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
 
 /** The Slurm options as typed on the command line (validated by {@link parseSlurmOptions}). */
 export interface SlurmArgs {

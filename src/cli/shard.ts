@@ -12,9 +12,10 @@
  * `edgesim slurm status`): what it is a shard of, its hash, k, n, its item count and how many are
  * done.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimError } from '../util/index.js';
+import { writeAtomic } from './files.js';
 
 /** A shard of a run: `k` of `n`, 0 <= k < n. */
 export interface Shard {
@@ -62,9 +63,7 @@ export const SHARD_FILE = 'shard.json';
 
 /** Writes `shard.json` atomically (a kill leaves the old or the new one). */
 export function writeShardInfo(dir: string, info: ShardInfo): void {
-  const path = join(dir, SHARD_FILE);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeAtomic(join(dir, SHARD_FILE), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 /** Reads a shard folder's `shard.json`; @throws SimError `bad-shard` naming the folder. */

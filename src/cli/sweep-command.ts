@@ -9,7 +9,7 @@
  * `points.csv`, `report.html` and a table.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import type { CommandOutput } from './compile-command.js';
 import { REPORT_FILE, writeDseReport } from './report-files.js';
 import { SHARD_FILE, shardItems, writeShardInfo, type Shard, type ShardInfo } from './shard.js';
 import { SWEEP_EVAL_VERSION, evaluatePoint, ownDiagnostics, preparePoint, prepareSweep, type PreparedPoint, type SweepContext } from './sweep-eval.js';
+import { writeAtomic } from './files.js';
 
 /** Options of {@link sweepCommand}. */
 export interface SweepOptions {
@@ -73,13 +74,6 @@ function readCached(path: string): PointResult | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Writes atomically (a kill leaves the old file or the new one, never half of one). */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const fmt = (x: number | undefined, digits = 4): string => (x === undefined ? '-' : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : String(Number(x.toPrecision(digits))));
@@ -229,8 +223,6 @@ export function sweepOutput(ctx: SweepContext, file: string, results: readonly P
     front, analyticError: analyticError(sorted), normalized: normalizedObjectives(spec, sorted) ?? null,
   };
 }
-
-const pct = (x: number): string => `${x.toFixed(1)} %`;
 
 /** The sweep as text: one row per point (front marked), the front, hypervolume, analytic error. */
 export function formatSweep(ctx: SweepContext, out: SweepOutput, run: { evaluated: number; cached: number; workers: number }): string {

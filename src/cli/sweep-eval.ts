@@ -7,24 +7,22 @@
  * runs). Used by the command (one worker) and by the sweep's worker threads.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CampaignRunner, summarize, type CampaignContext, type ItemResult } from '../campaign/index.js';
 import type { AccelCompiled, Compiled } from '../compiler/index.js';
 import { analyticEstimate, designPoints, pointSettings, type DesignPoint, type PointResult, type PointSettings, type PrecisionRule } from '../dse/index.js';
 import { energyReport } from '../energy/index.js';
 import { catalog } from '../modules/index.js';
-import { PREPROCESSES, createEvaluator, defaultPreprocess, makeDataset, quantizeFloatGraph, requantizeGraph, sampleInput, type Dataset, type LayerPrecision, type NnGraph, type NnNode, type Preprocess } from '../nn/index.js';
+import { PREPROCESSES, argmax, createEvaluator, defaultPreprocess, makeDataset, quantizeFloatGraph, requantizeGraph, sampleInput, type Dataset, type LayerPrecision, type NnGraph, type NnNode, type Preprocess } from '../nn/index.js';
 import { globToRegExp, loadPlatform, loadSweep, loadMapping, type PlatformGraph, type Scenario, type SourcePos, type SweepAxisWhat, type SweepSpec } from '../platform/index.js';
 import { SimError, formatDiagnostics, hasErrors, unknownNameHint, type Diagnostic } from '../util/index.js';
 import { compileAuto, readModel } from './compile-command.js';
+import { isFile, readText, usage } from './files.js';
 
 /** The version of the evaluation: part of every cache key (bump when results would change). */
 export const SWEEP_EVAL_VERSION = 1;
 
-const usage = (msg: string): SimError => new SimError('bad-argument', msg);
-const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
-const readText = (p: string): string | undefined => (isFile(p) ? readFileSync(p, 'utf8') : undefined);
 
 /** What every point of a sweep file shares, prepared once per process or worker. */
 export interface SweepContext {
@@ -220,12 +218,6 @@ export function precisionOf(rules: readonly PrecisionRule[], node: NnNode): Laye
 
 /** Diagnostics positioned in the sweep file itself: the user's to fix, not a property of the point. */
 export const ownDiagnostics = (ctx: SweepContext, d: readonly Diagnostic[]): Diagnostic[] => d.filter((x) => x.severity === 'error' && x.file === ctx.file);
-
-const argmax = (a: ArrayLike<number>): number => {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
-};
 
 /**
  * Evaluates one prepared point. Compile errors and unrealizable platforms are the point's

@@ -85,3 +85,10 @@ export function sampleInput(ds: Dataset, i: number, input: NnValueInfo, pre: Pre
 export function defaultPreprocess(input: NnValueInfo): Preprocess {
   return input.dtype === 'int8' ? 'sub128' : input.dtype === 'float32' ? 'div255' : 'raw';
 }
+
+/** The index of the largest score (the first on a tie): a classifier's top-1 class. */
+export function argmax(scores: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
+}

@@ -8,7 +8,7 @@ export * from './ops.js';
 export * from './quant.js';
 export { importOnnx, decodeTensorProto, isSafeExternalLocation, type ImportOptions, type StageResult } from './onnx.js';
 export { onnxTypes, ONNX_PROTO } from './onnx-schema.js';
-export { makeDataset, sampleInput, defaultPreprocess, PREPROCESSES, type Dataset, type Preprocess } from './dataset.js';
+export { makeDataset, sampleInput, defaultPreprocess, argmax, PREPROCESSES, type Dataset, type Preprocess } from './dataset.js';
 export { createEvaluator, evaluate, fmaf, padAxis, type EvalOptions, type Evaluator } from './eval.js';
 export {
   requantizeGraph, quantizeFloatGraph, weightLevels, codeRange,

@@ -10,25 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { formatShardBench, runShardBench } from '../../src/cli/bench-shard.js';
 import { formatSweepBench, runSweepBench } from '../../src/cli/bench-sweep.js';
 import { tfcScenario } from '../campaign/helpers.js';
-import { repoRoot } from '../helpers/repo.js';
+import { tfcSweepText } from '../helpers/sweep.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgesim-bench-scale-'));
-const M = `${repoRoot}test/fixtures/models`;
 
 describe('bench sweep / bench shard', () => {
   it('bench sweep: analytic estimate, analytic with accuracy, simulated on 1 worker; deterministic', async () => {
     const f = join(dir, 'tiny-sweep.yaml');
-    writeFileSync(f, `sweep: tiny
-platform: ${repoRoot}platforms/diana-like.yaml
-model: ${M}/qonnx_tfc_2w2a_mnist.qonnx.onnx
-data: { images: ${M}/data/mnist_test1000_images_u8.bin, labels: ${M}/data/mnist_test1000_labels_u8.bin, shape: [1, 28, 28] }
-inferences: 2
-seed: 1
-evaluate: both
-axes:
-  'dacc.cols': [8, 16, 32]
-objectives: { latency: min }
-`);
+    writeFileSync(f, tfcSweepText('tiny', { inferences: 2, axes: "  'dacc.cols': [8, 16, 32]\n", objectives: '{ latency: min }' }));
     const r = await runSweepBench({ sweep: f, points: 2, workers: [1] });
     expect(r.rows.map((x) => [x.path, x.workers, x.points, x.inferencesPerPoint])).toEqual([['analytic', 1, 2, 0], ['analytic', 1, 2, 2], ['simulated', 1, 2, 2]]);
     expect(r.deterministic).toBe(true);

@@ -13,7 +13,7 @@ import { campaignCommand } from '../../src/cli/campaign-command.js';
 import { mergeCommand } from '../../src/cli/merge-command.js';
 import { parseShard, readShardInfo, shardItems } from '../../src/cli/shard.js';
 import { sweepCommand } from '../../src/cli/sweep-command.js';
-import { repoRoot } from '../helpers/repo.js';
+import { tfcSweepText } from '../helpers/sweep.js';
 import { tfcScenario } from '../campaign/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgesim-shard-'));
@@ -87,19 +87,7 @@ describe('--shard k/n', () => {
 
   it('design-space sweep: 3 shards merge into the unsharded sweep.json byte for byte', async () => {
     const f = join(dir, 'dse.yaml');
-    const M = `${repoRoot}test/fixtures/models`;
-    writeFileSync(f, `sweep: dse
-platform: ${repoRoot}platforms/diana-like.yaml
-model: ${M}/qonnx_tfc_2w2a_mnist.qonnx.onnx
-data: { images: ${M}/data/mnist_test1000_images_u8.bin, labels: ${M}/data/mnist_test1000_labels_u8.bin, shape: [1, 28, 28] }
-inferences: 1
-seed: 1
-evaluate: both
-axes:
-  'split.MatMul_32': [0, 0.5, 1]
-  'dacc.cols': [8, 16]
-objectives: { latency: min, energy: min }
-`);
+    writeFileSync(f, tfcSweepText('dse', { inferences: 1, axes: "  'split.MatMul_32': [0, 0.5, 1]\n  'dacc.cols': [8, 16]\n", objectives: '{ latency: min, energy: min }' }));
     const whole = await sweepCommand(f, { workers: 1, quiet: true, out: join(dir, 'd-whole') });
     expect(whole.exitCode).toBe(0);
     // shard 0 killed after one point, mid-line: the cut-off line is dropped, the shard resumes from the cache

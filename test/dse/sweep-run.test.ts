@@ -15,25 +15,14 @@ import { sweepCommand, type SweepOutput } from '../../src/cli/sweep-command.js';
 import { dominates } from '../../src/dse/index.js';
 import { cliTestFolder } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/repo.js';
+import { tfcSweepText } from '../helpers/sweep.js';
 
 const dir = cliTestFolder('edgesim-sweep-');
 const M = `${repoRoot}test/fixtures/models`;
 
 const sweepFile = (name: string, axes: string, extra = ''): string => {
   const f = join(dir(), `${name}.yaml`);
-  writeFileSync(f, `sweep: ${name}
-platform: ${repoRoot}platforms/diana-like.yaml
-model: ${M}/qonnx_tfc_2w2a_mnist.qonnx.onnx
-data:
-  images: ${M}/data/mnist_test1000_images_u8.bin
-  labels: ${M}/data/mnist_test1000_labels_u8.bin
-  shape: [1, 28, 28]
-inferences: 2
-seed: 1
-evaluate: both
-axes:
-${axes}objectives: { accuracy: max, latency: min, energy: min }
-${extra}`);
+  writeFileSync(f, tfcSweepText(name, { inferences: 2, axes, objectives: '{ accuracy: max, latency: min, energy: min }', extra }));
   return f;
 };
 
