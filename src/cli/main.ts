@@ -470,10 +470,10 @@ examples(schemaCmd, ['edgesim schema > platform.schema.json']);
 
 const rtlCmd = program
   .command('rtl')
-  .description('generate Verilog from a platform file: the banked scratchpads, the PE arrays (int8, int16, LightPE; os, ws) and the AIMC tile digital periphery as synthesizable RTL, a top level, black boxes with models and stubs, file lists, SDC, a Yosys script and a self-checking testbench (src/rtl/README.md); exit 0 written, 1 diagnostics (nothing written)')
+  .description('generate Verilog from a platform file: the banked scratchpads, the PE arrays (int8, int16, LightPE; os, ws), the AIMC tile digital periphery, the DMA engines, the interconnects, the L2 memories and the event units as synthesizable RTL, a top level, black boxes with models and stubs, file lists, SDC, a Yosys script and a self-checking testbench (src/rtl/README.md); exit 0 written, 1 diagnostics (nothing written)')
   .argument('<platform.yaml>', 'platform file')
   .requiredOption('-o, --out <dir>', 'output folder')
-  .option('--ci-size', 'shrink first: PE arrays to at most 4 x 4, scratchpads to at most 4 banks of 16 words, AIMC tiles to at most 16 rows and 16 columns (or 4 outputs\' columns)')
+  .option('--ci-size', 'shrink first: PE arrays to at most 4 x 4, scratchpads and L2 memories to at most 4 banks of 16 words, AIMC tiles to at most 16 rows and 8 columns (or 4 outputs\' columns)')
   .option('--json', 'print { out, files, manifest } as JSON instead of the summary')
   .action((file: string, o: { out: string; ciSize?: boolean; json?: boolean }) => {
     emit(rtlCommand(file, { out: o.out, ciSize: o.ciSize === true, ...(o.json === true ? { json: true } : {}) }));

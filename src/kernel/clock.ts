@@ -26,14 +26,15 @@ export interface ClockOptions {
  * The high time is `period * dutyCycle` rounded to whole ps; the low time is the rest.
  */
 export class Clock extends Signal<boolean> {
-  readonly period: Time;
-  readonly dutyCycle: number;
-  readonly startTime: Time;
-  readonly posedgeFirst: boolean;
-  private readonly highTime: Time;
-  private readonly lowTime: Time;
+  // `declare`d: assigned in the constructor only (see PrimitiveChannel for why).
+  declare readonly period: Time;
+  declare readonly dutyCycle: number;
+  declare readonly startTime: Time;
+  declare readonly posedgeFirst: boolean;
+  private declare readonly highTime: Time;
+  private declare readonly lowTime: Time;
   /** The next edge rises. */
-  private nextIsRise: boolean;
+  private declare nextIsRise: boolean;
 
   constructor(sim: Simulation, path: string, opts: ClockOptions) {
     const posFirst = opts.posedgeFirst ?? true;

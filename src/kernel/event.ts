@@ -39,10 +39,10 @@ export class SimEvent {
   dyn: Process[] = [];
   /** @internal NOTIFY_NONE | NOTIFY_DELTA | NOTIFY_TIMED */
   pending = NOTIFY_NONE;
-  /** Owning simulation. */
-  readonly sim: Simulation;
+  /** Owning simulation (`declare`d: assigned in the constructor only, see PrimitiveChannel). */
+  declare readonly sim: Simulation;
   /** Instance path, e.g. `top.done`. */
-  readonly path: string;
+  declare readonly path: string;
   /** @internal Generation of the timed notification, to detect stale queue entries. */
   gen = 0;
   /** @internal Absolute time of the pending timed notification. */

@@ -21,30 +21,41 @@ import type { Simulation } from './simulation.js';
  * object per call.
  */
 export class Fifo<T> extends PrimitiveChannel {
+  // Every field is `declare`d and assigned in the constructor, those of nbWrite/nbRead first, so
+  // that none is first defined as undefined (see PrimitiveChannel).
+  private declare free: number; // slots a writer can fill now (capacity minus committed, minus writes since)
+  private declare tail: number; // index where the next item goes
+  private declare readonly buf: (T | undefined)[];
   /** Capacity in items. */
-  readonly capacity: number;
+  declare readonly capacity: number;
+  private declare avail: number; // items a reader can take now (committed at the last update, minus reads since)
+  private declare head: number; // index of the oldest item
+  private declare committed: number; // items committed at the last update
   /** Delta-notified after a delta in which items were written. */
-  readonly dataWrittenEvent: SimEvent;
+  declare readonly dataWrittenEvent: SimEvent;
   /** Delta-notified after a delta in which items were read. */
-  readonly dataReadEvent: SimEvent;
-  private readonly buf: (T | undefined)[];
-  private head = 0; // index of the oldest item
-  private tail = 0; // index where the next item goes
-  private avail = 0; // items a reader can take now (committed at the last update, minus reads since)
-  private free: number; // slots a writer can fill now (capacity minus committed, minus writes since)
-  private committed = 0; // items committed at the last update
-  private watchers: ((items: number, time: Time) => void)[] | null = null;
+  declare readonly dataReadEvent: SimEvent;
+  private declare watchers: ((items: number, time: Time) => void)[] | null;
 
   constructor(sim: Simulation, path: string, capacity = 16) {
     super(sim, path);
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new SimError('bad-fifo', `fifo '${path}': capacity ${capacity} must be a positive integer`, { path });
     }
-    this.capacity = capacity;
+    // A packed array (filled by push, not `new Array(n)`, which stays holey): nbRead's load then
+    // needs no hole check.
+    const buf: (T | undefined)[] = [];
+    for (let i = 0; i < capacity; i++) buf.push(undefined);
     this.free = capacity;
-    this.buf = new Array<T | undefined>(capacity).fill(undefined);
+    this.tail = 0;
+    this.buf = buf;
+    this.capacity = capacity;
+    this.avail = 0;
+    this.head = 0;
+    this.committed = 0;
     this.dataWrittenEvent = sim.event(`${path}.data_written_event`);
     this.dataReadEvent = sim.event(`${path}.data_read_event`);
+    this.watchers = null;
   }
 
   /** Items a reader can take now (SystemC `num_available()`). */
@@ -63,7 +74,7 @@ export class Fifo<T> extends PrimitiveChannel {
     const t = this.tail;
     this.buf[t] = v;
     this.tail = t + 1 === this.capacity ? 0 : t + 1;
-    if (!this.updateRequested) {
+    if (this.updateRequested === false) {
       this.updateRequested = true;
       this.sim.queueUpdate(this);
     }
@@ -80,7 +91,7 @@ export class Fifo<T> extends PrimitiveChannel {
     this.avail--;
     const h = this.head;
     this.head = h + 1 === this.capacity ? 0 : h + 1;
-    if (!this.updateRequested) {
+    if (this.updateRequested === false) {
       this.updateRequested = true;
       this.sim.queueUpdate(this);
     }

@@ -128,6 +128,8 @@ export class Process {
   waitKind = W_NONE;
   /** @internal C_* flags. */
   ctrl = 0;
+  /** @internal Number of the process in its simulation (1, 2, ...; see Simulation.curId). */
+  uid = 0;
   /** True for threads, false for methods. */
   readonly isThread: boolean;
   /** @internal */
@@ -193,6 +195,7 @@ export class Process {
     opts: ProcessOptions,
     data: unknown,
   ) {
+    this.uid = sim.nextProcessId();
     this.sim = sim;
     this.path = path;
     this.isThread = thread !== null;

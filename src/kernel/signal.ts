@@ -43,35 +43,50 @@ export class Signal<T> extends PrimitiveChannel {
   // - Eager signals (someone may be woken by a change: an event or a reset hook exists, or the
   //   policy or equality needs the update phase) also queue an update, which sets `cur = next`
   //   and notifies; lazy ones never touch the update list.
-  /** @internal */
-  cur: T;
-  /** @internal */
-  next: T;
+  // Every field is `declare`d and assigned in the constructor, hot ones first (what read() and
+  // write() touch), so that none is first defined as undefined (see PrimitiveChannel).
   /** @internal Change stamp of the evaluation phase of the last write (-1: never written). */
-  wStamp = -1;
-  private readonly policy: WriterPolicy;
-  private readonly equals: ((a: T, b: T) => boolean) | null;
+  declare wStamp: number;
+  /** @internal */
+  declare next: T;
+  /** @internal */
+  declare cur: T;
   /** Writer policy is not 'unchecked'. */
-  private readonly checked: boolean;
-  private writer: Process | null = null;
+  private declare readonly checked: boolean;
   /** Updates go through the update phase (events or reset hooks may react, or policy/equality need it). */
-  private eager: boolean;
+  private declare eager: boolean;
+  private declare writer: Process | null;
+  /** `writer.uid`, or 0 (compared with Simulation.curId, see there). */
+  private declare writerId: number;
   /** Change stamp of the update phase that last changed the value (maintained lazily for lazy signals). */
-  private changedAt = 0;
-  private changedEv: SimEvent | null = null;
-  private posEv: SimEvent | null = null;
-  private negEv: SimEvent | null = null;
-  private resetHooks: ResetHook[] | null = null;
-  private watchers: ((value: T, time: Time) => void)[] | null = null;
+  private declare changedAt: number;
+  private declare readonly policy: WriterPolicy;
+  private declare readonly equals: ((a: T, b: T) => boolean) | null;
+  private declare changedEv: SimEvent | null;
+  private declare posEv: SimEvent | null;
+  private declare negEv: SimEvent | null;
+  private declare resetHooks: ResetHook[] | null;
+  private declare watchers: ((value: T, time: Time) => void)[] | null;
 
   constructor(sim: Simulation, path: string, initial: T, opts: SignalOptions<T> = {}) {
     super(sim, path);
-    this.cur = initial;
+    const policy = opts.writerPolicy ?? 'one';
+    const equals = opts.equals ?? null;
+    this.wStamp = -1;
     this.next = initial;
-    this.policy = opts.writerPolicy ?? 'one';
-    this.equals = opts.equals ?? null;
-    this.checked = this.policy !== 'unchecked';
-    this.eager = this.policy === 'many' || this.equals !== null;
+    this.cur = initial;
+    this.checked = policy !== 'unchecked';
+    this.eager = policy === 'many' || equals !== null;
+    this.writer = null;
+    this.writerId = 0;
+    this.changedAt = 0;
+    this.policy = policy;
+    this.equals = equals;
+    this.changedEv = null;
+    this.posEv = null;
+    this.negEv = null;
+    this.resetHooks = null;
+    this.watchers = null;
   }
 
   /** Current (committed) value. */
@@ -81,9 +96,9 @@ export class Signal<T> extends PrimitiveChannel {
 
   /** Schedules `v` to become the value in the next update phase. */
   write(v: T): void {
-    if (this.checked) {
-      const p = this.sim.current;
-      if (p !== this.writer && p !== null) this.newWriter(p);
+    if (this.checked === true) {
+      const id = this.sim.curId;
+      if (id !== this.writerId && id !== 0) this.newWriter(this.sim.current!);
     }
     const sim = this.sim;
     const st = sim.changeStamp;
@@ -97,7 +112,7 @@ export class Signal<T> extends PrimitiveChannel {
       this.wStamp = st;
     }
     this.next = v;
-    if (this.eager) {
+    if (this.eager === true) {
       if (this.equals === null ? v !== this.cur : !this.equals(v, this.cur)) this.requestUpdate();
       else if (this.policy === 'many') this.requestUpdate();
     } else if (v !== this.cur) {
@@ -120,8 +135,10 @@ export class Signal<T> extends PrimitiveChannel {
 
   private newWriter(p: Process): void {
     const w = this.writer;
-    if (w === null) this.writer = p;
-    else {
+    if (w === null) {
+      this.writer = p;
+      this.writerId = p.uid;
+    } else {
       const why =
         this.policy === 'one'
           ? `signal '${this.path}' is written by '${w.path}' and '${p.path}'; with writer policy 'one' only one process may write it (use writerPolicy 'many' for several writers in different deltas)`
@@ -132,7 +149,10 @@ export class Signal<T> extends PrimitiveChannel {
 
   /** @internal */
   update(): void {
-    if (this.policy === 'many') this.writer = null;
+    if (this.policy === 'many') {
+      this.writer = null;
+      this.writerId = 0;
+    }
     const nv = this.next;
     const old = this.cur;
     if (this.equals === null ? nv === old : this.equals(nv, old)) return;

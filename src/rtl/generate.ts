@@ -13,10 +13,12 @@ import { emitTestbench, emitUnits, type TbAimc, type TbDma, type TbPe, type TbSp
 import { aimcGeom, aimcScenario, aimcTileModuleName, aimcTilePorts, aimcVectors, aimcXbarName, aimcXbarPorts, emitAimcTile, emitAimcXbarModel, type AimcGeom } from './aimc.js';
 import { FILE_FOOTER, fileHeader, portList, range, type PortDecl } from './verilog.js';
 import { emitXbar, xbarExpect, xbarGeom, xbarModuleName, xbarRoutes, xbarScenario, xbarStages, xbarVectors, type XbarGeom } from './xbar.js';
+import { emitMem, memExpect, memGeom, memModuleName, memScenario, memVectors, type MemGeom, type TbMem } from './memory.js';
+import { emitEu, euExpect, euGeom, euModuleName, euScenario, euVectors, EU_IRQ_BASE, EU_OPS, type EuGeom, type TbEu } from './event-unit.js';
 import { dmaExtBase, dmaGeom, dmaLocalWindows, dmaModuleName, dmaParamOverrides, dmaScenario, dmaVectors, emitDma, type DmaGeom, type DmaTiming } from './dma.js';
 
 /** Version written to manifest.json; bump when the generated text changes. */
-export const RTL_GENERATOR_VERSION = '0.3.0';
+export const RTL_GENERATOR_VERSION = '0.4.0';
 
 /** Options of {@link generateRtl}. */
 export interface RtlOptions {
@@ -67,12 +69,14 @@ export interface RtlResult {
 }
 
 /** What the CI size changes (documented in src/rtl/README.md). */
-export const CI_SIZE = { peRows: 4, peCols: 4, spmBanks: 4, spmBankWords: 16, aimcRows: 16, aimcCols: 16, aimcMinOutputs: 4 } as const;
+export const CI_SIZE = { peRows: 4, peCols: 4, spmBanks: 4, spmBankWords: 16, aimcRows: 16, aimcCols: 8, aimcMinOutputs: 4 } as const;
 
 /**
  * The CI-sized platform: PE arrays at most 4 x 4; scratchpads at most 4 banks of 16 words
- * (sizeBytes = banks x 16 x wordBytes; ports, word width, interleaving unchanged); AIMC tiles
- * at most 16 rows and 16 columns, or the columns of 4 outputs when an output needs more than 4
+ * (sizeBytes = banks x 16 x wordBytes; ports, word width, interleaving unchanged), L2 memories
+ * likewise (the address map is unchanged: like a scratchpad, the memory decodes the low address
+ * bits and repeats over its region); AIMC tiles
+ * at most 16 rows and 8 columns, or the columns of 4 outputs when an output needs more than 2
  * columns (sliced weights). Everything else is unchanged.
  */
 export function ciSizePlatform(g: PlatformGraph): PlatformGraph {
@@ -86,6 +90,10 @@ export function ciSizePlatform(g: PlatformGraph): PlatformGraph {
       const banks = Math.min(num(p.banks), CI_SIZE.spmBanks);
       p.banks = banks;
       p.sizeBytes = banks * CI_SIZE.spmBankWords * num(p.wordBytes);
+    } else if (i.kind === 'memory' && p.level !== 'external') {
+      const banks = Math.min(num(p.banks), CI_SIZE.spmBanks);
+      p.banks = banks;
+      p.sizeBytes = banks * CI_SIZE.spmBankWords * (num(p.dataWidthBits) / 8);
     } else if (i.kind === 'aimc-tile') {
       const cpo = aimcLayout(aimcConfigFromParams(p as unknown as Parameters<typeof aimcConfigFromParams>[0])).colsPerOutput;
       p.rows = Math.min(num(p.rows), CI_SIZE.aimcRows);
@@ -104,6 +112,8 @@ type Impl =
   | { readonly t: 'aimc'; readonly geom: AimcGeom; readonly module: string; readonly note: string }
   | { readonly t: 'dma'; readonly geom: DmaGeom; readonly module: string; readonly note: string; readonly locals: readonly number[]; readonly timing: DmaTiming }
   | { readonly t: 'xbar'; readonly geom: XbarGeom; readonly module: string; readonly note: string }
+  | { readonly t: 'mem'; readonly geom: MemGeom; readonly module: string; readonly note: string }
+  | { readonly t: 'eu'; readonly geom: EuGeom; readonly module: string; readonly note: string }
   | { readonly t: 'bb'; readonly module: string; readonly note: string };
 
 /** Param values worth recording (numbers, strings, booleans, string lists). */
@@ -209,7 +219,7 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
           err(n, r.geom.k > 4096 ? 'rows' : 'cols', `${n}: ${r.geom.k} inputs x ${r.geom.n} outputs: the generator builds AIMC peripheries of at most 4096 inputs and 4096 outputs`, 'use --ci-size');
           continue;
         }
-        impls.set(n, { t: 'aimc', geom: r.geom, module: aimcTileModuleName(r.geom), note: 'inputs, programming rows and outputs are top-level ports; the command controller (mem, cfg) is not generated: those ports are tied off' });
+        impls.set(n, { t: 'aimc', geom: r.geom, module: aimcTileModuleName(r.geom), note: 'inputs, programming rows, per-output scales (the SCALE command) and outputs are top-level ports; the command controller (mem, cfg) is not generated: those ports are tied off' });
         continue;
       }
       warn(n, undefined, `${n}: ${r.why ?? 'unsupported'}; the AIMC tile is a black box`);
@@ -234,6 +244,26 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       }
       const ge = r.geom;
       impls.set(n, { t: 'xbar', geom: ge, module: xbarModuleName(ge), note: `address decode of ${ge.routes.length} route(s), round-robin per output, ${xbarStages(ge)}-cycle request pipeline (latencyCycles ${ge.latency} + ${ge.occ} cycle(s) of occupancy per word), in-order responses; undecoded addresses answered with 0xBADCAB1E` });
+      continue;
+    }
+    if (i.kind === 'memory' && p.level !== 'external') {
+      const r = memGeom(p);
+      if (r.geom === undefined) {
+        for (const e of r.errors) err(n, e.param, `${n}.${e.param}: ${e.message}`, e.hint);
+        continue;
+      }
+      const ge = r.geom;
+      impls.set(n, { t: 'mem', geom: ge, module: memModuleName(ge), note: `L2 memory: ${ge.banks} banks x ${ge.bankWords} words x ${ge.wordBytes * 8} bits (SRAM macros), ${ge.ports} port(s); a port accepts a word every ${ge.occ} cycle(s), response ${ge.latency + ge.occ} cycles after the grant (the simulator's latencyCycles + ceil(word / bandwidthBytesPerCycle)); one word per request` });
+      continue;
+    }
+    if (i.kind === 'event-unit') {
+      const r = euGeom(p);
+      if (r.geom === undefined) {
+        for (const e of r.errors) err(n, e.param, `${n}.${e.param}: ${e.message}`, e.hint);
+        continue;
+      }
+      const ge = r.geom;
+      impls.set(n, { t: 'eu', geom: ge, module: euModuleName(ge), note: `${ge.cores} sync port(s) (bar, evset, evwait, wfe by address bits 3:2), ${ge.barriers} barrier(s) of every core, irq[k] -> event ${EU_IRQ_BASE} + k; requests take effect ${ge.req} cycles after the grant, released cores answer ${ge.wake} cycles after the release (the simulator's timing)` });
       continue;
     }
     // black box, named by kind and port shape
@@ -297,15 +327,20 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
   const tbAimcs: TbAimc[] = [];
   const tbDmas: TbDma[] = [];
   const tbXbars: TbXbar[] = [];
+  const tbMems: TbMem[] = [];
+  const tbEus: TbEu[] = [];
   const vectors = new Map<string, string>();
-  if ([...impls.values()].some((m) => m.t === 'spm' || (m.t === 'xbar' && m.geom.n > 1))) addRtl('es_rr_arb', emitRrArbiter());
+  /** The scratchpad core of a geometry and its bank macro (scratchpads and L2 memories). */
+  const addBanks = (ge: SpmGeom, what: string): void => {
+    addRtl(spmModuleName(ge), emitSpm(ge));
+    addMacro(sramMacroName(ge), 'sram', `a ${ge.bankWords} x ${ge.wordBytes * 8}-bit single-port SRAM with byte enables (one ${what} bank)`, sramPorts(ge), emitSramModel(ge));
+  };
+  if ([...impls.values()].some((m) => m.t === 'spm' || m.t === 'mem' || (m.t === 'xbar' && m.geom.n > 1))) addRtl('es_rr_arb', emitRrArbiter());
   for (const [n, im] of impls) {
     const i = g.instances[n]!;
     const v = vname.get(n)!;
     if (im.t === 'spm') {
-      addRtl(im.module, emitSpm(im.geom));
-      const macro = sramMacroName(im.geom);
-      addMacro(macro, 'sram', `a ${im.geom.bankWords} x ${im.geom.wordBytes * 8}-bit single-port SRAM with byte enables (one scratchpad bank)`, sramPorts(im.geom), emitSramModel(im.geom));
+      addBanks(im.geom, 'scratchpad');
       const rng = deriveRng(opts.seed ?? 1, n, 'rtl-spm');
       const rounds = spmScenario(im.geom, rng);
       const exp = spmExpect(im.geom, rounds);
@@ -329,6 +364,7 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       const av = aimcVectors(im.geom, t);
       vectors.set(`tb/vectors/${v}_aimc_prog.hex`, av.prog);
       vectors.set(`tb/vectors/${v}_aimc_x.hex`, av.x);
+      vectors.set(`tb/vectors/${v}_aimc_scale.hex`, av.scale);
       vectors.set(`tb/vectors/${v}_aimc_y.hex`, av.y);
       tbAimcs.push({ inst: v, geom: im.geom, test: t });
     } else if (im.t === 'dma') {
@@ -348,15 +384,28 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
         vectors.set(`tb/vectors/${v}_xbar.hex`, xbarVectors(im.geom, rounds, xbarExpect(im.geom, rounds)));
         tbXbars.push({ inst: v, geom: im.geom, rounds: rounds.length });
       }
+    } else if (im.t === 'mem') {
+      addBanks(im.geom, 'L2 memory');
+      addRtl(im.module, emitMem(im.geom));
+      const acc = memScenario(im.geom, deriveRng(opts.seed ?? 1, n, 'rtl-mem'));
+      const exp = memExpect(im.geom, acc);
+      vectors.set(`tb/vectors/${v}_mem.hex`, memVectors(im.geom, acc, exp, g.addressMap.find((r) => r.target === n)?.base ?? 0));
+      tbMems.push({ inst: v, geom: im.geom, perPort: Array.from({ length: im.geom.ports }, (_, q) => acc.filter((a) => a.port === q).length), last: Math.max(...exp.map((e) => e.resp)) });
+    } else if (im.t === 'eu') {
+      addRtl(im.module, emitEu(im.geom));
+      const t = euScenario(im.geom, deriveRng(opts.seed ?? 1, n, 'rtl-eu'));
+      const exp = euExpect(im.geom, t);
+      vectors.set(`tb/vectors/${v}_eu.hex`, euVectors(t, exp));
+      tbEus.push({ inst: v, geom: im.geom, test: t, requests: exp.reduce((s, l) => s + l.length, 0), last: Math.max(...exp.flat().map((e) => e.resp)) });
     } else {
       const doc = `the ${i.kind} '${n}' (${im.note})`;
       addMacro(im.module, 'black-box', `${i.kind}: ${im.note}`, kindPorts(i.ports), kindModel(im.module, i.ports, doc));
     }
   }
   addRtl(top, emitTop(g, top, impls, vname, usedClocks));
-  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars));
+  addRtl(`${top}_units`, emitUnits(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars, tbMems, tbEus));
   const tbPath = `tb/tb_${top}.v`;
-  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars));
+  files.set(tbPath, emitTestbench(top, tbSpms, tbPes, tbAimcs, tbDmas, tbXbars, tbMems, tbEus));
   for (const [k, t] of vectors) files.set(k, t);
 
   // parameter headers
@@ -371,9 +420,13 @@ export function generateRtl(platform: PlatformGraph, opts: RtlOptions = {}): Rtl
       const { dw } = spmWidths(im.geom);
       defs.push([`${p}_PORTS`, String(im.geom.ports)], [`${p}_BANKS`, String(im.geom.banks)], [`${p}_BANK_WORDS`, String(im.geom.bankWords)], [`${p}_WORD_BITS`, String(dw)], [`${p}_SIZE_BYTES`, String(im.geom.banks * im.geom.bankWords * im.geom.wordBytes)]);
     } else if (im.t === 'aimc') {
-      defs.push([`${p}_INPUTS`, String(im.geom.k)], [`${p}_OUTPUTS`, String(im.geom.n)], [`${p}_INPUT_BITS`, String(im.geom.ib)], [`${p}_ADC_BITS`, String(im.geom.adcBits)], [`${p}_MVM_CYCLES`, String(im.geom.latency)]);
+      defs.push([`${p}_INPUTS`, String(im.geom.k)], [`${p}_OUTPUTS`, String(im.geom.n)], [`${p}_INPUT_BITS`, String(im.geom.ib)], [`${p}_ADC_BITS`, String(im.geom.adcBits)], [`${p}_MVM_CYCLES`, String(im.geom.latency)], [`${p}_DAC_PHASES`, String(im.geom.phases)]);
     } else if (im.t === 'pe') {
       defs.push([`${p}_ROWS`, String(im.geom.rows)], [`${p}_COLS`, String(im.geom.cols)], [`${p}_OPERAND_BITS`, String(im.geom.w)], [`${p}_ACC_BITS`, String(im.geom.acc)]);
+    } else if (im.t === 'mem') {
+      defs.push([`${p}_PORTS`, String(im.geom.ports)], [`${p}_BANKS`, String(im.geom.banks)], [`${p}_BANK_WORDS`, String(im.geom.bankWords)], [`${p}_WORD_BITS`, String(im.geom.wordBytes * 8)], [`${p}_RESPONSE_CYCLES`, String(im.geom.latency + im.geom.occ)]);
+    } else if (im.t === 'eu') {
+      defs.push([`${p}_CORES`, String(im.geom.cores)], [`${p}_BARRIERS`, String(im.geom.barriers)], ...Object.entries(EU_OPS).map(([k, o]) => [`${p}_OP_${k.toUpperCase()}`, String(o * 4)] as [string, string]));
     } else if (im.t === 'xbar') {
       defs.push([`${p}_INPUTS`, String(im.geom.n)], [`${p}_OUTPUTS`, String(im.geom.m)], [`${p}_DATA_BITS`, String(im.geom.w)], [`${p}_PIPELINE_CYCLES`, String(xbarStages(im.geom))]);
     } else if (im.t === 'dma') {
@@ -429,9 +482,8 @@ function bbNote(kind: string): string {
   switch (kind) {
     case 'core': return 'RISC-V core: not generated (use a CV32E40P-class core); its ports are the platform ports in the request/grant protocol';
     case 'dma': return 'DMA engine: not generated yet';
-    case 'memory': return 'off-chip or L2 memory: a macro or controller outside the generated design';
-    case 'event-unit': return 'event unit: not generated yet';
-    case 'aimc-tile': return 'AIMC tile of a configuration without RTL (bit-serial inputs, several slices, offset mapping or a fractional ADC step)';
+    case 'memory': return 'off-chip memory (level: external): a DRAM controller and PHY outside the generated design; the simulator models it like L2 (fixed latency, bandwidth), the generator does not build DRAM';
+    case 'aimc-tile': return 'AIMC tile of a configuration without RTL (a fractional ADC step, outputs beyond 2^29, bit-serial phases shorter than 3 cycles, an MVM shorter than 5 cycles)';
     case 'pe-array': return 'PE array of a PE type without RTL (fp32)';
     default: return `${kind}: no RTL`;
   }
@@ -462,7 +514,7 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
   for (const [n, i] of Object.entries(g.instances)) {
     const im = impls.get(n)!;
     const v = vname.get(n)!;
-    const implemented = (p: PortSpec, e: number): boolean => im.t === 'bb' || im.t === 'xbar' || (im.t === 'spm' && p.name === 'mem') || (im.t === 'dma' && (p.name !== 'local' || im.locals.includes(e)));
+    const implemented = (p: PortSpec, e: number): boolean => im.t === 'bb' || im.t === 'xbar' || im.t === 'eu' || ((im.t === 'spm' || im.t === 'mem') && p.name === 'mem') || (im.t === 'dma' && (p.name !== 'local' || im.locals.includes(e)));
     for (const p of i.ports) {
       for (let e = 0; e < elements(p); e++) {
         const partner = bound.get(`${n}|${p.name}|${e}`);
@@ -498,6 +550,13 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
     if (im.t === 'bb') {
       for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
       inst.push(`  // ${n}: ${i.kind}, black box (${im.note}); keep: synthesis must not drop it (the top level has no other outputs)\n  (* keep *)\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+    } else if (im.t === 'eu') {
+      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
+      inst.push(`  // ${n}: event-unit (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+    } else if (im.t === 'mem') {
+      const mem = i.ports.find((q) => q.name === 'mem')!;
+      for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);
+      inst.push(`  // ${n}: memory (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
     } else if (im.t === 'xbar') {
       for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
       inst.push(`  // ${n}: xbar, ${im.geom.n} inputs x ${im.geom.m} outputs, ${im.geom.w}-bit data (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
@@ -623,7 +682,7 @@ function emitReadme(g: PlatformGraph, m: Omit<RtlManifest, 'files'>, diags: read
 
 Generated by edgesim ${m.version} (\`edgesim rtl\`) from \`${g.file}\`${m.yamlSha256 === null ? '' : ` (sha256 ${m.yamlSha256})`}.
 Do not edit: regenerate. Top module: \`${top}\`. Testbench: \`${m.testbench}\`.
-${m.ciSize ? '\nCI size: PE arrays at most 4 x 4, scratchpads at most 4 banks of 16 words, AIMC tiles at most 16 rows and 16 columns (or the columns of 4 outputs; see manifest.json for the values used).\n' : ''}
+${m.ciSize ? '\nCI size: PE arrays at most 4 x 4, scratchpads and L2 memories at most 4 banks of 16 words, AIMC tiles at most 16 rows and 8 columns (or the columns of 4 outputs; see manifest.json for the values used).\n' : ''}
 ## Clocks
 
 ${m.clocks.map((c) => `- \`${c.port}\`: ${c.name}, ${c.periodNs} ns`).join('\n')}

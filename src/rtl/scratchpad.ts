@@ -116,15 +116,17 @@ export function emitSpm(g: SpmGeom): string {
   L.push('');
   for (let b = 0; b < g.banks; b++) {
     const reqTerms: string[] = [];
-    for (let p = P - 1; p >= 0; p--) reqTerms.push(bb > 0 ? `req_i[${p}] & (bsel_${p} == ${bb}'d${b})` : `req_i[${p}]`);
+    // one port: the 1-bit vectors are scalars (no bit select)
+    const bit = (v: string, p: number): string => (P === 1 ? v : `${v}[${p}]`);
+    for (let p = P - 1; p >= 0; p--) reqTerms.push(bb > 0 ? `${bit('req_i', p)} & (bsel_${p} == ${bb}'d${b})` : bit('req_i', p));
     L.push(`  // bank ${b}`);
     L.push(`  wire ${range(P)}breq_${b} = {${reqTerms.join(', ')}};`);
     L.push(`  wire ${range(P)}bgnt_${b};`);
     L.push(`  es_rr_arb #(.N(${P})) u_arb_${b} (.clk_i(clk_i), .rst_ni(rst_ni), .req_i(breq_${b}), .gnt_o(bgnt_${b}));`);
-    const sel = (sig: (p: number) => string, w: number): string => Array.from({ length: P }, (_, p) => `({${w}{bgnt_${b}[${p}]}} & ${sig(p)})`).join(' | ');
+    const sel = (sig: (p: number) => string, w: number): string => Array.from({ length: P }, (_, p) => `({${w}{${bit(`bgnt_${b}`, p)}}} & ${sig(p)})`).join(' | ');
     L.push(`  wire ce_${b} = |breq_${b};`);
     L.push(`  wire we_${b} = |(bgnt_${b} & we_i);`);
-    L.push(`  wire ${range(bw)}be_${b} = ${sel((p) => `be_i[${p * bw + bw - 1}:${p * bw}]`, bw)};`);
+    L.push(`  wire ${range(bw)}be_${b} = ${sel((p) => (P * bw === 1 ? 'be_i' : `be_i[${p * bw + bw - 1}:${p * bw}]`), bw)};`);
     L.push(`  wire ${range(rw)}addr_${b} = ${sel((p) => `row_${p}`, rw)};`);
     L.push(`  wire ${range(dw)}wdata_${b} = ${sel((p) => `wdata_i[${p * dw + dw - 1}:${p * dw}]`, dw)};`);
     L.push(`  wire ${range(dw)}rdata_${b};`);
@@ -181,7 +183,7 @@ export function emitSramModel(g: SpmGeom): string {
   L.push(`  reg ${range(dw)}mem [0:${g.bankWords - 1}];`);
   L.push(`  always @(posedge clk_i) begin`);
   L.push(`    if (ce_i && we_i) begin`);
-  for (let i = 0; i < bw; i++) L.push(`      if (be_i[${i}]) mem[addr_i][${i * 8 + 7}:${i * 8}] <= wdata_i[${i * 8 + 7}:${i * 8}];`);
+  for (let i = 0; i < bw; i++) L.push(`      if (${bw === 1 ? 'be_i' : `be_i[${i}]`}) mem[addr_i][${i * 8 + 7}:${i * 8}] <= wdata_i[${i * 8 + 7}:${i * 8}];`);
   L.push(`    end`);
   L.push(`    if (ce_i && !we_i) rdata_o <= mem[addr_i];`);
   L.push(`  end`);
@@ -214,6 +216,30 @@ export interface SpmExpect {
 }
 
 /**
+ * One cycle of `es_rr_arb`: the first requesting port at or above the priority (`mask`: ports
+ * above the last grant), else the first requesting port; moves the priority past the winner.
+ * Returns the winner or -1.
+ */
+export function rrGrant(mask: boolean[], req: readonly boolean[]): number {
+  const anyM = req.some((q, p) => q && mask[p] === true);
+  const win = req.findIndex((q, p) => q && (!anyM || mask[p] === true));
+  if (win >= 0) for (let p = 0; p < mask.length; p++) mask[p] = p > win;
+  return win;
+}
+
+/** A byte-enabled write of `data` over `old` (bit k of `be`: byte k), in a word of `wordBytes`. */
+export function mergeBytes(old: bigint, data: bigint, be: number, wordBytes: number): bigint {
+  let v = old;
+  for (let k = 0; k < wordBytes; k++) {
+    if ((be >> k) & 1) {
+      const m = 0xffn << BigInt(8 * k);
+      v = (v & ~m) | (data & m);
+    }
+  }
+  return v & ((1n << BigInt(8 * wordBytes)) - 1n);
+}
+
+/**
  * The RTL's arbitration, cycle by cycle: per bank a round-robin pointer (mask of ports above
  * the last grant; all ports after reset), each cycle the first requesting port at or above it,
  * else the first requesting port. Returns per round per access its grant cycle and read data
@@ -222,7 +248,6 @@ export interface SpmExpect {
 export function spmExpect(g: SpmGeom, rounds: readonly SpmRound[]): SpmExpect[][] {
   const masks = Array.from({ length: g.banks }, () => new Array<boolean>(g.ports).fill(true));
   const mem = new Map<number, bigint>();
-  const dw = g.wordBytes * 8;
   return rounds.map((r) => {
     const out: (SpmExpect | undefined)[] = r.accesses.map(() => undefined);
     const waiting = new Set(r.accesses.map((_, i) => i));
@@ -237,24 +262,14 @@ export function spmExpect(g: SpmGeom, rounds: readonly SpmRound[]): SpmExpect[][
             idx.set(a.port, i);
           }
         }
-        const mask = masks[b]!;
-        const anyM = req.some((q, p) => q && mask[p]);
-        const win = req.findIndex((q, p) => q && (!anyM || mask[p]));
+        const win = rrGrant(masks[b]!, req);
         if (win < 0) continue;
-        for (let p = 0; p < g.ports; p++) mask[p] = p > win;
         const i = idx.get(win)!;
         const a = r.accesses[i]!;
         waiting.delete(i);
         const old = mem.get(a.word) ?? 0n;
         if (a.write) {
-          let v = old;
-          for (let k = 0; k < g.wordBytes; k++) {
-            if ((a.be >> k) & 1) {
-              const m = 0xffn << BigInt(8 * k);
-              v = (v & ~m) | (a.data & m);
-            }
-          }
-          mem.set(a.word, v & ((1n << BigInt(dw)) - 1n));
+          mem.set(a.word, mergeBytes(old, a.data, a.be, g.wordBytes));
           out[i] = { grant: cyc };
         } else out[i] = { grant: cyc, rdata: old };
       }

@@ -6,6 +6,8 @@ import { AIMC_Y_BITS, aimcTileModuleName, aimcTilePorts, type AimcGeom, type Aim
 import { peArrayModuleName, type PeGeom, type PeTile } from './pe-array.js';
 import { tbXbar, xbarModuleName, xbarPorts, type XbarGeom } from './xbar.js';
 import { dmaModuleName, dmaParamOverrides, dmaPorts, type DmaGeom, type DmaTest } from './dma.js';
+import { memModuleName, memPorts, tbMem, type TbMem } from './memory.js';
+import { euModuleName, euPorts, tbEu, type TbEu } from './event-unit.js';
 
 /** A scratchpad under test. */
 export interface TbSpm {
@@ -36,7 +38,7 @@ export interface TbXbar {
 }
 
 /** `tb/tb_<top>.v`. Vector files are read from `tb/vectors/` relative to the working directory (the output folder). */
-export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = []): string {
+export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = [], mems: readonly TbMem[] = [], eus: readonly TbEu[] = []): string {
   const tb = `tb_${top}`;
   const L: string[] = [fileHeader(`${tb}: self-checking testbench; stimulus and expected results in tb/vectors/*.hex come from the edgesim TypeScript models. Prints "${tb}: N passed, M failed" and ends with $fatal(1) on a failure. Run from the output folder.`)];
   L.push(`module ${tb};`);
@@ -221,6 +223,8 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
   for (const a of aimcs) tbAimc(L, a, conns);
   const dmaInit = dmas.map((d) => tbDma(L, d, conns));
   const xbarInit = xbars.map((x) => tbXbar(L, x.geom, x.rounds, conns));
+  const memInit = mems.map((m) => tbMem(L, m, conns));
+  const euInit = eus.map((u) => tbEu(L, u, conns));
   L.push(`  // the units under test (rtl/${top}_units.v, or its gate-level netlist)`);
   L.push(`  ${top}_units u_units (\n    ${conns.join(',\n    ')}\n  );`);
   L.push('');
@@ -263,11 +267,13 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
     const n = a.inst;
     L.push(`    $readmemh("tb/vectors/${n}_aimc_prog.hex", ${n}_progv);`);
     L.push(`    $readmemh("tb/vectors/${n}_aimc_x.hex", ${n}_xv);`);
+    L.push(`    $readmemh("tb/vectors/${n}_aimc_scale.hex", ${n}_sv);`);
     L.push(`    $readmemh("tb/vectors/${n}_aimc_y.hex", ${n}_yv);`);
     for (const q of aimcTilePorts(a.geom).slice(2)) if (q.dir === 'input') L.push(`    ${n}_${q.name.replace(/_i$/, '')} = ${q.width}'d0;`);
   }
   for (const x of dmaInit) L.push(...x);
   for (const x of xbarInit) L.push(...x);
+  for (const x of [...memInit, ...euInit]) L.push(...x);
   L.push(`    repeat (3) @(negedge clk);`);
   L.push(`    rst_n = 1'b1;`);
   L.push(`    @(negedge clk);`);
@@ -276,6 +282,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
   for (const a of aimcs) L.push(`    run_${a.inst};`);
   for (const d of dmas) L.push(`    run_${d.inst};`);
   for (const x of xbars) L.push(`    run_${x.inst};`);
+  for (const x of [...mems, ...eus]) L.push(`    run_${x.inst};`);
   L.push(`    $display("${tb}: %0d passed, %0d failed", passed, failed);`);
   L.push(`    if (failed != 0) $fatal(1, "${tb}: %0d checks failed", failed);`);
   L.push(`    $finish;`);
@@ -290,7 +297,7 @@ export function emitTestbench(top: string, spms: readonly TbSpm[], pes: readonly
  * array), side by side with their ports at the boundary. One module, so that the same
  * testbench runs on the RTL and on the gate-level netlist `syn/gate_level.ys` writes.
  */
-export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = []): string {
+export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbPe[], aimcs: readonly TbAimc[] = [], dmas: readonly TbDma[] = [], xbars: readonly TbXbar[] = [], mems: readonly TbMem[] = [], eus: readonly TbEu[] = []): string {
   const ports: PortDecl[] = [{ dir: 'input', name: 'clk_i', width: 1 }, { dir: 'input', name: 'rst_ni', width: 1 }];
   const body: string[] = [];
   for (const s of spms) {
@@ -342,7 +349,11 @@ export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbP
     for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
     body.push(`  ${xbarModuleName(x.geom)} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
   }
-  const unused = spms.length + pes.length + aimcs.length + dmas.length + xbars.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
+  for (const [n, module, qs] of [...mems.map((m) => [m.inst, memModuleName(m.geom), memPorts(m.geom).slice(2)] as const), ...eus.map((u) => [u.inst, euModuleName(u.geom), euPorts(u.geom).slice(2)] as const)]) {
+    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
+    body.push(`  ${module} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
+  }
+  const unused = spms.length + pes.length + aimcs.length + dmas.length + xbars.length + mems.length + eus.length === 0 ? ['  wire [1:0] unused_clk_rst = {clk_i, rst_ni};'] : [];
   return `${fileHeader(`${top}_units: the generated units of ${top} side by side, as the testbench drives them (RTL or gate level).`)}module ${top}_units (\n${portList(ports)}\n);\n${[...body, ...unused].join('\n')}\nendmodule\n${FILE_FOOTER}`;
 }
 
@@ -454,7 +465,8 @@ function tbAimc(L: string[], a: TbAimc, conns: string[]): void {
   const n = a.inst;
   const nv = a.test.x.length;
   const ports = aimcTilePorts(g).slice(2);
-  L.push(`  // ---- AIMC tile ${n}: ${g.k} rows programmed, ${nv} MVMs; outputs, cycles (${g.latency} crossbar + ${a.test.cycles - g.latency} digital) and the done pulse checked`);
+  const ns = a.test.scales.filter((x) => x !== undefined).length;
+  L.push(`  // ---- AIMC tile ${n}: ${g.k} rows programmed, ${nv} MVMs (${ns} after loading per-output scales); outputs, cycles (${g.latency} crossbar + ${a.test.cycles - g.latency} digital) and the done pulse checked`);
   for (const q of ports) {
     const base = q.name.replace(/_[io]$/, '');
     L.push(`  ${q.dir === 'input' ? 'reg ' : 'wire'} ${q.width === 1 ? '' : `[${q.width - 1}:0] `}${n}_${base};`);
@@ -463,6 +475,7 @@ function tbAimc(L: string[], a: TbAimc, conns: string[]): void {
   L.push(`  reg [${g.nu * g.lb - 1}:0] ${n}_progv [0:${g.k - 1}];`);
   L.push(`  reg [${g.k * g.ib - 1}:0] ${n}_xv [0:${nv - 1}];`);
   L.push(`  reg [${g.n * AIMC_Y_BITS - 1}:0] ${n}_yv [0:${nv - 1}];`);
+  L.push(`  reg [${33 * g.n}:0] ${n}_sv [0:${nv - 1}];`);
   L.push(`  task run_${n};`);
   L.push(`    integer r;`);
   L.push(`    integer v;`);
@@ -478,6 +491,16 @@ function tbAimc(L: string[], a: TbAimc, conns: string[]): void {
   L.push(`      end`);
   L.push(`      ${n}_prog_we = 1'b0;`);
   L.push(`      for (v = 0; v < ${nv}; v = v + 1) begin`);
+  L.push(`        if (${n}_sv[v][${33 * g.n}]) begin`);
+  L.push(`          for (o = 0; o < ${g.n}; o = o + 1) begin`);
+  L.push(`            ${n}_scale_we = 1'b1;`);
+  L.push(`            ${n}_scale_idx = o[${ports.find((q) => q.name === 'scale_idx_i')!.width - 1}:0];`);
+  L.push(`            ${n}_scale_fmt = ${n}_sv[v][o*33 + 32];`);
+  L.push(`            ${n}_scale = ${n}_sv[v][o*33 +: 32];`);
+  L.push(`            @(negedge clk);`);
+  L.push(`          end`);
+  L.push(`          ${n}_scale_we = 1'b0;`);
+  L.push(`        end`);
   L.push(`        ${n}_x = ${n}_xv[v];`);
   L.push(`        ${n}_start = 1'b1;`);
   L.push(`        j = 16'd0;`);

@@ -27,3 +27,39 @@ export const range = (w: number): string => (w === 1 ? '' : `[${w - 1}:0] `);
 
 /** A Verilog sized zero. */
 export const zero = (w: number): string => `${w}'d0`;
+
+/**
+ * Slices of a vector `v` packed MSB first from `fields` (name, width): name -> `v[hi:lo]` (or
+ * `v[i]` for one bit); with the total width. For testbench vector lines.
+ */
+export function vecSlices(v: string, fields: readonly (readonly [string, number])[]): { readonly bits: number; readonly at: Readonly<Record<string, string>> } {
+  const bits = fields.reduce((s, f) => s + f[1], 0);
+  const at: Record<string, string> = {};
+  let hi = bits - 1;
+  for (const [name, w] of fields) {
+    at[name] = w === 1 ? `${v}[${hi}]` : `${v}[${hi}:${hi - w + 1}]`;
+    hi -= w;
+  }
+  return { bits, at };
+}
+
+/**
+ * Testbench signals of a unit's ports (clk_i/rst_ni left out): a `reg` per input, a `wire` per
+ * output, named `<inst>_<port without _i/_o>`, declared into `L`, connected to the units'
+ * `<inst>_<port>` through `conns`. Returns the initial-block lines that zero the inputs.
+ */
+export function tbPortSignals(L: string[], inst: string, ports: readonly PortDecl[], conns: string[]): string[] {
+  const init: string[] = [];
+  for (const d of ports) {
+    const b = `${inst}_${d.name.replace(/_[io]$/, '')}`;
+    L.push(`  ${d.dir === 'input' ? 'reg ' : 'wire'} [${d.width - 1}:0] ${b};`);
+    conns.push(`.${inst}_${d.name}(${b})`);
+    if (d.dir === 'input') init.push(`    ${b} = ${d.width}'d0;`);
+  }
+  return init;
+}
+
+/** A testbench check at indentation `ind`: count a pass when `cond` holds, else a failure and `$display(display)`. */
+export function tbCheck(ind: string, cond: string, display: string): string[] {
+  return [`${ind}if (${cond}) passed = passed + 1;`, `${ind}else begin`, `${ind}  failed = failed + 1;`, `${ind}  $display(${display});`, `${ind}end`];
+}
