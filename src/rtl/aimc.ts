@@ -13,7 +13,7 @@
  * recombined outputs stay within 2^29 in magnitude (the requantization's exactness bound) and the
  * simulator's timing leaves room for the periphery's registers. Others stay black boxes.
  */
-import { aimcConfigFromParams, aimcLayout, aimcMvm, aimcMvmTimePs, aimcTimingFromParams, programTile, roundHalfAwayFromZero, type AimcTileConfig } from '../modules/index.js';
+import { aimcConfigFromParams, aimcLayout, aimcMvm, aimcMvmTimePs, aimcTimingFromParams, aimcOutputInt32, aimcScaleValue, programTile, type AimcTileConfig } from '../modules/index.js';
 import type { Rng } from '../util/index.js';
 import { clog2, hex, twos } from './names.js';
 import { FILE_FOOTER, fileHeader, portList, type PortDecl } from './verilog.js';
@@ -534,25 +534,12 @@ export interface AimcTest {
   readonly cycles: number;
 }
 
-/** The value of a scale word as the simulator's SCALE reads it (int32, or float32 widened to float64). */
-export function aimcScaleValue(fmt: 0 | 1, word: number): number {
-  const dv = new DataView(new ArrayBuffer(4));
-  dv.setUint32(0, word >>> 0, true);
-  return fmt === 0 ? dv.getInt32(0, true) : dv.getFloat32(0, true);
-}
-
 /** The float32 word of a number (rounded to float32). */
 const f32Word = (v: number): number => {
   const dv = new DataView(new ArrayBuffer(4));
   dv.setFloat32(0, v, true);
   return dv.getUint32(0, true);
 };
-
-/** An output as the simulator's MVM writes it: rounded half away from zero, clamped to int32. */
-export function aimcInt32(v: number): number {
-  const q = roundHalfAwayFromZero(v);
-  return q > 2 ** 31 - 1 ? 2 ** 31 - 1 : q < -(2 ** 31) ? -(2 ** 31) : q + 0;
-}
 
 /**
  * Scale sets of the testbench, each used for two MVMs and each of one format (the simulator's
@@ -616,7 +603,7 @@ export function aimcScenario(g: AimcGeom, rng: Rng): AimcTest {
   const y = xs.map((x, v) => {
     const s = scales[v];
     if (s !== undefined) scaled = programTile(g.config, w, g.k, g.n, 'rtl', s.fmt.map((f, j) => aimcScaleValue(f, s.word[j]!)));
-    return [...aimcMvm(scaled, x).out].map(aimcInt32);
+    return [...aimcMvm(scaled, x).out].map((q) => aimcOutputInt32(q));
   });
   return { weights: w, levels, x: xs, scales, y, cycles: g.latency + AIMC_DIGITAL_CYCLES };
 }

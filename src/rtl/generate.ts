@@ -547,23 +547,34 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
       const ws = Array.from({ length: elements(p) }, (_, e) => wireName(v, p, elements(p) - 1 - e, s));
       return ws.length === 1 ? ws[0]! : `{${ws.join(', ')}}`;
     };
+    /** Every port of the instance, bundle by bundle, to the module's ports of the same names. */
+    const allConns = (): void => {
+      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
+    };
+    /** The `mem` target bundle to the module's unprefixed `req_i .. rdata_o` (scratchpads, L2 memories). */
+    const memConns = (): void => {
+      const mem = i.ports.find((q) => q.name === 'mem')!;
+      for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);
+    };
+    /** The instance, after a comment line (and `prefix` lines, e.g. attributes), with `conns`. */
+    const place = (comment: string, prefix = '', module: string = im.module): void => {
+      inst.push(`  // ${n}: ${comment}\n${prefix}  ${module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+    };
     if (im.t === 'bb') {
-      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
-      inst.push(`  // ${n}: ${i.kind}, black box (${im.note}); keep: synthesis must not drop it (the top level has no other outputs)\n  (* keep *)\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      allConns();
+      place(`${i.kind}, black box (${im.note}); keep: synthesis must not drop it (the top level has no other outputs)`, '  (* keep *)\n');
     } else if (im.t === 'eu') {
-      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
-      inst.push(`  // ${n}: event-unit (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      allConns();
+      place(`event-unit (${im.note})`);
     } else if (im.t === 'mem') {
-      const mem = i.ports.find((q) => q.name === 'mem')!;
-      for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);
-      inst.push(`  // ${n}: memory (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      memConns();
+      place(`memory (${im.note})`);
     } else if (im.t === 'xbar') {
-      for (const p of i.ports) for (const s of bundleSignals(p)) conns.push(`.${modulePortName(p, s)}(${cat(p, s)})`);
-      inst.push(`  // ${n}: xbar, ${im.geom.n} inputs x ${im.geom.m} outputs, ${im.geom.w}-bit data (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      allConns();
+      place(`xbar, ${im.geom.n} inputs x ${im.geom.m} outputs, ${im.geom.w}-bit data (${im.note})`);
     } else if (im.t === 'spm') {
-      const mem = i.ports.find((q) => q.name === 'mem')!;
-      for (const s of bundleSignals(mem)) conns.push(`.${s.sig}_${s.out ? 'o' : 'i'}(${cat(mem, s)})`);
-      inst.push(`  // ${n}: scratchpad, ${im.geom.banks} banks x ${im.geom.bankWords} words x ${im.geom.wordBytes * 8} bits, ${im.geom.ports} ports\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      memConns();
+      place(`scratchpad, ${im.geom.banks} banks x ${im.geom.bankWords} words x ${im.geom.wordBytes * 8} bits, ${im.geom.ports} ports`);
     } else if (im.t === 'dma') {
       for (const p of i.ports) {
         for (const s of bundleSignals(p)) {
@@ -574,14 +585,14 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
           }
         }
       }
-      inst.push(`  // ${n}: dma, ${im.geom.locals} local ports (${im.locals.map((e) => `local[${e}]`).join(', ')}) x ${im.geom.lb * 8} bits, ext ${im.geom.eb * 8} bits, bursts of ${im.geom.maxBurst} B\n  ${im.module} ${dmaParamOverrides(im.geom)}u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      place(`dma, ${im.geom.locals} local ports (${im.locals.map((e) => `local[${e}]`).join(', ')}) x ${im.geom.lb * 8} bits, ext ${im.geom.eb * 8} bits, bursts of ${im.geom.maxBurst} B`, '', `${im.module} ${dmaParamOverrides(im.geom)}`.trimEnd());
     } else if (im.t === 'aimc') {
       const pre = `${v}_`;
       for (const q of aimcTilePorts(im.geom).slice(2)) {
         ports.push({ ...q, name: `${pre}${q.name}` });
         conns.push(`.${q.name}(${pre}${q.name})`);
       }
-      inst.push(`  // ${n}: aimc-tile, ${im.geom.k} inputs x ${im.geom.n} outputs, digital periphery + crossbar macro (${im.note})\n  ${im.module} u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      place(`aimc-tile, ${im.geom.k} inputs x ${im.geom.n} outputs, digital periphery + crossbar macro (${im.note})`);
     } else {
       const ge = im.geom;
       const pre = `${v}_`;
@@ -609,7 +620,7 @@ function emitTop(g: PlatformGraph, top: string, impls: ReadonlyMap<string, Impl>
         );
         conns.push(...['in_valid_i', 'in_first_i', 'in_last_i', 'a_i', 'b_i', 'done_o', 'acc_o'].map((s) => `.${s}(${pre}${s})`));
       }
-      inst.push(`  // ${n}: pe-array, ${ge.rows} x ${ge.cols} ${ge.peType} PEs, ${ge.dataflow === 'ws' ? 'weight' : 'output'} stationary, ${ge.acc}-bit accumulators (${im.note})\n  ${im.module} #(.ROWS(${ge.rows}), .COLS(${ge.cols})) u_${v} (\n    ${conns.join(',\n    ')}\n  );`);
+      place(`pe-array, ${ge.rows} x ${ge.cols} ${ge.peType} PEs, ${ge.dataflow === 'ws' ? 'weight' : 'output'} stationary, ${ge.acc}-bit accumulators (${im.note})`, '', `${im.module} #(.ROWS(${ge.rows}), .COLS(${ge.cols}))`);
     }
   }
   const L: string[] = [fileHeader(`${top}: top level of platform '${g.platform}': every instance of the YAML, connected as its connections say (request/grant bundles, events).`)];

@@ -9,7 +9,7 @@
 export { generateRtl, ciSizePlatform, CI_SIZE, RTL_GENERATOR_VERSION, type RtlOptions, type RtlResult, type RtlManifest, type RtlMacro } from './generate.js';
 export { sha256Hex } from './sha256.js';
 export { SV_KEYWORDS, verilogName, clog2 } from './names.js';
-export { aimcGeom, aimcScenario, aimcVectors, aimcScaleValue, aimcInt32, AIMC_DIGITAL_CYCLES, AIMC_Y_BITS, AIMC_Y_EXACT_MAX, type AimcGeom, type AimcTest, type AimcScaleSet } from './aimc.js';
+export { aimcGeom, aimcScenario, aimcVectors, AIMC_DIGITAL_CYCLES, AIMC_Y_BITS, AIMC_Y_EXACT_MAX, type AimcGeom, type AimcTest, type AimcScaleSet } from './aimc.js';
 export { spmExpect, spmScenario, spmModuleName, sramMacroName, type SpmGeom, type SpmAccess, type SpmRound, type SpmExpect } from './scratchpad.js';
 export { peScenario, peGeom, peArrayModuleName, lightWeightsOf, RTL_PE_TYPES, type PeGeom, type PeTile, type RtlPeType } from './pe-array.js';
 export { dmaGeom, dmaLocalWindows, dmaExtBase, dmaScenario, dmaVectors, dmaPredictCycles, dmaApply, dmaModuleName, DMA_TB_RTT, RTL_DMA_REGS, type DmaGeom, type DmaTest, type DmaXfer, type DmaTiming, type DmaWindow } from './dma.js';

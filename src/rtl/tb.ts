@@ -331,25 +331,16 @@ export function emitUnits(top: string, spms: readonly TbSpm[], pes: readonly TbP
     );
     body.push(`  ${peArrayModuleName(g)} #(.ROWS(${g.rows}), .COLS(${g.cols})) u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), .in_valid_i(${n}_in_valid_i), .in_first_i(${n}_in_first_i), .in_last_i(${n}_in_last_i), .a_i(${n}_a_i), .b_i(${n}_b_i), .done_o(${n}_done_o), .acc_o(${n}_acc_o));`);
   }
-  for (const a of aimcs) {
-    const n = a.inst;
-    const qs = aimcTilePorts(a.geom).slice(2);
-    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
-    body.push(`  ${aimcTileModuleName(a.geom)} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
-  }
-  for (const d of dmas) {
-    const n = d.inst;
-    const qs = dmaPorts(d.geom).slice(2);
-    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
-    body.push(`  ${dmaModuleName(d.geom)} ${dmaParamOverrides(d.geom)}u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
-  }
-  for (const x of xbars) {
-    const n = x.inst;
-    const qs = xbarPorts(x.geom).slice(2);
-    for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
-    body.push(`  ${xbarModuleName(x.geom)} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
-  }
-  for (const [n, module, qs] of [...mems.map((m) => [m.inst, memModuleName(m.geom), memPorts(m.geom).slice(2)] as const), ...eus.map((u) => [u.inst, euModuleName(u.geom), euPorts(u.geom).slice(2)] as const)]) {
+  // Units whose testbench ports are their module ports: `<inst>_<port>` at the boundary.
+  const plain: (readonly [string, string, readonly PortDecl[]])[] = [
+    ...aimcs.map((a) => [a.inst, aimcTileModuleName(a.geom), aimcTilePorts(a.geom)] as const),
+    ...dmas.map((d) => [d.inst, `${dmaModuleName(d.geom)} ${dmaParamOverrides(d.geom)}`.trimEnd(), dmaPorts(d.geom)] as const),
+    ...xbars.map((x) => [x.inst, xbarModuleName(x.geom), xbarPorts(x.geom)] as const),
+    ...mems.map((m) => [m.inst, memModuleName(m.geom), memPorts(m.geom)] as const),
+    ...eus.map((u) => [u.inst, euModuleName(u.geom), euPorts(u.geom)] as const),
+  ];
+  for (const [n, module, all] of plain) {
+    const qs = all.slice(2); // clk_i, rst_ni are shared
     for (const q of qs) ports.push({ ...q, name: `${n}_${q.name}` });
     body.push(`  ${module} u_${n} (.clk_i(clk_i), .rst_ni(rst_ni), ${qs.map((q) => `.${q.name}(${n}_${q.name})`).join(', ')});`);
   }

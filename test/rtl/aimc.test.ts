@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AIMC_COMMANDS, AimcTileDef, AimcTileSim, Memory, MemoryDef, aimcLayout, aimcMvmTimePs, aimcTimingFromParams, programTile } from '../../src/modules/index.js';
-import { AIMC_DIGITAL_CYCLES, AIMC_Y_EXACT_MAX, aimcGeom, aimcScaleValue, aimcScenario, aimcVectors, ciSizePlatform, type AimcGeom, type AimcTest } from '../../src/rtl/index.js';
+import { AIMC_COMMANDS, AimcTileDef, AimcTileSim, Memory, MemoryDef, aimcLayout, aimcMvmTimePs, aimcScaleValue, aimcTimingFromParams, programTile } from '../../src/modules/index.js';
+import { AIMC_DIGITAL_CYCLES, AIMC_Y_EXACT_MAX, aimcGeom, aimcScenario, aimcVectors, ciSizePlatform, type AimcGeom, type AimcTest } from '../../src/rtl/index.js';
 import { deriveRng } from '../../src/util/index.js';
 import { Simulation, ctxFor, win } from '../helpers/modules.js';
 import { loadRepoPlatform } from '../helpers/repo.js';

@@ -7,7 +7,7 @@ export {
 } from './noise.js';
 export {
   AIMC_MAPPINGS, AIMC_SUBTRACTIONS, AIMC_DAC_MODES, aimcLayout, programTile, aimcMvm, aimcColumnRange, aimcMinimumExactAdc,
-  aimcAdcRounds, aimcMvmTimePs, aimcProgramTimePs, aimcMvmEnergyPj, aimcProgramEnergyPj,
+  aimcAdcRounds, aimcOutputInt32, aimcScaleValue, aimcMvmTimePs, aimcProgramTimePs, aimcMvmEnergyPj, aimcProgramEnergyPj,
   type AimcMapping, type AimcSubtraction, type AimcDacMode, type AimcTileConfig, type AimcLayout, type AimcTileState,
   type AimcProgramCounts, type AimcMvmCounts, type AimcMvmResult, type AimcTimingParams, type AimcEnergyParams,
 } from './model.js';

@@ -15,7 +15,7 @@
 import { SimError } from '../../util/index.js';
 import { aimcMvmAnalog, finishAimcMvm, type AimcAnalogState } from './noise.js';
 import { mvmShape } from './shape.js';
-import { adcClips, adcConversionTimePs, adcConvert, adcReconstruct, adcTransfer, type AdcArchitecture, type AdcConfig, type AdcTimingParams, type AdcTransfer } from '../adc/model.js';
+import { adcClips, adcConversionTimePs, adcConvert, adcReconstruct, adcTransfer, roundHalfAwayFromZero, type AdcArchitecture, type AdcConfig, type AdcTimingParams, type AdcTransfer } from '../adc/model.js';
 
 /**
  * Weight -> conductance mapping (MODELS.md section 1):
@@ -518,4 +518,20 @@ export function aimcMvmEnergyPj(n: AimcMvmCounts, e: AimcEnergyParams): number {
 /** Programming energy in pJ: rowWrites x rowWritePj + cellWrites x cellWritePj. */
 export function aimcProgramEnergyPj(n: AimcProgramCounts, e: AimcEnergyParams): number {
   return n.rowWrites * e.rowWritePj + n.cellWrites * e.cellWritePj;
+}
+
+/**
+ * An MVM output as the tile writes it (int32 words): rounded half away from zero, clamped to
+ * int32 (-0 written as 0). The simulator's MVM and the RTL testbench's expectations both use it.
+ */
+export function aimcOutputInt32(v: number): number {
+  const q = roundHalfAwayFromZero(v);
+  return q > 2 ** 31 - 1 ? 2 ** 31 - 1 : q < -(2 ** 31) ? -(2 ** 31) : q + 0;
+}
+
+/** The value of a SCALE word (little-endian 32 bits): format 0 int32, format 1 float32 (widened to float64). */
+export function aimcScaleValue(format: 0 | 1, word: number): number {
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setUint32(0, word >>> 0, true);
+  return format === 0 ? dv.getInt32(0, true) : dv.getFloat32(0, true);
 }

@@ -3,10 +3,9 @@ import type { InitiatorSocket } from '../../tlm/index.js';
 import { SimError } from '../../util/index.js';
 import { AcceleratorSim, type AccelCommand } from '../accel.js';
 import type { ModuleContext, SimFactory } from '../base.js';
-import { roundHalfAwayFromZero } from '../adc/model.js';
 import { AimcTileDef, aimcConfigFromParams, aimcNoiseFromParams, aimcTimingFromParams } from './def.js';
 import { AimcAnalogDevice, aimcActiveNonIdealities, type AimcStreams } from './noise.js';
-import { aimcLayout, aimcMvm, aimcMvmTimePs, aimcProgramTimePs, programTile, type AimcLayout, type AimcMvmResult, type AimcTileConfig, type AimcTileState, type AimcTimingParams } from './model.js';
+import { aimcLayout, aimcMvm, aimcOutputInt32, aimcScaleValue, aimcMvmTimePs, aimcProgramTimePs, programTile, type AimcLayout, type AimcMvmResult, type AimcTileConfig, type AimcTileState, type AimcTimingParams } from './model.js';
 
 /** Command words of an `aimc-tile` (bits 7:0 of the `acc.cmd` command word; bits 31:8 must be 0). */
 export const AIMC_COMMANDS = {
@@ -28,8 +27,6 @@ export const AIMC_DESCRIPTOR_BYTES = 16;
  */
 export type AimcModuleContext = ModuleContext<typeof AimcTileDef> & { readonly streams?: AimcStreams | undefined };
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * AIMC crossbar tile as a simulated accelerator (Xeacc, `docs/ISA.md`; base {@link AcceleratorSim}).
@@ -151,8 +148,7 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
       }
       if (t > 0) yield t;
       for (let j = 0; j < n; j++) {
-        const q = roundHalfAwayFromZero(r.out[j]!);
-        ov.setInt32(4 * j, q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : q, true);
+        ov.setInt32(4 * j, aimcOutputInt32(r.out[j]!), true);
       }
       yield* this.writeBytes(this.mem(), outAddr + 4 * v * n, out);
       const cn = r.counts;
@@ -177,7 +173,7 @@ export class AimcTileSim extends AcceleratorSim<typeof AimcTileDef> {
     if (addr % 4 !== 0) throw this.commandError(cmd, `SCALE: scales address (descriptor word 0) 0x${addr.toString(16)} must be 4-aligned`);
     const b = yield* this.readBytes(this.mem(), addr, 4 * n);
     const dv = new DataView(b.buffer, b.byteOffset);
-    const scale = Float64Array.from({ length: n }, (_, j) => (format === 0 ? dv.getInt32(4 * j, true) : dv.getFloat32(4 * j, true)));
+    const scale = Float64Array.from({ length: n }, (_, j) => aimcScaleValue(format, dv.getUint32(4 * j, true)));
     if (!scale.every(Number.isFinite)) throw this.commandError(cmd, 'SCALE: every scale must be a finite number');
     this.state = { ...st, scale };
   }
